@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "dqmon",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dqmon", targets: ["dqmon"]),
+        .library(name: "DQMon", targets: ["DQMon"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+    ],
+    targets: [
+        .target(
+            name: "DQMon",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "dqmon",
+            dependencies: [
+                "DQMon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "DQMonTestSupport",
+            dependencies: ["DQMon"]
+        ),
+        .testTarget(
+            name: "DQMonTests",
+            dependencies: ["DQMon", "DQMonTestSupport"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Everything a check needs to decide its status. Built by the engine; checks never query anything.
+public struct CheckInput: Sendable {
+    public let now: Date
+    public let table: TableName
+    public let metrics: MetricValues
+    /// The observed value of this check's last `pass` or `warn` result, for `max_change`.
+    public let previousObserved: Double?
+
+    public init(now: Date, table: TableName, metrics: MetricValues, previousObserved: Double?) {
+        self.now = now
+        self.table = table
+        self.metrics = metrics
+        self.previousObserved = previousObserved
+    }
+}
+
+/// One check type: its YAML settings and its evaluator, side by side.
+///
+/// A check declares the metrics it needs; the engine computes them (shared with the dataset's other
+/// checks, in one query) and calls `evaluate`, a pure function of the input.
+public protocol CheckSpec: Sendable {
+    /// The key that introduces the check in YAML, e.g. `freshness`.
+    static var typeName: String { get }
+    /// The settings keys this type accepts (besides the common `name`, `description` and `runbook`).
+    static var keys: [String] { get }
+    /// Reads the settings, reporting problems to the fields' diagnostics.
+    static func parse(_ fields: ConfigFields) -> Self?
+
+    var metrics: [Metric] { get }
+    /// Whether `evaluate` wants the previous successful observed value.
+    var usesPreviousResult: Bool { get }
+    func evaluate(_ input: CheckInput) -> CheckOutcome
+}
+
+extension CheckSpec {
+    public var usesPreviousResult: Bool { false }
+    public var requiredColumns: [String] {
+        var columns: [String] = []
+        for column in metrics.compactMap(\.column) where !columns.contains(column) { columns.append(column) }
+        return columns
+    }
+}
+
+/// The check types dqmon knows. Adding one means a new folder under Checks/ and a line here.
+public enum CheckRegistry {
+    public static let types: [any CheckSpec.Type] = [FreshnessCheck.self, VolumeCheck.self]
+
+    /// Keys every check accepts.
+    public static let commonKeys = ["name", "description", "runbook"]
+
+    public static func type(named name: String) -> (any CheckSpec.Type)? {
+        types.first { $0.typeName == name }
+    }
+
+    public static var typeNames: [String] { types.map { $0.typeName } }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// `freshness` — age = now − max(`column`). `error_after` is checked first, then `warn_after`.
+///
+/// Breaching `error_after` is `fail` (the check was evaluated; `error` is kept for "could not evaluate").
+/// An empty table is `fail` with "no rows". Records `freshness_lag_seconds`.
+public struct FreshnessCheck: CheckSpec {
+    public static let typeName = "freshness"
+    public static let keys = ["column", "warn_after", "error_after"]
+
+    public let column: String
+    public let warnAfter: Interval?
+    public let errorAfter: Interval?
+
+    public init(column: String, warnAfter: Interval?, errorAfter: Interval?) {
+        self.column = column
+        self.warnAfter = warnAfter
+        self.errorAfter = errorAfter
+    }
+
+    public static func parse(_ fields: ConfigFields) -> FreshnessCheck? {
+        let column = fields.require("column") != nil ? fields.string("column") : nil
+        let warnAfter = fields.interval("warn_after")
+        let errorAfter = fields.interval("error_after")
+        if !fields.has("warn_after"), !fields.has("error_after") {
+            fields.owner.error("freshness check needs 'warn_after' or 'error_after' (or both), e.g. { column: updated_at, warn_after: 2h, error_after: 6h }")
+        }
+        if let warnAfter, let errorAfter, warnAfter >= errorAfter {
+            fields["warn_after"]?.error("'warn_after' (\(warnAfter)) must be shorter than 'error_after' (\(errorAfter))")
+        }
+        guard let column, warnAfter != nil || errorAfter != nil else { return nil }
+        return FreshnessCheck(column: column, warnAfter: warnAfter, errorAfter: errorAfter)
+    }
+
+    public var metrics: [Metric] { [.rowCount, .maxTimestamp(column: column)] }
+
+    var expectedText: String {
+        [warnAfter.map { "warn > \($0)" }, errorAfter.map { "fail > \($0)" }].compactMap { $0 }.joined(separator: ", ")
+    }
+
+    public func evaluate(_ input: CheckInput) -> CheckOutcome {
+        guard let latest = input.metrics[.maxTimestamp(column: column)] else {
+            let rows = input.metrics[.rowCount] ?? 0
+            if rows == 0 {
+                return CheckOutcome(status: .fail, observed: nil, observedText: "no rows", expected: expectedText,
+                                    message: "no rows in \(input.table)")
+            }
+            return CheckOutcome(status: .fail, observedText: "no timestamps", expected: expectedText,
+                                message: "column '\(column)' has no readable timestamp in \(Format.count(rows)) rows (NULL, or not ISO 8601 / epoch)")
+        }
+        let age = input.now.timeIntervalSince1970 - latest
+        let ageText = Format.age(max(age, 0))
+        let latestText = Format.timestamp(Date(timeIntervalSince1970: latest))
+        var outcome = CheckOutcome(status: .pass, observed: age, observedText: ageText, expected: expectedText,
+                                   message: "", dataTimestamp: latest, metricPoints: ["freshness_lag_seconds": age])
+        if let errorAfter, age > errorAfter.seconds {
+            outcome.status = .fail
+            outcome.message = "data is \(ageText) old (fail after \(errorAfter)); latest \(column) = \(latestText)"
+        } else if let warnAfter, age > warnAfter.seconds {
+            outcome.status = .warn
+            outcome.message = "data is \(ageText) old (warn after \(warnAfter)); latest \(column) = \(latestText)"
+        } else if age < 0 {
+            outcome.message = "latest \(column) is \(Format.age(-age)) in the future (\(latestText)): check the loader's clock or the dataset's timezone"
+        } else {
+            outcome.message = "data is \(ageText) old; latest \(column) = \(latestText)"
+        }
+        return outcome
+    }
+}

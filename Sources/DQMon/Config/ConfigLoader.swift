@@ -1,0 +1,144 @@
+import Foundation
+import Yams
+
+/// Loads and validates dqmon.yml and checks/*.yml.
+///
+/// Every problem in every file is collected and thrown together as `ConfigErrors`, each with
+/// `file:line:column`, so `dqmon validate` reports them all at once. Nothing is run or written.
+public enum ConfigLoader {
+    public static let supportedVersion = 1
+
+    /// - Parameters:
+    ///   - configPath: dqmon.yml; checks/ is read from the same folder.
+    ///   - environment: the variables `${VAR}` expands from (the process environment by default).
+    public static func load(configPath: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigErrors) -> Configuration {
+        let diagnostics = Diagnostics()
+        let directory = configPath.deletingLastPathComponent()
+        var hasher = FNV1a()
+        guard let projectNode = readYAML(configPath, diagnostics: diagnostics, environment: environment, hasher: &hasher) else {
+            throw ConfigErrors(diagnostics.errors)
+        }
+        let project = ProjectConfig.parse(projectNode, directory: directory)
+        var datasets: [DatasetConfig] = []
+        for file in checkFiles(in: directory.appendingPathComponent("checks")) {
+            guard let root = readYAML(file, diagnostics: diagnostics, environment: environment, hasher: &hasher) else { continue }
+            datasets += parseChecksFile(root, project: project)
+        }
+        validateReferences(datasets, project: project, diagnostics: diagnostics)
+        guard diagnostics.errors.isEmpty else { throw ConfigErrors(diagnostics.errors) }
+        return Configuration(project: project, datasets: datasets, hash: hasher.hexDigest)
+    }
+
+    static func checkFiles(in directory: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
+            .map { directory.appendingPathComponent($0) }
+    }
+
+    static func parseChecksFile(_ root: ConfigNode, project: ProjectConfig) -> [DatasetConfig] {
+        guard let fields = root.fields(of: "checks file", allowed: ["version", "datasets"]) else { return [] }
+        checkVersion(fields)
+        guard let items = fields.require("datasets")?.items(describing: "'datasets'") else { return [] }
+        return items.compactMap { DatasetConfig.parse($0, project: project) }
+    }
+
+    /// Reads and composes one YAML file; reports a missing file, a syntax error or an empty document.
+    static func readYAML(_ url: URL, diagnostics: Diagnostics, environment: [String: String], hasher: inout FNV1a) -> ConfigNode? {
+        let file = displayPath(url)
+        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+            let exists = FileManager.default.fileExists(atPath: url.path)
+            diagnostics.report(ConfigError(exists ? "cannot read the file (is it UTF-8 text?)"
+                : "file not found (run dqmon from the project folder, or pass --config PATH)", file: file))
+            return nil
+        }
+        hasher.combine(file)
+        hasher.combine(text)
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                diagnostics.report(ConfigError("the file is empty; it must start with 'version: 1'", file: file))
+                return nil
+            }
+            return ConfigNode(node: node, file: file, diagnostics: diagnostics, environment: environment)
+        } catch let error as YamlError {
+            diagnostics.report(syntaxError(error, file: file))
+            return nil
+        } catch {
+            diagnostics.report(ConfigError("YAML syntax error: \(error)", file: file))
+            return nil
+        }
+    }
+
+    static func syntaxError(_ error: YamlError, file: String) -> ConfigError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
+            let detail = [context.map { "\($0.text)" }, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
+            return ConfigError("YAML syntax error: \(detail)", at: SourceLocation(file: file, line: mark.line, column: mark.column))
+        default:
+            return ConfigError("YAML syntax error: \(error)", file: file)
+        }
+    }
+
+    /// Every file starts with `version: 1`.
+    static func checkVersion(_ fields: ConfigFields) {
+        guard let node = fields["version"] else {
+            fields.owner.error("missing 'version: 1' at the top of the file")
+            return
+        }
+        guard let text = node.text(describing: "'version'") else { return }
+        if Int(text) != supportedVersion {
+            node.error("unsupported version '\(text)' (this dqmon reads version: \(supportedVersion))")
+        }
+    }
+
+    /// Unknown warehouses and duplicate check ids, which need every file to judge.
+    static func validateReferences(_ datasets: [DatasetConfig], project: ProjectConfig, diagnostics: Diagnostics) {
+        var firstCheck: [String: SourceLocation] = [:]
+        let warehouseNames = project.warehouses.map(\.name)
+        for dataset in datasets {
+            if dataset.warehouse.isEmpty {
+                diagnostics.report("dataset '\(dataset.name)' has no 'warehouse' and dqmon.yml sets no 'default_warehouse'", at: dataset.location)
+            } else if project.warehouse(named: dataset.warehouse) == nil {
+                diagnostics.report("unknown warehouse '\(dataset.warehouse)'\(Suggestion.hint(for: dataset.warehouse, in: warehouseNames)); define it under 'warehouses' in dqmon.yml", at: dataset.location)
+            }
+            for check in dataset.checks {
+                if let first = firstCheck[check.id] {
+                    diagnostics.report("duplicate check id '\(check.id)' (first defined at \(first)); give one of them a distinct 'name:'", at: check.location)
+                } else {
+                    firstCheck[check.id] = check.location
+                }
+            }
+        }
+    }
+
+    /// A runbook is a URL or a file under the project folder that must exist.
+    static func checkRunbook(_ runbook: String, node: ConfigNode, directory: URL) {
+        if runbook.hasPrefix("http://") || runbook.hasPrefix("https://") { return }
+        let path = URL(fileURLWithPath: runbook, relativeTo: directory).standardizedFileURL.path
+        if !FileManager.default.fileExists(atPath: path) {
+            node.error("runbook file '\(runbook)' not found (create it, or link a URL)")
+        }
+    }
+
+    /// A path relative to the current folder when it lies below it, so errors read `checks/orders.yml:3:5`.
+    public static func displayPath(_ url: URL) -> String {
+        let path = url.standardizedFileURL.path
+        let current = FileManager.default.currentDirectoryPath
+        let prefix = current.hasSuffix("/") ? current : current + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+}
+
+/// A small, stable, non-cryptographic hash (FNV-1a 64) for the config hash stored with each run.
+struct FNV1a {
+    private var state: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func combine(_ text: String) {
+        for byte in text.utf8 {
+            state ^= UInt64(byte)
+            state = state &* 0x100_0000_01b3
+        }
+        state ^= 0xff
+    }
+
+    var hexDigest: String { String(format: "%016llx", state) }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// One entry of `datasets:` in a checks file: a warehouse table, who owns it, and its checks.
+public struct DatasetConfig: Sendable {
+    public static let keys = ["name", "warehouse", "tier", "owner", "description", "tags", "runbook", "every", "timezone", "sla", "checks"]
+
+    public var name: String
+    public var table: TableName
+    public var warehouse: String
+    /// 1 = executive/finance, 2 = domain, 3 = exploratory (the default).
+    public var tier: Int
+    public var owner: String?
+    public var description: String?
+    public var tags: [String]
+    public var runbook: String?
+    /// How often the dataset's checks are due; nil means every run.
+    public var every: Interval?
+    /// How zone-less timestamps in this dataset are stored; UTC unless `timezone:` says otherwise.
+    public var timeZone: TimeZone
+    /// The dataset's own SLA targets (its tier's, overridden by `sla:`).
+    public var sla: TierPolicy
+    public var checks: [CheckConfig]
+    public var location: SourceLocation
+}
+
+/// One check of a dataset. Its id, `dataset/type[/name]`, keys its history and must be unique.
+public struct CheckConfig: Sendable {
+    public var id: String
+    public var dataset: String
+    public var typeName: String
+    public var name: String?
+    public var description: String?
+    public var runbook: String?
+    public var spec: any CheckSpec
+    public var location: SourceLocation
+
+    public static func makeID(dataset: String, type: String, name: String?) -> String {
+        [dataset, type, name].compactMap { $0 }.joined(separator: "/")
+    }
+}

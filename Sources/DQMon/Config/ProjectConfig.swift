@@ -1,0 +1,71 @@
+import Foundation
+
+/// Targets for one tier (SPEC section 1 `tiers:`), also usable as a dataset's own `sla:`.
+public struct TierPolicy: Sendable, Hashable {
+    public var freshness: Percentage
+    public var availability: Percentage
+    public var passRate: Percentage
+    public var mttd: Interval
+    public var mttr: Interval
+
+    public static let keys = ["freshness", "availability", "pass_rate", "mttd", "mttr"]
+
+    public static let defaults: [Int: TierPolicy] = [
+        1: TierPolicy(freshness: .init(fraction: 0.99), availability: .init(fraction: 0.995), passRate: .init(fraction: 0.995),
+                      mttd: .init(seconds: 900), mttr: .init(seconds: 7_200)),
+        2: TierPolicy(freshness: .init(fraction: 0.97), availability: .init(fraction: 0.98), passRate: .init(fraction: 0.98),
+                      mttd: .init(seconds: 3_600), mttr: .init(seconds: 86_400)),
+        3: TierPolicy(freshness: .init(fraction: 0.90), availability: .init(fraction: 0.95), passRate: .init(fraction: 0.95),
+                      mttd: .init(seconds: 86_400), mttr: .init(seconds: 259_200)),
+    ]
+
+    /// This policy with the keys written in `fields` overriding it.
+    func overridden(by fields: ConfigFields) -> TierPolicy {
+        var policy = self
+        if let value = fields.percentage("freshness") { policy.freshness = value }
+        if let value = fields.percentage("availability") { policy.availability = value }
+        if let value = fields.percentage("pass_rate") { policy.passRate = value }
+        if let value = fields.interval("mttd") { policy.mttd = value }
+        if let value = fields.interval("mttr") { policy.mttr = value }
+        return policy
+    }
+}
+
+/// How loud an incident is: the `severity:` matrix maps (tier, status) to one of these.
+public enum AlertSeverity: String, Sendable, Codable, CaseIterable, Comparable {
+    case none, info, warning, critical
+
+    var rank: Int { AlertSeverity.allCases.firstIndex(of: self)! }
+
+    public static func < (lhs: AlertSeverity, rhs: AlertSeverity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// `history:` — where runs and results are stored, and for how long.
+public struct HistoryConfig: Sendable {
+    public var path: URL
+    public var retention: Interval
+}
+
+/// `dqmon.yml`: warehouses, history location, tier policies and the severity matrix.
+public struct ProjectConfig: Sendable {
+    public static let keys = ["version", "warehouses", "default_warehouse", "history", "tiers", "severity", "runbook_base_url"]
+
+    /// The folder holding dqmon.yml; relative paths in config resolve against it.
+    public var directory: URL
+    public var warehouses: [WarehouseConfig]
+    public var defaultWarehouse: String?
+    public var history: HistoryConfig
+    public var tiers: [Int: TierPolicy]
+    public var severity: [Int: [CheckStatus: AlertSeverity]]
+    public var runbookBaseURL: String?
+
+    public static let defaultSeverity: [Int: [CheckStatus: AlertSeverity]] = [
+        1: [.fail: .critical, .error: .warning, .warn: .warning],
+        2: [.fail: .warning, .error: .info, .warn: .info],
+        3: [.fail: .info, .error: .none, .warn: .none],
+    ]
+
+    public func warehouse(named name: String) -> WarehouseConfig? {
+        warehouses.first { $0.name == name }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// `dqmon demo`: builds the demo warehouse and replays hourly `dqmon check` runs with a moving `--now`,
+/// so history, freshness and volume show a realistic month, including a stale table and a volume drop.
+public enum DemoReplay {
+    public struct Progress: Sendable {
+        public var run: Int
+        public var runs: Int
+    }
+
+    /// The warehouse named `demo` must be a SQLite warehouse in dqmon.yml; its file is recreated,
+    /// and the history at `history.path` is reset so the replay starts from nothing.
+    public static func run(configuration: Configuration, scenario: DemoScenario,
+                           progress: @Sendable (Progress) -> Void = { _ in }) async throws -> RunReport {
+        guard let warehouse = configuration.project.warehouse(named: "demo"), let settings = warehouse.settings as? SQLiteSettings else {
+            throw DemoError(message: "dqmon.yml has no SQLite warehouse named 'demo' (add: demo: { type: sqlite, path: .dqmon/demo-warehouse.sqlite })")
+        }
+        let demo = try DemoWarehouse(path: settings.path)
+        try demo.seedCustomers(count: 4_000, before: scenario.seedStart)
+        var hour = scenario.seedStart
+        while hour < scenario.start {
+            try demo.load(hour: hour, scenario: scenario)
+            hour.addTimeInterval(3_600)
+        }
+        let historyPath = configuration.project.history.path
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: historyPath.path + suffix) }
+        let history = try HistoryStore(path: historyPath)
+        let runner = CheckRunner(configuration: configuration, history: history)
+        let runs = scenario.days * 24
+        var last: RunReport?
+        for index in 1...runs {
+            try demo.load(hour: hour, scenario: scenario)
+            hour.addTimeInterval(3_600)
+            // Runs fire two minutes past the hour, once the hour's load has landed.
+            last = try await runner.run(RunOptions(now: hour.addingTimeInterval(120)))
+            progress(Progress(run: index, runs: runs))
+        }
+        return last!
+    }
+}
+
+public struct DemoError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// The story the demo replays over 30 days of hourly runs: steady loads with a daily rhythm, then
+/// `events` loses most of its daily volume for three days (and recovers), and `payments` stops loading
+/// 36 hours before the end (still stale when the replay ends).
+public struct DemoScenario: Sendable {
+    /// The replay's last run; the demo starts `days` before it.
+    public var end: Date
+    public var days: Int
+
+    public init(end: Date, days: Int = 30) {
+        self.end = Self.hour(containing: end)
+        self.days = days
+    }
+
+    public var start: Date { end.addingTimeInterval(-Double(days) * 86_400) }
+
+    /// Data is seeded this far before the first run so windowed checks start with full windows.
+    public var seedStart: Date { start.addingTimeInterval(-2 * 86_400) }
+
+    public var eventsDropStart: Date { start.addingTimeInterval(17 * 86_400) }
+    public var eventsDropEnd: Date { start.addingTimeInterval(20 * 86_400) }
+    public var paymentsStopAt: Date { end.addingTimeInterval(-36 * 3_600) }
+
+    /// Rows per hour follow a daily curve, lowest at 03:00 UTC and highest in the afternoon.
+    func dailyFactor(_ hour: Date) -> Double {
+        let hourOfDay = Double(Calendar.utc.component(.hour, from: hour))
+        return 0.55 + 0.45 * sin((hourOfDay - 9) / 24 * 2 * .pi)
+    }
+
+    func orders(in hour: Date) -> Int { Int((40 * dailyFactor(hour)).rounded()) }
+
+    func payments(in hour: Date) -> Int { hour >= paymentsStopAt ? 0 : Int((36 * dailyFactor(hour)).rounded()) }
+
+    func customers(in hour: Date) -> Int { Int((8 * dailyFactor(hour)).rounded()) }
+
+    func events(in hour: Date) -> Int {
+        let normal = 90 * dailyFactor(hour)
+        let dropped = hour >= eventsDropStart && hour < eventsDropEnd
+        return Int((dropped ? normal * 0.12 : normal).rounded())
+    }
+
+    static func hour(containing date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 3_600).rounded(.down) * 3_600)
+    }
+}
+
+extension Calendar {
+    static var utc: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }
+}
+
+/// A small deterministic random generator (SplitMix64), so every demo tells the same story.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

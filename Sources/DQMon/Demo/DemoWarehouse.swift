@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+
+/// Writes the demo SQLite warehouse: orders, customers, payments and events, loaded hour by hour.
+///
+/// Timestamps are stored the ways real loaders store them: ISO 8601 text (orders, customers, payments)
+/// and epoch seconds (events).
+public final class DemoWarehouse {
+    let queue: DatabaseQueue
+    var random = SeededRandom(seed: 20_261_125)
+    var nextOrderID = 1
+    var nextCustomerID = 1
+
+    /// Creates a fresh warehouse file at `path`, replacing any previous demo warehouse.
+    public init(path: URL) throws {
+        try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+        for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path.path + suffix) }
+        queue = try DatabaseQueue(path: path.path)
+        try queue.write { db in
+            try db.execute(sql: """
+                CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT, country TEXT NOT NULL,
+                                        created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+                CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, status TEXT NOT NULL,
+                                     amount NUMERIC NOT NULL, currency TEXT NOT NULL, discount NUMERIC,
+                                     created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+                CREATE TABLE payments (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, method TEXT NOT NULL,
+                                       amount NUMERIC NOT NULL, paid_at TEXT NOT NULL);
+                CREATE TABLE events (id INTEGER PRIMARY KEY, user_id INTEGER, event_type TEXT NOT NULL,
+                                     occurred_at INTEGER NOT NULL);
+                CREATE INDEX orders_created_at ON orders(created_at);
+                CREATE INDEX events_occurred_at ON events(occurred_at);
+                """)
+        }
+    }
+
+    /// Loads the rows that arrived during the hour starting at `hour`, in one transaction.
+    public func load(hour: Date, scenario: DemoScenario) throws {
+        let customers = scenario.customers(in: hour), orders = scenario.orders(in: hour)
+        let payments = scenario.payments(in: hour), events = scenario.events(in: hour)
+        try queue.write { db in
+            for _ in 0..<customers { try insertCustomer(db, at: randomTime(in: hour)) }
+            var orderIDs: [Int] = []
+            for _ in 0..<orders { orderIDs.append(try insertOrder(db, at: randomTime(in: hour))) }
+            for index in 0..<payments {
+                let orderID = orderIDs.isEmpty ? max(1, nextOrderID - 1 - index) : orderIDs[index % orderIDs.count]
+                try db.execute(sql: "INSERT INTO payments (order_id, method, amount, paid_at) VALUES (?, ?, ?, ?)", arguments: [
+                    orderID, ["card", "card", "paypal", "bank_transfer"].randomElement(using: &random)!,
+                    Double(Int.random(in: 500...25_000, using: &random)) / 100, Self.text(randomTime(in: hour))])
+            }
+            for _ in 0..<events {
+                try db.execute(sql: "INSERT INTO events (user_id, event_type, occurred_at) VALUES (?, ?, ?)", arguments: [
+                    Int.random(in: 1...max(1, nextCustomerID), using: &random),
+                    ["page_view", "page_view", "page_view", "click", "search", "add_to_cart", "checkout"].randomElement(using: &random)!,
+                    Int(randomTime(in: hour).timeIntervalSince1970)])
+            }
+        }
+    }
+
+    /// Bulk-loads customers signed up before the replay, so the table starts with a realistic size.
+    public func seedCustomers(count: Int, before date: Date) throws {
+        try queue.write { db in
+            for _ in 0..<count {
+                try insertCustomer(db, at: date.addingTimeInterval(-Double.random(in: 3 * 86_400...365 * 86_400, using: &random)))
+            }
+        }
+    }
+
+    func insertCustomer(_ db: Database, at time: Date) throws {
+        let id = nextCustomerID
+        nextCustomerID += 1
+        try db.execute(sql: "INSERT INTO customers (id, name, email, country, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)", arguments: [
+            id, "Customer \(id)", "customer\(id)@example.com", ["DE", "FR", "US", "GB", "NL", "ES"].randomElement(using: &random)!,
+            Self.text(time), Self.text(time)])
+    }
+
+    func insertOrder(_ db: Database, at time: Date) throws -> Int {
+        let id = nextOrderID
+        nextOrderID += 1
+        let amount = Double(Int.random(in: 500...25_000, using: &random)) / 100
+        let discount: Double? = Int.random(in: 0..<5, using: &random) == 0 ? (amount * 0.1 * 100).rounded() / 100 : nil
+        try db.execute(sql: """
+            INSERT INTO orders (id, customer_id, status, amount, currency, discount, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                id, Int.random(in: 1...max(1, nextCustomerID - 1), using: &random),
+                ["placed", "paid", "paid", "shipped", "delivered", "cancelled"].randomElement(using: &random)!,
+                amount, "EUR", discount, Self.text(time), Self.text(min(time.addingTimeInterval(Double.random(in: 0...600, using: &random)), hourEnd(time)))])
+        return id
+    }
+
+    /// The last second of the hour holding `time`: loads never write timestamps past the hour they load.
+    func hourEnd(_ time: Date) -> Date {
+        DemoScenario.hour(containing: time).addingTimeInterval(3_599)
+    }
+
+    func randomTime(in hour: Date) -> Date {
+        hour.addingTimeInterval(Double.random(in: 0..<3_600, using: &random).rounded(.down))
+    }
+
+    /// `2026-11-25 18:04:12`: the zone-less UTC text many loaders write.
+    static func text(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+
+/// One `dqmon check` run: select due checks → collect metrics → evaluate → record.
+///
+/// Data flows one way: checks never write, the history is written once, in one transaction, at the end.
+/// The caller holds the `RunLock` (see `CheckRunner.run(configuration:options:lockTimeout:)`).
+public struct CheckRunner: Sendable {
+    public let configuration: Configuration
+    public let history: HistoryStore
+
+    public init(configuration: Configuration, history: HistoryStore) {
+        self.configuration = configuration
+        self.history = history
+    }
+
+    /// Takes the history lock, opens the history, runs and records. The usual entry point.
+    public static func run(configuration: Configuration, options: RunOptions, lockTimeout: TimeInterval) async throws(RunError) -> RunReport {
+        let lock: RunLock
+        do { lock = try RunLock.acquire(for: configuration.project.history.path, timeout: lockTimeout) } catch { throw .lock(error) }
+        defer { withExtendedLifetime(lock) {} }
+        let history: HistoryStore
+        do { history = try HistoryStore(path: configuration.project.history.path) } catch { throw .history(error) }
+        return try await CheckRunner(configuration: configuration, history: history).run(options)
+    }
+
+    /// Runs the due checks and records the run. The caller must hold the run lock.
+    public func run(_ options: RunOptions) async throws(RunError) -> RunReport {
+        let startedAt = Date()
+        let states: [String: CheckState]
+        do { states = try history.checkStates() } catch { throw .history(error) }
+        let plan = try Self.makePlan(configuration: configuration, options: options, states: states)
+        var results: [CheckResult] = []
+        var points: [MetricPoint] = []
+        var warehouseErrors: [WarehouseError] = []
+        for (warehouseName, datasets) in plan.byWarehouse {
+            let outcome = await evaluate(warehouse: warehouseName, datasets: datasets, options: options, states: plan.states)
+            results += outcome.results
+            points += outcome.metricPoints
+            if let error = outcome.unavailable { warehouseErrors.append(error) }
+        }
+        results = orderedAsConfigured(results)
+        let exitCode = RunExitCode.from(statuses: results.map(\.status), failOn: options.failOn)
+        var report = RunReport(runID: nil, startedAt: startedAt, finishedAt: Date(), evaluatedAt: options.now,
+                               configHash: configuration.hash, results: results, notDue: plan.notDue,
+                               warehouseErrors: warehouseErrors, exitCode: exitCode)
+        if !results.isEmpty {
+            let record = RunRecord(startedAt: startedAt, finishedAt: report.finishedAt, evaluatedAt: options.now,
+                                   configHash: configuration.hash, host: ProcessInfo.processInfo.hostName,
+                                   selection: options.selection.description + (options.runAll ? " --all" : ""),
+                                   exitCode: exitCode.rawValue)
+            do { report.runID = try history.record(run: record, results: results, metrics: points) } catch { throw .history(error) }
+        }
+        return report
+    }
+
+    /// The selected datasets with their due checks, grouped by warehouse in config order.
+    public struct Plan: Sendable {
+        public var byWarehouse: [(String, [(DatasetConfig, [CheckConfig])])]
+        public var notDue: [NotDueCheck]
+        var states: [String: CheckState]
+    }
+
+    public static func makePlan(configuration: Configuration, options: RunOptions, states: [String: CheckState]) throws(RunError) -> Plan {
+        if let unmatched = options.selection.unmatchedTerms(in: configuration.datasets).first {
+            throw .selection(SelectionError(message: "'\(unmatched)' matches no dataset in checks/ (dqmon would monitor nothing)"))
+        }
+        var plan = Plan(byWarehouse: [], notDue: [], states: states)
+        for dataset in configuration.datasets where options.selection.includes(dataset) {
+            var due: [CheckConfig] = []
+            for check in dataset.checks {
+                if options.runAll || DuePlanner.isDue(check, in: dataset, now: options.now, states: states) {
+                    due.append(check)
+                } else {
+                    plan.notDue.append(NotDueCheck(checkID: check.id, dataset: dataset.name,
+                                                   nextDue: DuePlanner.nextDue(check, in: dataset, states: states)))
+                }
+            }
+            guard !due.isEmpty else { continue }
+            if let index = plan.byWarehouse.firstIndex(where: { $0.0 == dataset.warehouse }) {
+                plan.byWarehouse[index].1.append((dataset, due))
+            } else {
+                plan.byWarehouse.append((dataset.warehouse, [(dataset, due)]))
+            }
+        }
+        return plan
+    }
+
+    struct WarehouseOutcome {
+        var results: [CheckResult] = []
+        var metricPoints: [MetricPoint] = []
+        var unavailable: WarehouseError?
+    }
+
+    /// Connects, reads the catalog once for all datasets, then evaluates each dataset.
+    func evaluate(warehouse name: String, datasets: [(DatasetConfig, [CheckConfig])], options: RunOptions,
+                  states: [String: CheckState]) async -> WarehouseOutcome {
+        let evaluators = datasets.map { DatasetEvaluator(dataset: $0.0, checks: $0.1, now: options.now, states: states) }
+        guard let config = configuration.project.warehouse(named: name) else { return WarehouseOutcome() }
+        let warehouse: any Warehouse
+        let catalog: Catalog
+        do throws(WarehouseError) {
+            warehouse = try await config.settings.connect(name: name)
+            do throws(WarehouseError) {
+                catalog = try await warehouse.catalog(for: datasets.map(\.0.table))
+            } catch {
+                await warehouse.close()
+                throw error
+            }
+        } catch {
+            var outcome = WarehouseOutcome(unavailable: error)
+            for evaluator in evaluators { outcome.results += evaluator.failAll(error.description).results }
+            return outcome
+        }
+        let parallelism = max(1, options.parallelism ?? config.settings.defaultParallelism)
+        let evaluations = await Self.evaluateAll(evaluators, on: warehouse, catalog: catalog, parallelism: parallelism)
+        await warehouse.close()
+        var outcome = WarehouseOutcome()
+        for evaluation in evaluations {
+            outcome.results += evaluation.results
+            outcome.metricPoints += evaluation.metricPoints
+        }
+        return outcome
+    }
+
+    /// Evaluates datasets with at most `parallelism` in flight; returns evaluations in input order.
+    static func evaluateAll(_ evaluators: [DatasetEvaluator], on warehouse: any Warehouse, catalog: Catalog,
+                            parallelism: Int) async -> [DatasetEvaluator.Evaluation] {
+        if parallelism <= 1 {
+            var evaluations: [DatasetEvaluator.Evaluation] = []
+            for evaluator in evaluators { evaluations.append(await evaluator.evaluate(on: warehouse, catalog: catalog)) }
+            return evaluations
+        }
+        return await withTaskGroup(of: (Int, DatasetEvaluator.Evaluation).self) { group in
+            var evaluations = [DatasetEvaluator.Evaluation?](repeating: nil, count: evaluators.count)
+            var next = 0
+            for _ in 0..<min(parallelism, evaluators.count) {
+                let index = next
+                group.addTask { (index, await evaluators[index].evaluate(on: warehouse, catalog: catalog)) }
+                next += 1
+            }
+            for await (index, evaluation) in group {
+                evaluations[index] = evaluation
+                if next < evaluators.count {
+                    let index = next
+                    group.addTask { (index, await evaluators[index].evaluate(on: warehouse, catalog: catalog)) }
+                    next += 1
+                }
+            }
+            return evaluations.compactMap { $0 }
+        }
+    }
+
+    /// Results in config order, so output and history are deterministic whatever the parallelism.
+    func orderedAsConfigured(_ results: [CheckResult]) -> [CheckResult] {
+        var order: [String: Int] = [:]
+        for (index, check) in configuration.checks.enumerated() { order[check.id] = index }
+        return results.sorted { order[$0.checkID, default: .max] < order[$1.checkID, default: .max] }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// Evaluates the due checks of one dataset: checks columns against the catalog, runs the dataset's one
+/// metric query, and hands each check its values. Never writes anything.
+struct DatasetEvaluator: Sendable {
+    let dataset: DatasetConfig
+    let checks: [CheckConfig]
+    let now: Date
+    let states: [String: CheckState]
+
+    struct Evaluation: Sendable {
+        var results: [CheckResult]
+        var metricPoints: [MetricPoint]
+    }
+
+    func evaluate(on warehouse: any Warehouse, catalog: Catalog) async -> Evaluation {
+        guard let columns = catalog.columns(of: dataset.table) else {
+            let known = catalog.tables.keys.map(\.description)
+            return failAll("table '\(dataset.table)' not found in warehouse '\(warehouse.name)'\(Suggestion.hint(for: dataset.name, in: known))")
+        }
+        var runnable: [CheckConfig] = []
+        var results: [String: CheckResult] = [:]
+        for check in checks {
+            if let problem = missingColumn(check, columns: columns) {
+                results[check.id] = result(check, .error(problem), milliseconds: nil)
+            } else {
+                runnable.append(check)
+            }
+        }
+        var points: [MetricPoint] = []
+        if !runnable.isEmpty {
+            let query = MetricQuery(table: dataset.table, metrics: runnable.flatMap(\.spec.metrics), dialect: warehouse.dialect,
+                                    now: now, timeZone: dataset.timeZone)
+            let started = ContinuousClock.now
+            do {
+                let row = try await warehouse.queryRow(query.statement)
+                let milliseconds = Self.milliseconds(since: started)
+                let values = query.values(from: row, timeZone: dataset.timeZone)
+                for check in runnable {
+                    let input = CheckInput(now: now, table: dataset.table, metrics: values,
+                                           previousObserved: states[check.id]?.lastSuccessObserved)
+                    let outcome = check.spec.evaluate(input)
+                    results[check.id] = result(check, outcome, milliseconds: milliseconds)
+                    points += outcome.metricPoints.map { MetricPoint(dataset: dataset.name, metric: $0.key, value: $0.value, measuredAt: now) }
+                }
+            } catch {
+                let milliseconds = Self.milliseconds(since: started)
+                for check in runnable {
+                    results[check.id] = result(check, .error("query failed on \(dataset.name): \(error.description)"), milliseconds: milliseconds)
+                }
+            }
+        }
+        return Evaluation(results: checks.compactMap { results[$0.id] }, metricPoints: Self.unique(points))
+    }
+
+    /// Every due check of the dataset errors with the same message (missing table, unreachable warehouse).
+    func failAll(_ message: String) -> Evaluation {
+        Evaluation(results: checks.map { result($0, .error(message), milliseconds: nil) }, metricPoints: [])
+    }
+
+    func missingColumn(_ check: CheckConfig, columns: [CatalogColumn]) -> String? {
+        let names = columns.map(\.name)
+        for column in check.spec.requiredColumns where !names.contains(column) {
+            return "column '\(column)' not found in \(dataset.table)\(Suggestion.hint(for: column, in: names)) (check the dataset's config, or whether the column was renamed upstream)"
+        }
+        return nil
+    }
+
+    func result(_ check: CheckConfig, _ outcome: CheckOutcome, milliseconds: Double?) -> CheckResult {
+        CheckResult(check: check, dataset: dataset, outcome: outcome, queryMilliseconds: milliseconds, evaluatedAt: now)
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+
+    static func unique(_ points: [MetricPoint]) -> [MetricPoint] {
+        var seen = Set<String>()
+        return points.filter { seen.insert($0.metric).inserted }
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+
+/// The SQLite history: runs, results, metric points and schema snapshots (later: incidents, outbox).
+///
+/// Opened in WAL mode; migrations apply automatically. A run is written in one transaction, so a killed
+/// `dqmon check` leaves either a complete run record or none.
+/// - warning: Two processes may read concurrently, but only the holder of the `RunLock` should record runs.
+public final class HistoryStore: Sendable {
+    public let path: URL
+    let pool: DatabasePool
+
+    /// Opens (creating the file and its folder if needed) and migrates the history at `path`.
+    public init(path: URL) throws(HistoryError) {
+        self.path = path
+        do {
+            try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+            var configuration = GRDB.Configuration()
+            configuration.busyMode = .timeout(30)
+            configuration.label = "history"
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            pool = try DatabasePool(path: path.path, configuration: configuration)
+            try HistoryMigrations.migrator.migrate(pool)
+        } catch {
+            throw HistoryError(path: ConfigLoader.displayPath(path), message: "cannot open or migrate: \(Self.describe(error)) (is the folder writable?)")
+        }
+    }
+
+    /// Writes a run, its results and its metric points in one transaction, and returns the run id.
+    @discardableResult
+    public func record(run: RunRecord, results: [CheckResult], metrics: [MetricPoint]) throws(HistoryError) -> Int64 {
+        try write { db in
+            let runID = try Self.insert(run: run, results: results, db: db)
+            try Self.insert(results: results, runID: runID, db: db)
+            try Self.insert(metrics: metrics, runID: runID, db: db)
+            try Self.updateStates(results: results, db: db)
+            return runID
+        }
+    }
+
+    /// Scheduling and baseline state of each check that has ever been evaluated.
+    public func checkStates() throws(HistoryError) -> [String: CheckState] {
+        try read(Self.fetchCheckStates)
+    }
+
+    static func fetchCheckStates(_ db: Database) throws -> [String: CheckState] {
+        var states: [String: CheckState] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT check_id, last_evaluated_at, last_status, last_success_observed FROM check_state") {
+            states[row[0]] = CheckState(
+                lastEvaluatedAt: Date(timeIntervalSince1970: row[1]),
+                lastStatus: CheckStatus(rawValue: row[2]) ?? .error,
+                lastSuccessObserved: row[3])
+        }
+        return states
+    }
+
+    /// Check states read without creating, migrating or writing the history (for `--dry-run`).
+    public static func checkStatesReadOnly(path: URL) throws(HistoryError) -> [String: CheckState] {
+        guard FileManager.default.fileExists(atPath: path.path) else { return [:] }
+        do {
+            var configuration = GRDB.Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: path.path, configuration: configuration)
+            return try queue.read { db in
+                guard try db.tableExists("check_state") else { return [:] }
+                return try fetchCheckStates(db)
+            }
+        } catch {
+            throw HistoryError(path: ConfigLoader.displayPath(path), message: "cannot read: \(describe(error))")
+        }
+    }
+
+    /// One check's results, newest first.
+    public func results(checkID: String, since: Date? = nil, limit: Int = 100) throws(HistoryError) -> [CheckResult] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT check_id, dataset, warehouse, check_type, status, observed, observed_text, expected, message,
+                       query_ms, data_timestamp, evaluated_at
+                FROM results WHERE check_id = ? AND evaluated_at >= ? ORDER BY evaluated_at DESC, id DESC LIMIT ?
+                """, arguments: [checkID, since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, limit]).map(Self.result)
+        }
+    }
+
+    /// Number of runs stored, and the ids of runs whose results do not add up (expected none).
+    public func runCount() throws(HistoryError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM runs") ?? 0 }
+    }
+
+    /// Deletes runs (with their results and points) and metric points older than `cutoff`. Returns runs deleted.
+    @discardableResult
+    public func prune(before cutoff: Date) throws(HistoryError) -> Int {
+        try write { db in
+            try db.execute(sql: "DELETE FROM metric_points WHERE measured_at < ?", arguments: [cutoff.timeIntervalSince1970])
+            try db.execute(sql: "DELETE FROM runs WHERE evaluated_at < ?", arguments: [cutoff.timeIntervalSince1970])
+            return db.changesCount
+        }
+    }
+
+    /// Runs `body` in a write transaction, mapping errors to `HistoryError`.
+    public func write<T>(_ body: (Database) throws -> T) throws(HistoryError) -> T {
+        do { return try pool.write(body) } catch { throw HistoryError(path: ConfigLoader.displayPath(path), message: "write failed: \(Self.describe(error))") }
+    }
+
+    /// Runs `body` on a read-only snapshot, mapping errors to `HistoryError`.
+    public func read<T>(_ body: (Database) throws -> T) throws(HistoryError) -> T {
+        do { return try pool.read(body) } catch { throw HistoryError(path: ConfigLoader.displayPath(path), message: "read failed: \(Self.describe(error))") }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
+        return "\(error.localizedDescription)"
+    }
+}
+
+extension HistoryStore {
+    static func insert(run: RunRecord, results: [CheckResult], db: Database) throws -> Int64 {
+        let count = { (status: CheckStatus) in results.filter { $0.status == status }.count }
+        try db.execute(sql: """
+            INSERT INTO runs (started_at, finished_at, evaluated_at, dqmon_version, config_hash, host, selection,
+                              check_count, pass_count, warn_count, fail_count, error_count, exit_code)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                run.startedAt.timeIntervalSince1970, run.finishedAt.timeIntervalSince1970, run.evaluatedAt.timeIntervalSince1970,
+                run.dqmonVersion, run.configHash, run.host, run.selection, results.count,
+                count(.pass), count(.warn), count(.fail), count(.error), Int(run.exitCode),
+            ])
+        return db.lastInsertedRowID
+    }
+
+    static func insert(results: [CheckResult], runID: Int64, db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO results (run_id, check_id, dataset, warehouse, check_type, status, observed, observed_text,
+                                 expected, message, query_ms, data_timestamp, evaluated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for result in results {
+            try statement.execute(arguments: [
+                runID, result.checkID, result.dataset, result.warehouse, result.checkType, result.status.rawValue,
+                result.observed, result.observedText, result.expected, result.message, result.queryMilliseconds,
+                result.dataTimestamp, result.evaluatedAt.timeIntervalSince1970,
+            ])
+        }
+    }
+
+    static func insert(metrics: [MetricPoint], runID: Int64?, db: Database, source: String = "check") throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO metric_points (run_id, dataset, metric, value, measured_at, source) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for point in metrics {
+            try statement.execute(arguments: [runID, point.dataset, point.metric, point.value, point.measuredAt.timeIntervalSince1970, source])
+        }
+    }
+
+    static func updateStates(results: [CheckResult], db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO check_state (check_id, last_evaluated_at, last_status, last_success_at, last_success_observed)
+            VALUES (?1, ?2, ?3, CASE WHEN ?3 IN ('pass', 'warn') THEN ?2 END, CASE WHEN ?3 IN ('pass', 'warn') THEN ?4 END)
+            ON CONFLICT (check_id) DO UPDATE SET
+                last_evaluated_at = excluded.last_evaluated_at,
+                last_status = excluded.last_status,
+                last_success_at = coalesce(excluded.last_success_at, check_state.last_success_at),
+                last_success_observed = CASE WHEN excluded.last_success_at IS NOT NULL
+                    THEN excluded.last_success_observed ELSE check_state.last_success_observed END
+            """)
+        for result in results where result.status.isEvaluated {
+            try statement.execute(arguments: [result.checkID, result.evaluatedAt.timeIntervalSince1970, result.status.rawValue, result.observed])
+        }
+    }
+
+    static func result(_ row: Row) -> CheckResult {
+        CheckResult(
+            checkID: row[0], dataset: row[1], warehouse: row[2], checkType: row[3],
+            status: CheckStatus(rawValue: row[4]) ?? .error, observed: row[5], observedText: row[6], expected: row[7],
+            message: row[8], queryMilliseconds: row[9], dataTimestamp: row[10],
+            evaluatedAt: Date(timeIntervalSince1970: row[11]))
+    }
+}

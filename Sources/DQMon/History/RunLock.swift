@@ -1,0 +1,51 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An exclusive lock on a history database, so two `dqmon check` processes never interleave runs.
+///
+/// Uses `flock` on `<history>.lock`: the kernel releases it when the holder exits, even by SIGKILL,
+/// so a killed run never leaves a stale lock behind.
+public final class RunLock: Sendable {
+    private let descriptor: Int32
+    public let path: String
+
+    /// Waits up to `timeout` for the lock, polling every 50 ms.
+    public static func acquire(for history: URL, timeout: TimeInterval) throws(RunLockError) -> RunLock {
+        let path = history.path + ".lock"
+        try? FileManager.default.createDirectory(at: history.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw RunLockError(path: path, message: "cannot create the lock file: \(String(cString: strerror(errno)))")
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard Date() < deadline else {
+                close(descriptor)
+                throw RunLockError(path: path, message: "another dqmon run holds the history lock; gave up after \(Format.age(timeout)) (raise --lock-timeout, or check for a stuck run)")
+            }
+            usleep(50_000)
+        }
+        return RunLock(descriptor: descriptor, path: path)
+    }
+
+    private init(descriptor: Int32, path: String) {
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    deinit {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+}
+
+/// The history lock could not be taken in time.
+public struct RunLockError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let message: String
+    public var description: String { message }
+}

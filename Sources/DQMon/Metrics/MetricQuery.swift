@@ -1,0 +1,48 @@
+import Foundation
+
+/// Builds the single `SELECT` that computes every metric of one dataset in one scan.
+public struct MetricQuery: Sendable {
+    public let table: TableName
+    public let metrics: [Metric]
+    public let statement: SQLStatement
+
+    /// - Parameters:
+    ///   - now: the run's evaluation time; windows end there.
+    ///   - timeZone: how zone-less timestamps are stored (UTC unless the dataset sets `timezone:`).
+    public init(table: TableName, metrics: [Metric], dialect: any SQLDialect, now: Date, timeZone: TimeZone) {
+        var unique: [Metric] = []
+        for metric in metrics where !unique.contains(metric) { unique.append(metric) }
+        self.table = table
+        self.metrics = unique
+        var expressions: [String] = []
+        var arguments: [SQLValue] = []
+        for metric in unique {
+            switch metric {
+            case .rowCount:
+                expressions.append("count(*)")
+            case .maxTimestamp(let column):
+                expressions.append("max(\(dialect.epochSeconds(of: dialect.quote(column))))")
+            case .windowedCount(let column, let window):
+                let cutoff = now.timeIntervalSince1970 - window.seconds
+                let storedCutoff = cutoff + Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: cutoff)))
+                expressions.append("count(CASE WHEN \(dialect.epochSeconds(of: dialect.quote(column))) >= ? THEN 1 END)")
+                arguments.append(.real(storedCutoff))
+            }
+        }
+        let sql = "SELECT " + expressions.joined(separator: ", ") + " FROM " + dialect.qualifiedName(table)
+        statement = SQLStatement(sql, arguments: arguments)
+    }
+
+    /// Maps the returned row back to metrics, converting zone-less timestamps to UTC.
+    public func values(from row: [SQLValue], timeZone: TimeZone) -> MetricValues {
+        var result = MetricValues()
+        for (index, metric) in metrics.enumerated() {
+            var value = index < row.count ? row[index].double : nil
+            if case .maxTimestamp = metric, let stored = value {
+                value = stored - Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: stored)))
+            }
+            result.values[metric] = .some(value)
+        }
+        return result
+    }
+}

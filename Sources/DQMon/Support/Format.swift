@@ -1,0 +1,67 @@
+import Foundation
+
+/// Human formatting shared by messages, tables and reports.
+public enum Format {
+    /// `0.5` -> `50%`, `0.125` -> `12.5%`.
+    public static func percent(_ fraction: Double) -> String {
+        let value = fraction * 100
+        if value == value.rounded() { return "\(Int(value))%" }
+        return String(format: "%.1f%%", value)
+    }
+
+    /// A count with thousands separators: `12345` -> `12,345`.
+    public static func count(_ value: Double) -> String {
+        guard value.isFinite else { return "\(value)" }
+        if value != value.rounded() { return String(format: "%.2f", value) }
+        let digits = String(Int64(value).magnitude)
+        var grouped = ""
+        for (index, character) in digits.reversed().enumerated() {
+            if index > 0, index % 3 == 0 { grouped.append(",") }
+            grouped.append(character)
+        }
+        return (value < 0 ? "-" : "") + String(grouped.reversed())
+    }
+
+    /// A duration in the largest sensible units: `5400` -> `1h30m`.
+    public static func age(_ seconds: TimeInterval) -> String {
+        if seconds < 0 { return "-" + age(-seconds) }
+        if seconds < 60 { return "\(Int(seconds.rounded()))s" }
+        let minutes = Int((seconds / 60).rounded(.down))
+        if minutes < 60 { return "\(minutes)m" }
+        let hours = minutes / 60
+        if hours < 48 { return minutes % 60 == 0 ? "\(hours)h" : "\(hours)h\(minutes % 60)m" }
+        let days = hours / 24
+        return hours % 24 == 0 ? "\(days)d" : "\(days)d\(hours % 24)h"
+    }
+
+    /// ISO 8601 in UTC, to the second: `2026-11-25T18:00:00Z`.
+    public static func timestamp(_ date: Date) -> String {
+        ISO8601.string(from: date)
+    }
+}
+
+/// ISO 8601 parsing and printing that accepts the forms users type for `--now`.
+public enum ISO8601 {
+    public static func string(from date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    /// Accepts `2026-11-25T18:00:00Z`, with fractional seconds or an offset, `2026-11-25T18:00` and `2026-11-25` (UTC).
+    public static func date(from text: String) -> Date? {
+        let full = ISO8601DateFormatter()
+        full.formatOptions = [.withInternetDateTime]
+        if let date = full.date(from: text) { return date }
+        full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = full.date(from: text) { return date }
+        for pattern in ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd"] {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = pattern
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+
+/// A SQLite warehouse, opened read-only with a busy timeout so a loader holding a write lock does not fail checks.
+///
+/// Queries are serialized on one connection (SQLite reads from one file; parallel readers would only contend).
+public final class SQLiteWarehouse: Warehouse {
+    public let name: String
+    public let dialect: any SQLDialect = SQLiteDialect()
+    private let queue: DatabaseQueue
+
+    public init(name: String, settings: SQLiteSettings) throws(WarehouseError) {
+        self.name = name
+        let path = settings.path.path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw WarehouseError(
+                warehouse: name, kind: .unavailable,
+                message: "SQLite file not found at \(path) (check 'path' in dqmon.yml, or run 'dqmon demo' to create the demo warehouse)")
+        }
+        var configuration = GRDB.Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(settings.busyTimeout.seconds)
+        configuration.label = "warehouse.\(name)"
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+        } catch {
+            throw WarehouseError(warehouse: name, kind: .unavailable, message: "cannot open SQLite file \(path): \(Self.describe(error))")
+        }
+    }
+
+    public func catalog(for tables: [TableName]) async throws(WarehouseError) -> Catalog {
+        let rows = try await queryRows(dialect.catalogQuery(for: tables))
+        var byLowercasedName: [String: [CatalogColumn]] = [:]
+        for row in rows {
+            guard case .text(let table) = row[0], case .text(let column) = row[1] else { continue }
+            let type: String = if case .text(let declared) = row[2] { declared } else { "" }
+            let notNull = row[3].double ?? 0
+            let position = Int(row[4].double ?? 0) + 1
+            byLowercasedName[table.lowercased(), default: []].append(
+                CatalogColumn(name: column, declaredType: type, isNullable: notNull == 0, position: position))
+        }
+        var catalog = Catalog()
+        for table in tables {
+            if let columns = byLowercasedName[table.table.lowercased()] { catalog.tables[table] = columns }
+        }
+        return catalog
+    }
+
+    public func queryRow(_ statement: SQLStatement) async throws(WarehouseError) -> [SQLValue] {
+        let rows = try await queryRows(statement)
+        guard let first = rows.first else {
+            throw WarehouseError(warehouse: name, kind: .query, message: "query returned no row")
+        }
+        return first
+    }
+
+    public func queryRows(_ statement: SQLStatement) async throws(WarehouseError) -> [[SQLValue]] {
+        do {
+            return try await queue.read { db in
+                let arguments = StatementArguments(statement.arguments.map(Self.databaseValue))
+                return try Row.fetchAll(db, sql: statement.sql, arguments: arguments).map { row in
+                    row.databaseValues.map(Self.sqlValue)
+                }
+            }
+        } catch {
+            throw WarehouseError(warehouse: name, kind: .query, message: Self.describe(error))
+        }
+    }
+
+    public func close() async {
+        try? queue.close()
+    }
+
+    static func databaseValue(_ value: SQLValue) -> DatabaseValue {
+        switch value {
+        case .null: return .null
+        case .integer(let number): return number.databaseValue
+        case .real(let number): return number.databaseValue
+        case .text(let text): return text.databaseValue
+        }
+    }
+
+    static func sqlValue(_ value: DatabaseValue) -> SQLValue {
+        switch value.storage {
+        case .null: return .null
+        case .int64(let number): return .integer(number)
+        case .double(let number): return .real(number)
+        case .string(let text): return .text(text)
+        case .blob(let data): return .text(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
+        return "\(error)"
+    }
+}

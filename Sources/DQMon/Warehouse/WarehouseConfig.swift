@@ -1,0 +1,43 @@
+import Foundation
+
+/// The settings of one warehouse type, parsed from `dqmon.yml`. Each type makes its own connections.
+public protocol WarehouseSettings: Sendable {
+    /// The `type:` value, e.g. `sqlite`.
+    static var typeName: String { get }
+    /// Keys accepted besides `type`.
+    static var keys: [String] { get }
+    /// Reads the settings; relative paths resolve against `directory`. Problems go to the fields' diagnostics.
+    static func parse(_ fields: ConfigFields, directory: URL) -> Self?
+    /// Opens the warehouse. Throws a `WarehouseError` of kind `.unavailable` when it cannot be reached.
+    func connect(name: String) async throws(WarehouseError) -> any Warehouse
+    /// How many checks may query this warehouse at once by default.
+    var defaultParallelism: Int { get }
+    /// The SQL dialect, known without connecting (for `--dry-run`).
+    var dialect: any SQLDialect { get }
+}
+
+/// One entry of `warehouses:` in `dqmon.yml`.
+public struct WarehouseConfig: Sendable {
+    public let name: String
+    public let typeName: String
+    public let settings: any WarehouseSettings
+    public let location: SourceLocation
+
+    public init(name: String, settings: any WarehouseSettings, location: SourceLocation) {
+        self.name = name
+        self.typeName = type(of: settings).typeName
+        self.settings = settings
+        self.location = location
+    }
+}
+
+/// The warehouse types dqmon knows. Adding one means a new folder under Warehouse/ and a line here.
+public enum WarehouseRegistry {
+    public static let types: [any WarehouseSettings.Type] = [SQLiteSettings.self]
+
+    public static func type(named name: String) -> (any WarehouseSettings.Type)? {
+        types.first { $0.typeName == name }
+    }
+
+    public static var typeNames: [String] { types.map { $0.typeName } }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import DQMon
+import Foundation
+
+/// `dqmon check` — runs the due checks, records them in history and prints a summary.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Run the checks that are due, record the results, and print them.",
+        discussion: """
+            Exit codes: 0 all passed (warnings too), 1 a check failed, 2 only warnings with --fail-on warn,
+            3 dqmon could not do its job (config invalid, warehouse unreachable, a check errored, history locked),
+            4 alerts left pending. When several apply: 3, 4, 1, 2, 0.
+
+            Examples:
+              dqmon check                               checks that are due, judged from history
+              dqmon check --all --select tier:1         every tier-1 check
+              dqmon check --select 'analytics.*' --exclude tag:slow
+              dqmon check --dry-run                     print the SQL, run nothing
+              dqmon check --fail-on never               exit non-zero only when monitoring is broken
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Only these datasets: a name or glob, tag:X, tier:N or owner:X (repeatable).")
+    var select: [String] = []
+
+    @Option(name: .long, help: "Leave out these datasets (same forms as --select; repeatable).")
+    var exclude: [String] = []
+
+    @Flag(name: .long, help: "Run every selected check, not only those that are due.")
+    var all = false
+
+    @Option(name: .long, help: "Datasets queried at once per warehouse (default: the warehouse's max_connections).")
+    var parallel: Int?
+
+    @Flag(name: .long, help: "Print the SQL that would run; query nothing and write nothing.")
+    var dryRun = false
+
+    @Option(name: .long, help: "Exit non-zero on: fail (default), warn, or never (only broken monitoring).")
+    var failOn: String = "fail"
+
+    @Option(name: .long, help: "How long to wait for another run's history lock, e.g. 60s.")
+    var lockTimeout: String = "60s"
+
+    @Flag(name: .long, help: "Do not send alerts (alerting arrives in a later version; accepted for scripts).")
+    var noAlerts = false
+
+    func validate() throws {
+        if FailOn(rawValue: failOn) == nil { throw ValidationError("--fail-on must be fail, warn or never, got '\(failOn)'") }
+        if Interval(parsing: lockTimeout) == nil { throw ValidationError("--lock-timeout '\(lockTimeout)' is not a duration such as 60s or 5m") }
+        if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+    }
+
+    func run() async throws {
+        let configuration = try global.loadConfiguration()
+        let options = try runOptions()
+        if dryRun {
+            try printDryRun(configuration, options: options)
+            return
+        }
+        let report: RunReport
+        do {
+            report = try await CheckRunner.run(configuration: configuration, options: options,
+                                               lockTimeout: Interval(parsing: lockTimeout)!.seconds)
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        }
+        for problem in report.warehouseErrors { Console.error(problem.description) }
+        switch global.format {
+        case .table: Console.print(RunReportRenderer.table(report))
+        case .json: Console.print(RunReportRenderer.json(report))
+        case .junit: Console.print(RunReportRenderer.junit(report))
+        }
+        throw ExitCode(report.exitCode.rawValue)
+    }
+
+    func runOptions() throws -> RunOptions {
+        do {
+            let selection = Selection(select: try select.map(Selection.term(parsing:)), exclude: try exclude.map(Selection.term(parsing:)))
+            return RunOptions(now: global.evaluationTime, selection: selection, runAll: all,
+                              failOn: FailOn(rawValue: failOn) ?? .fail, parallelism: parallel)
+        } catch {
+            Console.error("--select/--exclude \(error.description)")
+            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        }
+    }
+
+    /// Dry runs read history (to judge what is due) but never create or write it.
+    func printDryRun(_ configuration: Configuration, options: RunOptions) throws {
+        do {
+            let states = try HistoryStore.checkStatesReadOnly(path: configuration.project.history.path)
+            Console.print(try CheckRunner.dryRunSQL(configuration: configuration, options: options, states: states))
+        } catch let error as RunError {
+            Console.error(error.description)
+            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        } catch {
+            Console.error("\(error)")
+            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import DQMon
+import Foundation
+
+/// The `dqmon` command line: a thin layer over the DQMon library, one file per subcommand.
+@main
+struct DQMonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dqmon",
+        abstract: "Data quality and observability monitor: freshness and volume checks on warehouse tables.",
+        discussion: """
+            Examples:
+              dqmon demo                      create the demo warehouse and replay 30 days of runs
+              dqmon check                     run the checks that are due
+              dqmon check --all --format json run every check, print JSON
+              dqmon validate                  report every config error
+              dqmon history orders/freshness  one check's results over time
+            """,
+        version: DQMonVersion.current,
+        subcommands: [CheckCommand.self, ValidateCommand.self, HistoryCommand.self, PruneCommand.self, DemoCommand.self])
+
+    /// Parses and runs; usage errors exit 3 ("dqmon could not do its job", SPEC section 7), not ArgumentParser's 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            Console.error(fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)")
+            Console.error("run 'dqmon --help' for usage")
+            Foundation.exit(RunExitCode.monitoringBroken.rawValue)
+        }
+    }
+}

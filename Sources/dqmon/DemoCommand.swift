@@ -1,0 +1,51 @@
+import ArgumentParser
+import DQMon
+import Foundation
+
+/// `dqmon demo` — creates the demo warehouse and replays a month of hourly runs.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Create the demo SQLite warehouse and replay about 30 days of hourly 'dqmon check' runs.",
+        discussion: """
+            Recreates the 'demo' warehouse file named in dqmon.yml and resets the history database, then loads
+            data hour by hour and runs the checks in checks/ after each hour, as a scheduler would (--now moves
+            with the replay). During the replay 'events' loses most of its daily volume for three days and
+            'payments' stops loading 36 hours before the end. Ends with the last run's summary.
+
+            Examples:
+              dqmon demo
+              dqmon demo --days 14 --now 2026-11-25T12:00:00Z
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Days to replay.")
+    var days: Int = 30
+
+    func validate() throws {
+        if days < 3 || days > 365 { throw ValidationError("--days must be between 3 and 365") }
+    }
+
+    func run() async throws {
+        let configuration = try global.loadConfiguration()
+        let scenario = DemoScenario(end: global.evaluationTime, days: days)
+        Console.note("building the demo warehouse and replaying \(days * 24) hourly runs from \(Format.timestamp(scenario.start)) ...")
+        let showProgress = Console.stderrIsTerminal
+        let report: RunReport
+        do {
+            report = try await DemoReplay.run(configuration: configuration, scenario: scenario) { progress in
+                if showProgress, progress.run % 24 == 0 || progress.run == progress.runs {
+                    FileHandle.standardError.write(Data("\rdqmon: replayed \(progress.run)/\(progress.runs) runs".utf8))
+                    if progress.run == progress.runs { FileHandle.standardError.write(Data("\n".utf8)) }
+                }
+            }
+        } catch {
+            Console.error("demo failed: \(error)")
+            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        }
+        Console.print("Last run of the replay:\n")
+        Console.print(RunReportRenderer.table(report))
+        Console.print("\nNext: 'dqmon history payments/freshness', 'dqmon history events/volume/daily_events', 'dqmon check --all'")
+    }
+}

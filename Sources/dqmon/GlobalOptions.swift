@@ -1,0 +1,58 @@
+import ArgumentParser
+import DQMon
+import Foundation
+
+/// Output formats; `junit` applies to `check` only.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, junit
+}
+
+/// Options every subcommand takes: `--config`, `--now`, `--format`.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Path to dqmon.yml (checks/ is read beside it).")
+    var config: String = "dqmon.yml"
+
+    @Option(name: .long, help: "Evaluate as if at this time (ISO 8601, e.g. 2026-11-25T18:00:00Z): replays, backfills, tests.")
+    var now: String?
+
+    @Option(name: .long, help: "Output format: table or json (check also takes junit).")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        if let now, ISO8601.date(from: now) == nil {
+            throw ValidationError("--now '\(now)' is not an ISO 8601 time; write e.g. 2026-11-25T18:00:00Z")
+        }
+    }
+
+    var evaluationTime: Date { now.flatMap(ISO8601.date(from:)) ?? Date() }
+
+    var configURL: URL { URL(fileURLWithPath: config).standardizedFileURL }
+
+    /// Loads the configuration, or prints every error as `file:line:column: message` and exits 3.
+    func loadConfiguration() throws -> Configuration {
+        do {
+            return try ConfigLoader.load(configPath: configURL)
+        } catch {
+            for problem in error.errors { Console.error(problem.description, prefix: false) }
+            Console.error("\(error.errors.count) configuration error\(error.errors.count == 1 ? "" : "s"); nothing was run")
+            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        }
+    }
+}
+
+/// Writes to stdout and stderr. Errors are one line, prefixed `dqmon: error:`.
+enum Console {
+    static func print(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func error(_ text: String, prefix: Bool = true) {
+        FileHandle.standardError.write(Data(((prefix ? "dqmon: error: " : "") + text + "\n").utf8))
+    }
+
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data(("dqmon: " + text + "\n").utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+}
