@@ -34,7 +34,7 @@ let package = Package(
         ),
         .target(
             name: "DQMonTestSupport",
-            dependencies: ["DQMon"]
+            dependencies: ["DQMon", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "DQMonTests",

@@ -25,8 +25,20 @@ public enum ConfigLoader {
             datasets += parseChecksFile(root, project: project)
         }
         validateReferences(datasets, project: project, diagnostics: diagnostics)
-        guard diagnostics.errors.isEmpty else { throw ConfigErrors(diagnostics.errors) }
+        guard diagnostics.errors.isEmpty else { throw ConfigErrors(sortedByPosition(diagnostics.errors)) }
         return Configuration(project: project, datasets: datasets, hash: hasher.hexDigest)
+    }
+
+    /// Errors grouped by file (in the order files were read), then by line and column.
+    static func sortedByPosition(_ errors: [ConfigError]) -> [ConfigError] {
+        var fileOrder: [String: Int] = [:]
+        for error in errors where fileOrder[error.file ?? ""] == nil { fileOrder[error.file ?? ""] = fileOrder.count }
+        return errors.enumerated().sorted { left, right in
+            let a = left.element, b = right.element
+            let keyA = (fileOrder[a.file ?? ""]!, a.location?.line ?? 0, a.location?.column ?? 0, left.offset)
+            let keyB = (fileOrder[b.file ?? ""]!, b.location?.line ?? 0, b.location?.column ?? 0, right.offset)
+            return keyA < keyB
+        }.map(\.element)
     }
 
     static func checkFiles(in directory: URL) -> [URL] {
@@ -73,6 +85,10 @@ public enum ConfigLoader {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
             let detail = [context.map { "\($0.text)" }, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
             return ConfigError("YAML syntax error: \(detail)", at: SourceLocation(file: file, line: mark.line, column: mark.column))
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return ConfigError("duplicate key \(keys) in one mapping (each key may appear once)",
+                               at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
         default:
             return ConfigError("YAML syntax error: \(error)", file: file)
         }
@@ -98,7 +114,7 @@ public enum ConfigLoader {
             if dataset.warehouse.isEmpty {
                 diagnostics.report("dataset '\(dataset.name)' has no 'warehouse' and dqmon.yml sets no 'default_warehouse'", at: dataset.location)
             } else if project.warehouse(named: dataset.warehouse) == nil {
-                diagnostics.report("unknown warehouse '\(dataset.warehouse)'\(Suggestion.hint(for: dataset.warehouse, in: warehouseNames)); define it under 'warehouses' in dqmon.yml", at: dataset.location)
+                diagnostics.report("unknown warehouse '\(dataset.warehouse)'\(Suggestion.hint(for: dataset.warehouse, in: warehouseNames)); define it under 'warehouses' in dqmon.yml", at: dataset.warehouseLocation ?? dataset.location)
             }
             for check in dataset.checks {
                 if let first = firstCheck[check.id] {

@@ -12,7 +12,7 @@ extension DatasetConfig {
             tier: tier, owner: fields.string("owner"), description: fields.string("description"),
             tags: fields.stringList("tags") ?? [], runbook: fields.string("runbook"), every: fields.interval("every"),
             timeZone: parseTimeZone(fields), sla: project.tiers[tier] ?? TierPolicy.defaults[3]!,
-            checks: [], location: node.location)
+            checks: [], location: node.location, warehouseLocation: fields["warehouse"]?.location)
         if let sla = fields["sla"]?.fields(of: "'sla'", allowed: TierPolicy.keys) {
             dataset.sla = dataset.sla.overridden(by: sla)
         }

@@ -21,6 +21,8 @@ public struct DatasetConfig: Sendable {
     public var sla: TierPolicy
     public var checks: [CheckConfig]
     public var location: SourceLocation
+    /// Where `warehouse:` was written, for "unknown warehouse" errors.
+    public var warehouseLocation: SourceLocation?
 }
 
 /// One check of a dataset. Its id, `dataset/type[/name]`, keys its history and must be unique.

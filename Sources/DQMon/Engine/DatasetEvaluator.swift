@@ -15,8 +15,7 @@ struct DatasetEvaluator: Sendable {
 
     func evaluate(on warehouse: any Warehouse, catalog: Catalog) async -> Evaluation {
         guard let columns = catalog.columns(of: dataset.table) else {
-            let known = catalog.tables.keys.map(\.description)
-            return failAll("table '\(dataset.table)' not found in warehouse '\(warehouse.name)'\(Suggestion.hint(for: dataset.name, in: known))")
+            return failAll("table '\(dataset.table)' not found in warehouse '\(warehouse.name)' (was it dropped or renamed upstream? check the dataset's 'name')")
         }
         var runnable: [CheckConfig] = []
         var results: [String: CheckResult] = [:]

@@ -39,7 +39,9 @@ public struct MetricQuery: Sendable {
         for (index, metric) in metrics.enumerated() {
             var value = index < row.count ? row[index].double : nil
             if case .maxTimestamp = metric, let stored = value {
-                value = stored - Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: stored)))
+                // julianday() arithmetic carries ~10 µs of float noise: timestamps are kept to the millisecond.
+                let utc = stored - Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: stored)))
+                value = (utc * 1000).rounded() / 1000
             }
             result.values[metric] = .some(value)
         }

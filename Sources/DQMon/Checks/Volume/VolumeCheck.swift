@@ -13,6 +13,11 @@ public struct VolumeCheck: CheckSpec {
     public struct ChangeLimit: Sendable, Hashable {
         public let warn: Percentage?
         public let fail: Percentage?
+
+        public init(warn: Percentage?, fail: Percentage?) {
+            self.warn = warn
+            self.fail = fail
+        }
     }
 
     public let minRows: Int

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Runs the built `dqmon` executable as a user would, capturing stdout, stderr and the exit code.
+public struct CommandLineRunner {
+    public struct Output: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    /// The `dqmon` binary beside the test bundle (`swift build --build-tests` puts both in one folder),
+    /// or `$DQMON_BINARY`.
+    public static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["DQMON_BINARY"] { return URL(fileURLWithPath: path) }
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var folder = executable.deletingLastPathComponent()
+        while folder.path != "/" {
+            let candidate = folder.appendingPathComponent("dqmon")
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: ".build/debug/dqmon")
+    }
+
+    /// Starts dqmon without waiting (for lock and kill tests).
+    public static func start(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Runs dqmon to completion (killing it after `timeout` seconds) and returns what it printed.
+    public static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:],
+                           timeout: TimeInterval = 60) throws -> Output {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let stdoutFile = FileManager.default.temporaryDirectory.appendingPathComponent("dqmon-out-\(UUID().uuidString)")
+        let stderrFile = FileManager.default.temporaryDirectory.appendingPathComponent("dqmon-err-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: stdoutFile)
+            try? FileManager.default.removeItem(at: stderrFile)
+        }
+        process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
+        process.standardError = try FileHandle(forWritingTo: stderrFile)
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        let read = { (url: URL) in (try? String(contentsOf: url, encoding: .utf8)) ?? "" }
+        return Output(status: process.terminationStatus, stdout: read(stdoutFile), stderr: read(stderrFile))
+    }
+}

@@ -1,0 +1,47 @@
+import DQMon
+import Foundation
+
+/// A throwaway dqmon project: dqmon.yml, checks/, a SQLite warehouse and a history, in a temp folder.
+public final class ProjectFixture: @unchecked Sendable {
+    public let directory = TemporaryDirectory(prefix: "dqmon-project")
+    public var root: URL { directory.url }
+    public var configURL: URL { directory.path("dqmon.yml") }
+    public var warehouseURL: URL { directory.path("warehouse.sqlite") }
+    public var historyURL: URL { directory.path(".dqmon/history.sqlite") }
+
+    /// A frozen clock for the tests: 2026-11-25T12:00:00Z.
+    public static let now = ISO8601.date(from: "2026-11-25T12:00:00Z")!
+
+    public init(projectYAML: String? = nil) {
+        directory.write("dqmon.yml", projectYAML ?? """
+            version: 1
+            warehouses:
+              main: { type: sqlite, path: warehouse.sqlite }
+            default_warehouse: main
+            history: { path: .dqmon/history.sqlite }
+            """)
+    }
+
+    /// Writes `checks/<name>`.
+    public func checks(_ name: String, _ yaml: String) {
+        directory.write("checks/\(name)", yaml)
+    }
+
+    public func warehouse() throws -> WarehouseFixture {
+        try WarehouseFixture(at: warehouseURL)
+    }
+
+    public func load() throws -> Configuration {
+        try ConfigLoader.load(configPath: configURL, environment: [:])
+    }
+
+    /// Runs `dqmon check` in-process at `now` and returns the report.
+    public func run(now: Date = ProjectFixture.now, all: Bool = false, failOn: FailOn = .fail,
+                    selection: Selection = Selection()) async throws -> RunReport {
+        let configuration = try load()
+        return try await CheckRunner.run(
+            configuration: configuration,
+            options: RunOptions(now: now, selection: selection, runAll: all, failOn: failOn),
+            lockTimeout: 5)
+    }
+}
