@@ -7,12 +7,15 @@ public struct CheckInput: Sendable {
     public let metrics: MetricValues
     /// The observed value of this check's last `pass` or `warn` result, for `max_change`.
     public let previousObserved: Double?
+    /// The dataset's columns from this run's catalog query.
+    public let columns: [CatalogColumn]
 
-    public init(now: Date, table: TableName, metrics: MetricValues, previousObserved: Double?) {
+    public init(now: Date, table: TableName, metrics: MetricValues, previousObserved: Double?, columns: [CatalogColumn] = []) {
         self.now = now
         self.table = table
         self.metrics = metrics
         self.previousObserved = previousObserved
+        self.columns = columns
     }
 }
 

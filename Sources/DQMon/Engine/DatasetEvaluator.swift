@@ -37,7 +37,7 @@ struct DatasetEvaluator: Sendable {
                 let values = query.values(from: row, timeZone: dataset.timeZone)
                 for check in runnable {
                     let input = CheckInput(now: now, table: dataset.table, metrics: values,
-                                           previousObserved: states[check.id]?.lastSuccessObserved)
+                                           previousObserved: states[check.id]?.lastSuccessObserved, columns: columns)
                     let outcome = check.spec.evaluate(input)
                     results[check.id] = result(check, outcome, milliseconds: milliseconds)
                     points += outcome.metricPoints.map { MetricPoint(dataset: dataset.name, metric: $0.key, value: $0.value, measuredAt: now) }
