@@ -38,7 +38,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DQMonTests",
-            dependencies: ["DQMon", "DQMonTestSupport"]
+            dependencies: ["DQMon", "DQMonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

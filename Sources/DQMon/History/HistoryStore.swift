@@ -36,8 +36,19 @@ public final class HistoryStore: Sendable {
             try Self.insert(results: results, runID: runID, db: db)
             try Self.insert(metrics: metrics, runID: runID, db: db)
             try Self.updateStates(results: results, db: db)
+            Self.holdCommitIfAsked()
             return runID
         }
+    }
+
+    /// Fault injection for the crash tests: with `DQMON_FAULT_HOLD_COMMIT=SECONDS`, a run touches
+    /// `<history>.holding` and sleeps inside its write transaction, so a test can SIGKILL it mid-write.
+    static func holdCommitIfAsked() {
+        guard let value = ProcessInfo.processInfo.environment["DQMON_FAULT_HOLD_COMMIT"], let seconds = Double(value) else { return }
+        if let marker = ProcessInfo.processInfo.environment["DQMON_FAULT_MARKER"] {
+            _ = FileManager.default.createFile(atPath: marker, contents: Data())
+        }
+        Thread.sleep(forTimeInterval: seconds)
     }
 
     /// Scheduling and baseline state of each check that has ever been evaluated.

@@ -1,0 +1,95 @@
+import DQMon
+import DQMonTestSupport
+import Foundation
+import GRDB
+import Testing
+
+/// The run lock and crash safety: a second run waits then exits 3; a SIGKILLed run leaves no partial run.
+@Suite(.serialized) struct RunSafetyTests {
+    func project(tables: Int = 3) throws -> ProjectFixture {
+        let fixture = ProjectFixture()
+        let datasets = (0..<tables).map { "  - { name: t\($0), checks: [ volume: {}, freshness: { column: updated_at, warn_after: 1h } ] }" }
+        fixture.checks("tables.yml", "version: 1\ndatasets:\n" + datasets.joined(separator: "\n") + "\n")
+        let warehouse = try fixture.warehouse()
+        for index in 0..<tables {
+            try warehouse.table("t\(index)", timestamps: WarehouseFixture.spread(20, over: 3_600, endingAt: ProjectFixture.now))
+        }
+        return fixture
+    }
+
+    /// Starts a run that sleeps inside its write transaction, and waits until it is there.
+    func startRunHoldingCommit(_ fixture: ProjectFixture, seconds: Int) throws -> Process {
+        let marker = fixture.directory.path("holding").path
+        let process = try CommandLineRunner.start(
+            ["check", "--now", "2026-11-25T12:00:00Z"], in: fixture.root,
+            environment: ["DQMON_FAULT_HOLD_COMMIT": "\(seconds)", "DQMON_FAULT_MARKER": marker])
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: marker), Date() < deadline, process.isRunning { usleep(20_000) }
+        #expect(FileManager.default.fileExists(atPath: marker), "the run never reached its commit")
+        return process
+    }
+
+    @Test func secondRunGivesUpAfterLockTimeoutWithExitThree() throws {
+        let fixture = try project()
+        let holder = try startRunHoldingCommit(fixture, seconds: 4)
+        let started = Date()
+        let second = try CommandLineRunner.run(["check", "--lock-timeout", "1s"], in: fixture.root)
+        #expect(second.status == 3)
+        #expect(second.stderr == "dqmon: error: another dqmon run holds the history lock; gave up after 1s (raise --lock-timeout, or check for a stuck run)\n")
+        #expect(Date().timeIntervalSince(started) < 3.5)
+        holder.waitUntilExit()
+    }
+
+    @Test func secondRunWaitsForTheLockThenRuns() throws {
+        let fixture = try project()
+        let holder = try startRunHoldingCommit(fixture, seconds: 2)
+        let second = try CommandLineRunner.run(["check", "--all", "--now", "2026-11-25T12:05:00Z", "--lock-timeout", "30s"], in: fixture.root)
+        holder.waitUntilExit()
+        #expect(holder.terminationStatus == 0)
+        #expect(second.status == 0)
+        let history = try HistoryStore(path: fixture.historyURL)
+        #expect(try history.runCount() == 2)
+    }
+
+    @Test func killedRunInsideItsTransactionLeavesNoPartialRun() throws {
+        let fixture = try project()
+        #expect(try CommandLineRunner.run(["check", "--now", "2026-11-25T11:00:00Z"], in: fixture.root).status == 0)
+        let victim = try startRunHoldingCommit(fixture, seconds: 30)
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+        try assertConsistent(fixture, runs: 1)
+        // The next run takes the lock (the kernel released it) and records normally.
+        #expect(try CommandLineRunner.run(["check", "--now", "2026-11-25T12:00:00Z"], in: fixture.root).status == 0)
+        try assertConsistent(fixture, runs: 2)
+    }
+
+    @Test func runsKilledAtRandomMomentsLeaveWholeRunsOnly() throws {
+        let fixture = try project(tables: 150)
+        var generator = SystemRandomNumberGenerator()
+        for attempt in 0..<6 {
+            let process = try CommandLineRunner.start(["check", "--all", "--now", "2026-11-25T12:0\(attempt):00Z"], in: fixture.root)
+            usleep(UInt32.random(in: 20_000...400_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try assertConsistent(fixture, runs: nil)
+    }
+
+    /// Every stored run has exactly the results it counted, no result is orphaned, and SQLite's own check passes.
+    func assertConsistent(_ fixture: ProjectFixture, runs expectedRuns: Int?) throws {
+        guard FileManager.default.fileExists(atPath: fixture.historyURL.path) else {
+            #expect(expectedRuns == nil || expectedRuns == 0)
+            return
+        }
+        let queue = try DatabaseQueue(path: fixture.historyURL.path)
+        try queue.read { db in
+            #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
+            let mismatched = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM runs WHERE check_count != (SELECT count(*) FROM results WHERE results.run_id = runs.id)
+                """)
+            #expect(mismatched == 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM results WHERE run_id NOT IN (SELECT id FROM runs)") == 0)
+            if let expectedRuns { #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM runs") == expectedRuns) }
+        }
+    }
+}
