@@ -67,6 +67,7 @@ struct CheckCommand: AsyncParsableCommand {
             Console.error(error.description)
             throw ExitCode(RunExitCode.monitoringBroken.rawValue)
         }
+        if Console.stderrIsTerminal { ProgressLine.clear() }
         for problem in report.warehouseErrors { Console.error(problem.description) }
         switch global.format {
         case .table: Console.print(RunReportRenderer.table(report))
@@ -79,8 +80,10 @@ struct CheckCommand: AsyncParsableCommand {
     func runOptions() throws -> RunOptions {
         do {
             let selection = Selection(select: try select.map(Selection.term(parsing:)), exclude: try exclude.map(Selection.term(parsing:)))
-            return RunOptions(now: global.evaluationTime, selection: selection, runAll: all,
-                              failOn: FailOn(rawValue: failOn) ?? .fail, parallelism: parallel)
+            var options = RunOptions(now: global.evaluationTime, selection: selection, runAll: all,
+                                     failOn: FailOn(rawValue: failOn) ?? .fail, parallelism: parallel)
+            if Console.stderrIsTerminal { options.progress = ProgressLine(started: Date()).update }
+            return options
         } catch {
             Console.error("--select/--exclude \(error.description)")
             throw ExitCode(RunExitCode.monitoringBroken.rawValue)
@@ -99,5 +102,19 @@ struct CheckCommand: AsyncParsableCommand {
             Console.error("\(error)")
             throw ExitCode(RunExitCode.monitoringBroken.rawValue)
         }
+    }
+}
+
+/// The progress line on a terminal's stderr, shown only for runs longer than a second.
+struct ProgressLine: Sendable {
+    let started: Date
+
+    func update(done: Int, total: Int) {
+        guard Date().timeIntervalSince(started) > 1 else { return }
+        FileHandle.standardError.write(Data("\rdqmon: checked \(done)/\(total) datasets".utf8))
+    }
+
+    static func clear() {
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }

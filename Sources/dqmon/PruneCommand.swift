@@ -15,11 +15,13 @@ struct PruneCommand: ParsableCommand {
         let retention = configuration.project.history.retention
         let cutoff = global.evaluationTime.addingTimeInterval(-retention.seconds)
         do {
+            let lock = try RunLock.acquire(for: configuration.project.history.path, timeout: 60)
+            defer { withExtendedLifetime(lock) {} }
             let history = try HistoryStore(path: configuration.project.history.path)
             let runs = try history.prune(before: cutoff)
             Console.print("pruned \(runs) run(s) older than \(retention) (before \(Format.timestamp(cutoff)))")
         } catch {
-            Console.error(error.description)
+            Console.error("\(error)")
             throw ExitCode(RunExitCode.monitoringBroken.rawValue)
         }
     }

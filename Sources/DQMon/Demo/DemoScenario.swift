@@ -18,8 +18,9 @@ public struct DemoScenario: Sendable {
     /// Data is seeded this far before the first run so windowed checks start with full windows.
     public var seedStart: Date { start.addingTimeInterval(-2 * 86_400) }
 
-    public var eventsDropStart: Date { start.addingTimeInterval(17 * 86_400) }
-    public var eventsDropEnd: Date { start.addingTimeInterval(20 * 86_400) }
+    /// The drop starts a little past the middle of the replay and lasts three days (shorter replays: a tenth).
+    public var eventsDropStart: Date { start.addingTimeInterval((Double(days) * 0.57).rounded() * 86_400) }
+    public var eventsDropEnd: Date { eventsDropStart.addingTimeInterval(min(3, Double(days) / 10) * 86_400) }
     public var paymentsStopAt: Date { end.addingTimeInterval(-36 * 3_600) }
 
     /// Rows per hour follow a daily curve, lowest at 03:00 UTC and highest in the afternoon.

@@ -32,8 +32,10 @@ public struct CheckRunner: Sendable {
         var results: [CheckResult] = []
         var points: [MetricPoint] = []
         var warehouseErrors: [WarehouseError] = []
+        let progress = ProgressCounter(total: plan.byWarehouse.reduce(0) { $0 + $1.1.count }, report: options.progress)
         for (warehouseName, datasets) in plan.byWarehouse {
-            let outcome = await evaluate(warehouse: warehouseName, datasets: datasets, options: options, states: plan.states)
+            let outcome = await evaluate(warehouse: warehouseName, datasets: datasets, options: options, states: plan.states,
+                                         progress: progress)
             results += outcome.results
             points += outcome.metricPoints
             if let error = outcome.unavailable { warehouseErrors.append(error) }
@@ -93,7 +95,7 @@ public struct CheckRunner: Sendable {
 
     /// Connects, reads the catalog once for all datasets, then evaluates each dataset.
     func evaluate(warehouse name: String, datasets: [(DatasetConfig, [CheckConfig])], options: RunOptions,
-                  states: [String: CheckState]) async -> WarehouseOutcome {
+                  states: [String: CheckState], progress: ProgressCounter) async -> WarehouseOutcome {
         let evaluators = datasets.map { DatasetEvaluator(dataset: $0.0, checks: $0.1, now: options.now, states: states) }
         guard let config = configuration.project.warehouse(named: name) else { return WarehouseOutcome() }
         let warehouse: any Warehouse
@@ -109,10 +111,12 @@ public struct CheckRunner: Sendable {
         } catch {
             var outcome = WarehouseOutcome(unavailable: error)
             for evaluator in evaluators { outcome.results += evaluator.failAll(error.description).results }
+            progress.advance(by: evaluators.count)
             return outcome
         }
         let parallelism = max(1, options.parallelism ?? config.settings.defaultParallelism)
-        let evaluations = await Self.evaluateAll(evaluators, on: warehouse, catalog: catalog, parallelism: parallelism)
+        let evaluations = await Self.evaluateAll(evaluators, on: warehouse, catalog: catalog, parallelism: parallelism,
+                                                 progress: progress)
         await warehouse.close()
         var outcome = WarehouseOutcome()
         for evaluation in evaluations {
@@ -124,10 +128,13 @@ public struct CheckRunner: Sendable {
 
     /// Evaluates datasets with at most `parallelism` in flight; returns evaluations in input order.
     static func evaluateAll(_ evaluators: [DatasetEvaluator], on warehouse: any Warehouse, catalog: Catalog,
-                            parallelism: Int) async -> [DatasetEvaluator.Evaluation] {
+                            parallelism: Int, progress: ProgressCounter) async -> [DatasetEvaluator.Evaluation] {
         if parallelism <= 1 {
             var evaluations: [DatasetEvaluator.Evaluation] = []
-            for evaluator in evaluators { evaluations.append(await evaluator.evaluate(on: warehouse, catalog: catalog)) }
+            for evaluator in evaluators {
+                evaluations.append(await evaluator.evaluate(on: warehouse, catalog: catalog))
+                progress.advance()
+            }
             return evaluations
         }
         return await withTaskGroup(of: (Int, DatasetEvaluator.Evaluation).self) { group in
@@ -140,6 +147,7 @@ public struct CheckRunner: Sendable {
             }
             for await (index, evaluation) in group {
                 evaluations[index] = evaluation
+                progress.advance()
                 if next < evaluators.count {
                     let index = next
                     group.addTask { (index, await evaluators[index].evaluate(on: warehouse, catalog: catalog)) }
@@ -147,6 +155,28 @@ public struct CheckRunner: Sendable {
                 }
             }
             return evaluations.compactMap { $0 }
+        }
+    }
+
+    /// Counts evaluated datasets for `RunOptions.progress`; safe to call from concurrent tasks.
+    final class ProgressCounter: @unchecked Sendable {
+        let total: Int
+        let report: (@Sendable (Int, Int) -> Void)?
+        private let lock = NSLock()
+        private var done = 0
+
+        init(total: Int, report: (@Sendable (Int, Int) -> Void)?) {
+            self.total = total
+            self.report = report
+        }
+
+        func advance(by count: Int = 1) {
+            guard let report else { return }
+            let now = lock.withLock {
+                done += count
+                return done
+            }
+            report(now, total)
         }
     }
 

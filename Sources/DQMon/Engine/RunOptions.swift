@@ -20,6 +20,8 @@ public struct RunOptions: Sendable {
     public var failOn: FailOn
     /// `--parallel`: datasets queried at once per warehouse; nil means the warehouse's default.
     public var parallelism: Int?
+    /// Called after each dataset is evaluated with (datasets done, datasets planned), for a progress line.
+    public var progress: (@Sendable (Int, Int) -> Void)?
 
     public init(now: Date = Date(), selection: Selection = Selection(), runAll: Bool = false, failOn: FailOn = .fail, parallelism: Int? = nil) {
         self.now = now
