@@ -33,9 +33,19 @@ public struct CheckRunner: Sendable {
         var points: [MetricPoint] = []
         var warehouseErrors: [WarehouseError] = []
         let progress = ProgressCounter(total: plan.byWarehouse.reduce(0) { $0 + $1.1.count }, report: options.progress)
-        for (warehouseName, datasets) in plan.byWarehouse {
-            let outcome = await evaluate(warehouse: warehouseName, datasets: datasets, options: options, states: plan.states,
-                                         progress: progress)
+        // Warehouses are evaluated concurrently: one that is slow to fail (connect timeout) delays no other.
+        let outcomes = await withTaskGroup(of: (Int, WarehouseOutcome).self) { group in
+            for (index, (warehouseName, datasets)) in plan.byWarehouse.enumerated() {
+                group.addTask {
+                    (index, await evaluate(warehouse: warehouseName, datasets: datasets, options: options, states: plan.states,
+                                           progress: progress))
+                }
+            }
+            var outcomes = [WarehouseOutcome](repeating: WarehouseOutcome(), count: plan.byWarehouse.count)
+            for await (index, outcome) in group { outcomes[index] = outcome }
+            return outcomes
+        }
+        for outcome in outcomes {
             results += outcome.results
             points += outcome.metricPoints
             if let error = outcome.unavailable { warehouseErrors.append(error) }
@@ -87,7 +97,7 @@ public struct CheckRunner: Sendable {
         return plan
     }
 
-    struct WarehouseOutcome {
+    struct WarehouseOutcome: Sendable {
         var results: [CheckResult] = []
         var metricPoints: [MetricPoint] = []
         var unavailable: WarehouseError?
