@@ -30,7 +30,9 @@ actor PostgresConnectionPool {
             release(session)
             return result
         } catch {
-            release(session)
+            // A connection-level failure (e.g. the backend was terminated) may reach us before the socket
+            // is seen closed: never hand that session out again.
+            release(session, discard: error.kind == .unavailable)
             throw error
         }
     }
@@ -58,8 +60,8 @@ actor PostgresConnectionPool {
         }
     }
 
-    func release(_ session: PostgresSession) {
-        if session.isClosed || isClosed {
+    func release(_ session: PostgresSession, discard: Bool = false) {
+        if discard || session.isClosed || isClosed {
             openCount -= 1
             if !session.isClosed { Task { await session.close() } }
         } else {
