@@ -23,9 +23,9 @@ public struct DemoScenario: Sendable {
     public var eventsDropStart: Date { start.addingTimeInterval(17 * 86_400) }
     public var eventsDropEnd: Date { start.addingTimeInterval(20 * 86_400) }
     public var paymentsStopAt: Date { end.addingTimeInterval(-36 * 3_600) }
-    /// `payments.amount` changes type NUMERIC -> TEXT (the table is rebuilt, as SQLite needs), at 10:00 on day 9 of 30.
+    /// `payments.amount` changes type NUMERIC -> TEXT (the table is rebuilt, as SQLite needs), 9 days 10 hours in (of 30).
     public var paymentsAmountBecomesTextAt: Date { start.addingTimeInterval(Double(days * 3 / 10) * 86_400 + 10 * 3_600) }
-    /// `ALTER TABLE orders DROP COLUMN discount`, at 14:00 on day 24 of 30.
+    /// `ALTER TABLE orders DROP COLUMN discount`, 24 days 14 hours in (of 30).
     public var ordersDiscountDroppedAt: Date { start.addingTimeInterval(Double(days * 8 / 10) * 86_400 + 14 * 3_600) }
 
     /// Rows per hour follow a daily curve, lowest at 03:00 UTC and highest in the afternoon.

@@ -28,7 +28,9 @@ import Testing
         #expect(outcome.message == "first run: baseline of 4 columns recorded")
         #expect(outcome.observedText == "4 columns")
         #expect(outcome.schemaSnapshot?.columns.map(\.name) == ["id", "amount", "discount", "status"])
-        #expect(outcome.expected == "removed fail, type_changed fail, nullable_changed warn, added warn, reordered none")
+        #expect(outcome.expected == "fail: removed, type; warn: nullable, added")
+        let custom = SchemaCheck(severities: [.added: .info, .reordered: .fail], contract: [.init(column: "id", type: "int")])
+        #expect(evaluate(custom, Self.orders, previous: nil).expected == "fail: removed, type, order; warn: nullable; contract: 1 column")
     }
 
     @Test func unchangedSchemaPassesAndStoresNothing() {

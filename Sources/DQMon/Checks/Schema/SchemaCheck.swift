@@ -96,12 +96,18 @@ public struct SchemaCheck: CheckSpec {
 
     public func severity(of kind: SchemaChange.Kind) -> Severity { severities[kind] ?? .fail }
 
-    /// e.g. `removed fail, type_changed fail, nullable_changed warn, added warn, reordered none; contract: 3 columns`.
+    /// The kinds that fail and warn (the defaults read `fail: removed, type; warn: nullable, added`), and the
+    /// contract's size: `info` and `none` changes pass, so they are left out.
     var expectedText: String {
-        let kinds = SchemaChange.Kind.allCases.filter { $0 != .contract }
-        var text = kinds.map { "\($0.rawValue) \(severity(of: $0).rawValue)" }.joined(separator: ", ")
-        if !contract.isEmpty { text += "; contract: \(contract.count) column\(contract.count == 1 ? "" : "s")" }
-        return text
+        let label: [SchemaChange.Kind: String] = [.removed: "removed", .typeChanged: "type", .nullableChanged: "nullable",
+                                                  .added: "added", .reordered: "order"]
+        var parts: [String] = []
+        for severity in [Severity.fail, .warn] {
+            let kinds = SchemaChange.Kind.allCases.filter { $0 != .contract && self.severity(of: $0) == severity }
+            if !kinds.isEmpty { parts.append("\(severity.rawValue): " + kinds.compactMap { label[$0] }.joined(separator: ", ")) }
+        }
+        if !contract.isEmpty { parts.append("contract: \(contract.count) column\(contract.count == 1 ? "" : "s")") }
+        return parts.isEmpty ? "report only" : parts.joined(separator: "; ")
     }
 
     public func evaluate(_ input: CheckInput) -> CheckOutcome {
