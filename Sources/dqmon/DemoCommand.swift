@@ -17,6 +17,7 @@ struct DemoCommand: AsyncParsableCommand {
             Examples:
               dqmon demo
               dqmon demo --days 14 --now 2026-11-25T12:00:00Z
+              dqmon demo --postgres "$DQMON_DEMO_URL"    also load the demo into PostgreSQL and check it there
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -24,8 +25,22 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Days to replay.")
     var days: Int = 30
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Also load the demo into this PostgreSQL database (tables customers, orders, payments, events in schema public) and replay the checks against it.",
+        valueName: "postgres://user:password@host:5432/database"))
+    var postgres: String?
+
     func validate() throws {
         if days < 3 || days > 365 { throw ValidationError("--days must be between 3 and 365") }
+        if let postgres {
+            do { _ = try PostgresURL(parsing: postgres) } catch { throw ValidationError("--postgres \(error.reason)") }
+        }
+    }
+
+    /// The PostgreSQL target of `--postgres`; `?sslmode=` in the URL is honoured (default prefer).
+    func postgresSettings() -> PostgresSettings? {
+        guard let postgres, let url = try? PostgresURL(parsing: postgres) else { return nil }
+        return PostgresSettings(url: url, sslMode: url.parameters["sslmode"].flatMap(PostgresSettings.SSLMode.init(rawValue:)) ?? .prefer)
     }
 
     func run() async throws {
@@ -35,7 +50,7 @@ struct DemoCommand: AsyncParsableCommand {
         let showProgress = Console.stderrIsTerminal
         let report: RunReport
         do {
-            report = try await DemoReplay.run(configuration: configuration, scenario: scenario) { progress in
+            report = try await DemoReplay.run(configuration: configuration, scenario: scenario, postgres: postgresSettings()) { progress in
                 if showProgress, progress.run % 24 == 0 || progress.run == progress.runs {
                     FileHandle.standardError.write(Data("\rdqmon: replayed \(progress.run)/\(progress.runs) runs".utf8))
                     if progress.run == progress.runs { FileHandle.standardError.write(Data("\n".utf8)) }

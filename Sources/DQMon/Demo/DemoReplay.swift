@@ -10,18 +10,40 @@ public enum DemoReplay {
 
     /// The warehouse named `demo` must be a SQLite warehouse in dqmon.yml; its file is recreated,
     /// and the history at `history.path` is reset so the replay starts from nothing.
-    public static func run(configuration: Configuration, scenario: DemoScenario,
+    /// With `postgres`, the same data is also copied into PostgreSQL hour by hour, and the replay checks
+    /// PostgreSQL instead (the `demo` warehouse is replaced for the replay; dqmon.yml is not changed).
+    public static func run(configuration: Configuration, scenario: DemoScenario, postgres: PostgresSettings? = nil,
                            progress: @Sendable (Progress) -> Void = { _ in }) async throws -> RunReport {
-        guard let warehouse = configuration.project.warehouse(named: "demo"), let settings = warehouse.settings as? SQLiteSettings else {
+        let configured = configuration.project.warehouse(named: "demo")
+        let sqlite = configured?.settings as? SQLiteSettings
+            ?? (postgres == nil ? nil : SQLiteSettings(path: configuration.project.directory.appendingPathComponent(".dqmon/demo-warehouse.sqlite")))
+        guard let sqlite else {
             throw DemoError(message: "dqmon.yml has no SQLite warehouse named 'demo' (add: demo: { type: sqlite, path: .dqmon/demo-warehouse.sqlite })")
         }
-        let demo = try DemoWarehouse(path: settings.path)
+        let sink: any DemoSink = if let postgres { try await PostgresDemoSink.open(postgres) } else { SQLiteDemoSink(sqlite: sqlite) }
+        do {
+            let report = try await replay(configuration: configuration.replacingDemoWarehouse(with: sink.settings),
+                                          sqlite: sqlite, sink: sink, scenario: scenario, progress: progress)
+            await sink.close()
+            return report
+        } catch {
+            await sink.close()
+            throw error
+        }
+    }
+
+    static func replay(configuration: Configuration, sqlite: SQLiteSettings, sink: any DemoSink, scenario: DemoScenario,
+                       progress: @Sendable (Progress) -> Void) async throws -> RunReport {
+        let demo = try DemoWarehouse(path: sqlite.path)
+        var export = DemoExport()
+        try await sink.prepare()
         try demo.seedCustomers(count: 4_000, before: scenario.seedStart)
         var hour = scenario.seedStart
         while hour < scenario.start {
             try demo.load(hour: hour, scenario: scenario)
             hour.addTimeInterval(3_600)
         }
+        try await sink.append(export.newRows(from: demo))
         let historyPath = configuration.project.history.path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: historyPath.path + suffix) }
         let history = try HistoryStore(path: historyPath)
@@ -30,12 +52,24 @@ public enum DemoReplay {
         var last: RunReport?
         for index in 1...runs {
             try demo.load(hour: hour, scenario: scenario)
+            try await sink.append(export.newRows(from: demo))
             hour.addTimeInterval(3_600)
             // Runs fire two minutes past the hour, once the hour's load has landed.
             last = try await runner.run(RunOptions(now: hour.addingTimeInterval(120)))
             progress(Progress(run: index, runs: runs))
         }
         return last!
+    }
+}
+
+extension Configuration {
+    /// This configuration with the `demo` warehouse using `settings` (added when absent).
+    func replacingDemoWarehouse(with settings: any WarehouseSettings) -> Configuration {
+        var configuration = self
+        let location = project.warehouse(named: "demo")?.location ?? SourceLocation(file: "dqmon.yml", line: 1, column: 1)
+        configuration.project.warehouses.removeAll { $0.name == "demo" }
+        configuration.project.warehouses.append(WarehouseConfig(name: "demo", settings: settings, location: location))
+        return configuration
     }
 }
 

@@ -32,8 +32,16 @@ public struct CheckRunner: Sendable {
         var results: [CheckResult] = []
         var points: [MetricPoint] = []
         var warehouseErrors: [WarehouseError] = []
-        for (warehouseName, datasets) in plan.byWarehouse {
-            let outcome = await evaluate(warehouse: warehouseName, datasets: datasets, options: options, states: plan.states)
+        // Warehouses are evaluated concurrently: one that is slow to fail (connect timeout) delays no other.
+        let outcomes = await withTaskGroup(of: (Int, WarehouseOutcome).self) { group in
+            for (index, (warehouseName, datasets)) in plan.byWarehouse.enumerated() {
+                group.addTask { (index, await evaluate(warehouse: warehouseName, datasets: datasets, options: options, states: plan.states)) }
+            }
+            var outcomes = [WarehouseOutcome](repeating: WarehouseOutcome(), count: plan.byWarehouse.count)
+            for await (index, outcome) in group { outcomes[index] = outcome }
+            return outcomes
+        }
+        for outcome in outcomes {
             results += outcome.results
             points += outcome.metricPoints
             if let error = outcome.unavailable { warehouseErrors.append(error) }
@@ -85,7 +93,7 @@ public struct CheckRunner: Sendable {
         return plan
     }
 
-    struct WarehouseOutcome {
+    struct WarehouseOutcome: Sendable {
         var results: [CheckResult] = []
         var metricPoints: [MetricPoint] = []
         var unavailable: WarehouseError?

@@ -37,7 +37,8 @@ struct DatasetEvaluator: Sendable {
         }
         if !runnable.isEmpty {
             let query = MetricQuery(table: dataset.table, metrics: runnable.flatMap(\.spec.metrics), dialect: warehouse.dialect,
-                                    now: now, timeZone: dataset.timeZone)
+                                    now: now, timeZone: dataset.timeZone,
+                                    columnTypes: Dictionary(columns.map { ($0.name, $0.declaredType) }) { first, _ in first })
             let started = ContinuousClock.now
             do {
                 let row = try await warehouse.queryRow(query.statement)

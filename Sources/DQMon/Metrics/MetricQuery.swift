@@ -9,7 +9,9 @@ public struct MetricQuery: Sendable {
     /// - Parameters:
     ///   - now: the run's evaluation time; windows end there.
     ///   - timeZone: how zone-less timestamps are stored (UTC unless the dataset sets `timezone:`).
-    public init(table: TableName, metrics: [Metric], dialect: any SQLDialect, now: Date, timeZone: TimeZone) {
+    ///   - columnTypes: declared types by column name, from the catalog, when known (not in `--dry-run`).
+    public init(table: TableName, metrics: [Metric], dialect: any SQLDialect, now: Date, timeZone: TimeZone,
+                columnTypes: [String: String] = [:]) {
         var unique: [Metric] = []
         for metric in metrics where !unique.contains(metric) { unique.append(metric) }
         self.table = table
@@ -21,11 +23,11 @@ public struct MetricQuery: Sendable {
             case .rowCount:
                 expressions.append("count(*)")
             case .maxTimestamp(let column):
-                expressions.append("max(\(dialect.epochSeconds(of: dialect.quote(column))))")
+                expressions.append("max(\(dialect.epochSeconds(of: dialect.quote(column), declaredType: columnTypes[column])))")
             case .windowedCount(let column, let window):
                 let cutoff = now.timeIntervalSince1970 - window.seconds
                 let storedCutoff = cutoff + Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: cutoff)))
-                expressions.append("count(CASE WHEN \(dialect.epochSeconds(of: dialect.quote(column))) >= ? THEN 1 END)")
+                expressions.append("count(CASE WHEN \(dialect.epochSeconds(of: dialect.quote(column), declaredType: columnTypes[column])) >= ? THEN 1 END)")
                 arguments.append(.real(storedCutoff))
             }
         }

@@ -114,6 +114,8 @@ public protocol SQLDialect: Sendable {
     func qualifiedName(_ table: TableName) -> String
     /// An expression giving the column's value as UTC epoch seconds (a number), whatever its storage.
     func epochSeconds(of quotedColumn: String) -> String
+    /// The same, when the catalog has told the column's type (e.g. numeric epoch columns need no EXTRACT).
+    func epochSeconds(of quotedColumn: String, declaredType: String?) -> String
     /// The catalog query for the given tables (one query for all of them).
     func catalogQuery(for tables: [TableName]) -> SQLStatement
     /// How this warehouse's type names normalize for schema checks (default: `PostgresTypeNormalizer`, the ANSI names).
@@ -121,6 +123,10 @@ public protocol SQLDialect: Sendable {
 }
 
 extension SQLDialect {
+    public func epochSeconds(of quotedColumn: String, declaredType: String?) -> String {
+        epochSeconds(of: quotedColumn)
+    }
+
     public func quote(_ identifier: String) -> String {
         "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -33,7 +33,7 @@ public struct WarehouseConfig: Sendable {
 
 /// The warehouse types dqmon knows. Adding one means a new folder under Warehouse/ and a line here.
 public enum WarehouseRegistry {
-    public static let types: [any WarehouseSettings.Type] = [SQLiteSettings.self]
+    public static let types: [any WarehouseSettings.Type] = [SQLiteSettings.self, PostgresSettings.self]
 
     public static func type(named name: String) -> (any WarehouseSettings.Type)? {
         types.first { $0.typeName == name }

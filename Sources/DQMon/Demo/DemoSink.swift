@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+
+/// Where the demo's hourly loads become a warehouse that the replay checks.
+///
+/// `DemoWarehouse` writes every hour into its SQLite file (the story is told once, deterministically);
+/// a sink makes that data checkable: the SQLite sink checks the file itself, the PostgreSQL sink copies each
+/// hour's new rows into PostgreSQL before the hour's run, so the replay checks PostgreSQL hour by hour.
+public protocol DemoSink: Sendable {
+    /// The warehouse settings the replay's `demo` warehouse uses.
+    var settings: any WarehouseSettings { get }
+    /// Creates empty demo tables (replacing earlier ones).
+    func prepare() async throws
+    /// Adds rows that the demo loaded since the previous call.
+    func append(_ rows: DemoRows) async throws
+    func close() async
+}
+
+/// Rows added to the demo warehouse since the last export, table by table.
+public struct DemoRows: Sendable {
+    public struct Table: Sendable {
+        public let name: String
+        public let columns: [String]
+        public var rows: [[SQLValue]]
+    }
+
+    public var tables: [Table]
+}
+
+/// Reads the rows `DemoWarehouse` added since the previous call (tables have increasing integer ids).
+struct DemoExport {
+    static let tables: [(name: String, columns: [String])] = [
+        ("customers", ["id", "name", "email", "country", "created_at", "updated_at"]),
+        ("orders", ["id", "customer_id", "status", "amount", "currency", "discount", "created_at", "updated_at"]),
+        ("payments", ["id", "order_id", "method", "amount", "paid_at"]),
+        ("events", ["id", "user_id", "event_type", "occurred_at"]),
+    ]
+    private var lastID: [String: Int64] = [:]
+
+    mutating func newRows(from demo: DemoWarehouse) throws -> DemoRows {
+        var result = DemoRows(tables: [])
+        for table in Self.tables {
+            let columns = table.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+            let after = lastID[table.name] ?? 0
+            let values = try demo.queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT \(columns) FROM \"\(table.name)\" WHERE id > ? ORDER BY id", arguments: [after])
+                    .map { Array($0.databaseValues.map(SQLiteWarehouse.sqlValue)) }
+            }
+            if case .integer(let id) = values.last?.first { lastID[table.name] = id }
+            result.tables.append(DemoRows.Table(name: table.name, columns: table.columns, rows: values))
+        }
+        return result
+    }
+}
+
+/// The demo checked in its SQLite file directly: nothing to copy.
+public struct SQLiteDemoSink: DemoSink {
+    public let sqlite: SQLiteSettings
+    public var settings: any WarehouseSettings { sqlite }
+    public func prepare() async throws {}
+    public func append(_ rows: DemoRows) async throws {}
+    public func close() async {}
+}
+
+/// The demo copied into PostgreSQL (`dqmon demo --postgres URL`), in the settings' schema.
+///
+/// Timestamps become `timestamp` (zone-less UTC, as loaders often write them), except `events.occurred_at`,
+/// which stays epoch seconds in a `bigint`, as in the SQLite demo.
+public final class PostgresDemoSink: DemoSink {
+    public let postgres: PostgresSettings
+    let session: PostgresSession
+    public var settings: any WarehouseSettings { postgres }
+
+    static let ddl: [String: String] = [
+        "customers": "id bigint PRIMARY KEY, name text NOT NULL, email text, country text NOT NULL, created_at timestamp NOT NULL, updated_at timestamp NOT NULL",
+        "orders": "id bigint PRIMARY KEY, customer_id bigint NOT NULL, status text NOT NULL, amount numeric(12,2) NOT NULL, currency text NOT NULL, discount numeric(12,2), created_at timestamp NOT NULL, updated_at timestamp NOT NULL",
+        "payments": "id bigint PRIMARY KEY, order_id bigint NOT NULL, method text NOT NULL, amount numeric(12,2) NOT NULL, paid_at timestamp NOT NULL",
+        "events": "id bigint PRIMARY KEY, user_id bigint, event_type text NOT NULL, occurred_at bigint NOT NULL",
+    ]
+    static let timestampColumns: Set<String> = ["created_at", "updated_at", "paid_at"]
+    static let numericColumns: Set<String> = ["amount", "discount"]
+
+    public static func open(_ settings: PostgresSettings) async throws -> PostgresDemoSink {
+        PostgresDemoSink(postgres: settings, session: try await PostgresSession.open(settings: settings, warehouse: "demo"))
+    }
+
+    init(postgres: PostgresSettings, session: PostgresSession) {
+        self.postgres = postgres
+        self.session = session
+    }
+
+    public func prepare() async throws {
+        let schema = PostgresDialect().quote(postgres.schema)
+        try await session.execute("CREATE SCHEMA IF NOT EXISTS \(schema)")
+        for table in DemoExport.tables {
+            try await session.execute("DROP TABLE IF EXISTS \(schema).\"\(table.name)\"")
+            try await session.execute("CREATE TABLE \(schema).\"\(table.name)\" (\(Self.ddl[table.name]!))")
+        }
+        try await session.execute("CREATE INDEX ON \(schema).\"orders\" (created_at)")
+        try await session.execute("CREATE INDEX ON \(schema).\"events\" (occurred_at)")
+    }
+
+    /// Multi-row INSERTs with bound values, at most 500 rows each.
+    public func append(_ rows: DemoRows) async throws {
+        let dialect = PostgresDialect(defaultSchema: postgres.schema)
+        for table in rows.tables where !table.rows.isEmpty {
+            let placeholders = "(" + table.columns.map { column in
+                Self.timestampColumns.contains(column) ? "CAST(? AS TIMESTAMP)" : Self.numericColumns.contains(column) ? "CAST(? AS NUMERIC)" : "?"
+            }.joined(separator: ", ") + ")"
+            let prefix = "INSERT INTO \(dialect.qualifiedName(TableName(schema: nil, table: table.name))) ("
+                + table.columns.map(dialect.quote).joined(separator: ", ") + ") VALUES "
+            var start = 0
+            while start < table.rows.count {
+                let batch = table.rows[start..<min(start + 500, table.rows.count)]
+                let sql = prefix + Array(repeating: placeholders, count: batch.count).joined(separator: ", ")
+                _ = try await session.rows(SQLStatement(sql, arguments: batch.flatMap { $0 }))
+                start += batch.count
+            }
+        }
+    }
+
+    public func close() async {
+        await session.close()
+    }
+}
