@@ -51,6 +51,14 @@ public struct DemoScenario: Sendable {
     }
 }
 
+/// The upstream schema changes of the demo story (see `DemoScenario`), for sinks that copy the demo.
+public enum DemoSchemaChange: Sendable, Hashable {
+    /// `payments.amount` NUMERIC -> TEXT; later rows hold text such as "12.50 EUR".
+    case paymentsAmountBecomesText
+    /// `orders.discount` is dropped.
+    case ordersDiscountDropped
+}
+
 extension Calendar {
     static var utc: Calendar {
         var calendar = Calendar(identifier: .gregorian)

@@ -13,6 +13,14 @@ public final class DemoWarehouse {
     /// Schema drift applied so far (see `DemoScenario`): later loads write what the table now holds.
     var paymentsAmountIsText = false
     var ordersHaveDiscount = true
+    /// Changes applied since `takeSchemaChanges()`, for a `DemoSink` to apply to its copy.
+    var pendingSchemaChanges: [DemoSchemaChange] = []
+
+    /// The schema changes applied since the last call.
+    public func takeSchemaChanges() -> [DemoSchemaChange] {
+        defer { pendingSchemaChanges = [] }
+        return pendingSchemaChanges
+    }
 
     /// Creates a fresh warehouse file at `path`, replacing any previous demo warehouse.
     public init(path: URL) throws {
@@ -77,10 +85,12 @@ public final class DemoWarehouse {
                     """)
             }
             paymentsAmountIsText = true
+            pendingSchemaChanges.append(.paymentsAmountBecomesText)
         }
         if ordersHaveDiscount, hour >= scenario.ordersDiscountDroppedAt {
             try queue.write { db in try db.execute(sql: "ALTER TABLE orders DROP COLUMN discount") }
             ordersHaveDiscount = false
+            pendingSchemaChanges.append(.ordersDiscountDropped)
         }
     }
 
