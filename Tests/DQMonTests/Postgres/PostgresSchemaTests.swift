@@ -76,4 +76,23 @@ struct PostgresSchemaTests {
         let changed = try await fixture.run(now: hour(1))
         #expect(changed.results[0].message == "removed column \"c499\"; type of \"c2\" changed bigint -> integer")
     }
+
+    @Test func demoReplayOnPostgresReportsTheSameDrift() async throws {
+        let db = try await PostgresSchemaFixture.create("demoschema")
+        defer { Task { await db.drop() } }
+        let fixture = ProjectFixture(projectYAML: "version: 1\nwarehouses:\n  demo: { type: sqlite, path: demo.sqlite }\nhistory: { path: .dqmon/history.sqlite }\n")
+        fixture.checks("demo.yml", """
+            version: 1
+            datasets:
+              - { name: orders, checks: [ schema: { contract: { id: bigint, amount: numeric, status: text } } ] }
+              - { name: payments, checks: [ schema: {} ] }
+            """)
+        let scenario = DemoScenario(end: ProjectFixture.now, days: 3)
+        _ = try await DemoReplay.run(configuration: fixture.load(), scenario: scenario, postgres: PostgresTestServer.settings(schema: db.name))
+        let history = try HistoryStore(path: fixture.historyURL)
+        let failures = { (id: String) in try history.results(checkID: id, limit: 1_000).filter { $0.status != .pass }.map(\.message) }
+        #expect(try failures("payments/schema") == ["type of \"amount\" changed numeric -> text"])
+        #expect(try failures("orders/schema") == ["removed column \"discount\""])
+        #expect(try history.schemaSnapshots(dataset: "orders").map(\.snapshot.columns.count) == [7, 8])
+    }
 }
