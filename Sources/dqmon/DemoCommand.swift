@@ -11,7 +11,8 @@ struct DemoCommand: AsyncParsableCommand {
             Recreates the 'demo' warehouse file named in dqmon.yml and resets the history database, then loads
             data hour by hour and runs the checks in checks/ after each hour, as a scheduler would (--now moves
             with the replay). During the replay 'events' loses most of its daily volume for three days and
-            'payments' stops loading 36 hours before the end. Ends with the last run's summary.
+            'payments' stops loading 36 hours before the end; 'payments.amount' changes type (day 9) and
+            'orders.discount' is dropped (day 24). Ends with the last run's summary.
 
             Examples:
               dqmon demo
@@ -61,6 +62,6 @@ struct DemoCommand: AsyncParsableCommand {
         }
         Console.print("Last run of the replay:\n")
         Console.print(RunReportRenderer.table(report))
-        Console.print("\nNext: 'dqmon history payments/freshness', 'dqmon history events/volume/daily_events', 'dqmon check --all'")
+        Console.print("\nNext: 'dqmon history payments/freshness', 'dqmon history events/volume/daily_events', 'dqmon history orders --schema', 'dqmon check --all'")
     }
 }

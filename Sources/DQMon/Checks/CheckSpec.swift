@@ -9,6 +9,10 @@ public struct CheckInput: Sendable {
     public let previousObserved: Double?
     /// The dataset's columns from this run's catalog query.
     public let columns: [CatalogColumn]
+    /// The dataset's latest stored schema snapshot, for checks with `usesSchemaSnapshot` (nil: none yet).
+    public var previousSchema: SchemaSnapshot? = nil
+    /// How the warehouse's type names normalize (its dialect's), for checks that compare types.
+    public var typeNormalizer: any TypeNormalizer = PostgresTypeNormalizer()
 
     public init(now: Date, table: TableName, metrics: MetricValues, previousObserved: Double?, columns: [CatalogColumn] = []) {
         self.now = now
@@ -34,11 +38,17 @@ public protocol CheckSpec: Sendable {
     var metrics: [Metric] { get }
     /// Whether `evaluate` wants the previous successful observed value.
     var usesPreviousResult: Bool { get }
+    /// Whether the engine should load the dataset's latest schema snapshot into `CheckInput.previousSchema`.
+    var usesSchemaSnapshot: Bool { get }
     func evaluate(_ input: CheckInput) -> CheckOutcome
+    /// The outcome when the dataset's table is missing from the catalog; nil (the default) makes it an `error`.
+    func evaluateMissingTable(_ input: CheckInput) -> CheckOutcome?
 }
 
 extension CheckSpec {
     public var usesPreviousResult: Bool { false }
+    public var usesSchemaSnapshot: Bool { false }
+    public func evaluateMissingTable(_ input: CheckInput) -> CheckOutcome? { nil }
     public var requiredColumns: [String] {
         var columns: [String] = []
         for column in metrics.compactMap(\.column) where !columns.contains(column) { columns.append(column) }
@@ -48,7 +58,7 @@ extension CheckSpec {
 
 /// The check types dqmon knows. Adding one means a new folder under Checks/ and a line here.
 public enum CheckRegistry {
-    public static let types: [any CheckSpec.Type] = [FreshnessCheck.self, VolumeCheck.self]
+    public static let types: [any CheckSpec.Type] = [FreshnessCheck.self, VolumeCheck.self, SchemaCheck.self]
 
     /// Keys every check accepts.
     public static let commonKeys = ["name", "description", "runbook"]

@@ -37,6 +37,8 @@ public struct CheckOutcome: Sendable {
     public var dataTimestamp: Double?
     /// Metric points to record in history, by history name.
     public var metricPoints: [String: Double]
+    /// A schema snapshot to store in history with the run (set by schema checks when the columns changed).
+    public var schemaSnapshot: SchemaSnapshot? = nil
 
     public init(status: CheckStatus, observed: Double? = nil, observedText: String = "", expected: String = "",
                 message: String, dataTimestamp: Double? = nil, metricPoints: [String: Double] = [:]) {

@@ -52,6 +52,7 @@ public enum DemoReplay {
         var last: RunReport?
         for index in 1...runs {
             try demo.load(hour: hour, scenario: scenario)
+            try await sink.apply(demo.takeSchemaChanges())
             try await sink.append(export.newRows(from: demo))
             hour.addTimeInterval(3_600)
             // Runs fire two minutes past the hour, once the hour's load has landed.

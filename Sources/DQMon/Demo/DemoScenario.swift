@@ -2,7 +2,9 @@ import Foundation
 
 /// The story the demo replays over 30 days of hourly runs: steady loads with a daily rhythm, then
 /// `events` loses most of its daily volume for three days (and recovers), and `payments` stops loading
-/// 36 hours before the end (still stale when the replay ends).
+/// 36 hours before the end (still stale when the replay ends). Schema drift: 30% into the replay (day 9 of
+/// 30) the payments loader starts writing `amount` as text (the column's type changes), and 80% in (day 24)
+/// `orders.discount` is dropped.
 public struct DemoScenario: Sendable {
     /// The replay's last run; the demo starts `days` before it.
     public var end: Date
@@ -22,6 +24,10 @@ public struct DemoScenario: Sendable {
     public var eventsDropStart: Date { start.addingTimeInterval((Double(days) * 0.57).rounded() * 86_400) }
     public var eventsDropEnd: Date { eventsDropStart.addingTimeInterval(min(3, Double(days) / 10) * 86_400) }
     public var paymentsStopAt: Date { end.addingTimeInterval(-36 * 3_600) }
+    /// `payments.amount` changes type NUMERIC -> TEXT (the table is rebuilt, as SQLite needs), 9 days 10 hours in (of 30).
+    public var paymentsAmountBecomesTextAt: Date { start.addingTimeInterval(Double(days * 3 / 10) * 86_400 + 10 * 3_600) }
+    /// `ALTER TABLE orders DROP COLUMN discount`, 24 days 14 hours in (of 30).
+    public var ordersDiscountDroppedAt: Date { start.addingTimeInterval(Double(days * 8 / 10) * 86_400 + 14 * 3_600) }
 
     /// Rows per hour follow a daily curve, lowest at 03:00 UTC and highest in the afternoon.
     func dailyFactor(_ hour: Date) -> Double {
@@ -44,6 +50,14 @@ public struct DemoScenario: Sendable {
     static func hour(containing date: Date) -> Date {
         Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 3_600).rounded(.down) * 3_600)
     }
+}
+
+/// The upstream schema changes of the demo story (see `DemoScenario`), for sinks that copy the demo.
+public enum DemoSchemaChange: Sendable, Hashable {
+    /// `payments.amount` NUMERIC -> TEXT; later rows hold text such as "12.50 EUR".
+    case paymentsAmountBecomesText
+    /// `orders.discount` is dropped.
+    case ordersDiscountDropped
 }
 
 extension Calendar {

@@ -13,7 +13,13 @@ public protocol DemoSink: Sendable {
     func prepare() async throws
     /// Adds rows that the demo loaded since the previous call.
     func append(_ rows: DemoRows) async throws
+    /// Applies the story's schema changes to the copy, before the rows loaded after them are appended.
+    func apply(_ changes: [DemoSchemaChange]) async throws
     func close() async
+}
+
+extension DemoSink {
+    public func apply(_ changes: [DemoSchemaChange]) async throws {}
 }
 
 /// Rows added to the demo warehouse since the last export, table by table.
@@ -40,14 +46,17 @@ struct DemoExport {
     mutating func newRows(from demo: DemoWarehouse) throws -> DemoRows {
         var result = DemoRows(tables: [])
         for table in Self.tables {
-            let columns = table.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+            // Columns the story dropped (orders.discount) are no longer exported.
+            let present = try demo.queue.read { db in try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table.name]) }
+            let names = table.columns.filter(present.contains)
+            let columns = names.map { "\"\($0)\"" }.joined(separator: ", ")
             let after = lastID[table.name] ?? 0
             let values = try demo.queue.read { db in
                 try Row.fetchAll(db, sql: "SELECT \(columns) FROM \"\(table.name)\" WHERE id > ? ORDER BY id", arguments: [after])
                     .map { Array($0.databaseValues.map(SQLiteWarehouse.sqlValue)) }
             }
             if case .integer(let id) = values.last?.first { lastID[table.name] = id }
-            result.tables.append(DemoRows.Table(name: table.name, columns: table.columns, rows: values))
+            result.tables.append(DemoRows.Table(name: table.name, columns: names, rows: values))
         }
         return result
     }
@@ -100,12 +109,28 @@ public final class PostgresDemoSink: DemoSink {
         try await session.execute("CREATE INDEX ON \(schema).\"events\" (occurred_at)")
     }
 
+    /// The same ALTERs as the SQLite demo (PostgreSQL changes a column's type in place).
+    public func apply(_ changes: [DemoSchemaChange]) async throws {
+        let dialect = PostgresDialect(defaultSchema: postgres.schema)
+        for change in changes {
+            switch change {
+            case .paymentsAmountBecomesText:
+                try await session.execute("ALTER TABLE \(dialect.qualifiedName(TableName(schema: nil, table: "payments"))) ALTER COLUMN amount TYPE text")
+            case .ordersDiscountDropped:
+                try await session.execute("ALTER TABLE \(dialect.qualifiedName(TableName(schema: nil, table: "orders"))) DROP COLUMN discount")
+            }
+        }
+    }
+
     /// Multi-row INSERTs with bound values, at most 500 rows each.
     public func append(_ rows: DemoRows) async throws {
         let dialect = PostgresDialect(defaultSchema: postgres.schema)
         for table in rows.tables where !table.rows.isEmpty {
-            let placeholders = "(" + table.columns.map { column in
-                Self.timestampColumns.contains(column) ? "CAST(? AS TIMESTAMP)" : Self.numericColumns.contains(column) ? "CAST(? AS NUMERIC)" : "?"
+            let placeholders = "(" + table.columns.enumerated().map { index, column in
+                // After the type change, payments.amount arrives as text ("12.50 EUR") for a text column.
+                let isText = if case .text = table.rows[0][index] { true } else { false }
+                return Self.timestampColumns.contains(column) ? "CAST(? AS TIMESTAMP)"
+                    : Self.numericColumns.contains(column) && !isText ? "CAST(? AS NUMERIC)" : "?"
             }.joined(separator: ", ") + ")"
             let prefix = "INSERT INTO \(dialect.qualifiedName(TableName(schema: nil, table: table.name))) ("
                 + table.columns.map(dialect.quote).joined(separator: ", ") + ") VALUES "

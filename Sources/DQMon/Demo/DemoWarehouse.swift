@@ -10,6 +10,17 @@ public final class DemoWarehouse {
     var random = SeededRandom(seed: 20_261_125)
     var nextOrderID = 1
     var nextCustomerID = 1
+    /// Schema drift applied so far (see `DemoScenario`): later loads write what the table now holds.
+    var paymentsAmountIsText = false
+    var ordersHaveDiscount = true
+    /// Changes applied since `takeSchemaChanges()`, for a `DemoSink` to apply to its copy.
+    var pendingSchemaChanges: [DemoSchemaChange] = []
+
+    /// The schema changes applied since the last call.
+    public func takeSchemaChanges() -> [DemoSchemaChange] {
+        defer { pendingSchemaChanges = [] }
+        return pendingSchemaChanges
+    }
 
     /// Creates a fresh warehouse file at `path`, replacing any previous demo warehouse.
     public init(path: URL) throws {
@@ -37,15 +48,19 @@ public final class DemoWarehouse {
     public func load(hour: Date, scenario: DemoScenario) throws {
         let customers = scenario.customers(in: hour), orders = scenario.orders(in: hour)
         let payments = scenario.payments(in: hour), events = scenario.events(in: hour)
+        try applySchemaChanges(before: hour, scenario: scenario)
         try queue.write { db in
             for _ in 0..<customers { try insertCustomer(db, at: randomTime(in: hour)) }
             var orderIDs: [Int] = []
             for _ in 0..<orders { orderIDs.append(try insertOrder(db, at: randomTime(in: hour))) }
             for index in 0..<payments {
                 let orderID = orderIDs.isEmpty ? max(1, nextOrderID - 1 - index) : orderIDs[index % orderIDs.count]
+                let method = ["card", "card", "paypal", "bank_transfer"].randomElement(using: &random)!
+                let amount = Double(Int.random(in: 500...25_000, using: &random)) / 100
+                // After the type change the loader writes text such as "12.50 EUR".
+                let stored: any DatabaseValueConvertible = paymentsAmountIsText ? String(format: "%.2f EUR", amount) : amount
                 try db.execute(sql: "INSERT INTO payments (order_id, method, amount, paid_at) VALUES (?, ?, ?, ?)", arguments: [
-                    orderID, ["card", "card", "paypal", "bank_transfer"].randomElement(using: &random)!,
-                    Double(Int.random(in: 500...25_000, using: &random)) / 100, Self.text(randomTime(in: hour))])
+                    orderID, method, stored, Self.text(randomTime(in: hour))])
             }
             for _ in 0..<events {
                 try db.execute(sql: "INSERT INTO events (user_id, event_type, occurred_at) VALUES (?, ?, ?)", arguments: [
@@ -53,6 +68,29 @@ public final class DemoWarehouse {
                     ["page_view", "page_view", "page_view", "click", "search", "add_to_cart", "checkout"].randomElement(using: &random)!,
                     Int(randomTime(in: hour).timeIntervalSince1970)])
             }
+        }
+    }
+
+    /// The upstream schema changes of the story, applied once when their hour comes.
+    func applySchemaChanges(before hour: Date, scenario: DemoScenario) throws {
+        if !paymentsAmountIsText, hour >= scenario.paymentsAmountBecomesTextAt {
+            // SQLite cannot ALTER a column's type: rebuild the table with `amount TEXT` at the same position.
+            try queue.write { db in
+                try db.execute(sql: """
+                    CREATE TABLE payments_new (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, method TEXT NOT NULL,
+                                               amount TEXT NOT NULL, paid_at TEXT NOT NULL);
+                    INSERT INTO payments_new SELECT id, order_id, method, CAST(amount AS TEXT), paid_at FROM payments;
+                    DROP TABLE payments;
+                    ALTER TABLE payments_new RENAME TO payments;
+                    """)
+            }
+            paymentsAmountIsText = true
+            pendingSchemaChanges.append(.paymentsAmountBecomesText)
+        }
+        if ordersHaveDiscount, hour >= scenario.ordersDiscountDroppedAt {
+            try queue.write { db in try db.execute(sql: "ALTER TABLE orders DROP COLUMN discount") }
+            ordersHaveDiscount = false
+            pendingSchemaChanges.append(.ordersDiscountDropped)
         }
     }
 
@@ -78,13 +116,19 @@ public final class DemoWarehouse {
         nextOrderID += 1
         let amount = Double(Int.random(in: 500...25_000, using: &random)) / 100
         let discount: Double? = Int.random(in: 0..<5, using: &random) == 0 ? (amount * 0.1 * 100).rounded() / 100 : nil
-        try db.execute(sql: """
-            INSERT INTO orders (id, customer_id, status, amount, currency, discount, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
-                id, Int.random(in: 1...max(1, nextCustomerID - 1), using: &random),
-                ["placed", "paid", "paid", "shipped", "delivered", "cancelled"].randomElement(using: &random)!,
-                amount, "EUR", discount, Self.text(time), Self.text(min(time.addingTimeInterval(Double.random(in: 0...600, using: &random)), hourEnd(time)))])
+        let customerID = Int.random(in: 1...max(1, nextCustomerID - 1), using: &random)
+        let status = ["placed", "paid", "paid", "shipped", "delivered", "cancelled"].randomElement(using: &random)!
+        let updatedAt = min(time.addingTimeInterval(Double.random(in: 0...600, using: &random)), hourEnd(time))
+        if ordersHaveDiscount {
+            try db.execute(sql: """
+                INSERT INTO orders (id, customer_id, status, amount, currency, discount, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, customerID, status, amount, "EUR", discount, Self.text(time), Self.text(updatedAt)])
+        } else {
+            try db.execute(sql: """
+                INSERT INTO orders (id, customer_id, status, amount, currency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, customerID, status, amount, "EUR", Self.text(time), Self.text(updatedAt)])
+        }
         return id
     }
 

@@ -106,7 +106,15 @@ public struct CheckRunner: Sendable {
     /// Connects, reads the catalog once for all datasets, then evaluates each dataset.
     func evaluate(warehouse name: String, datasets: [(DatasetConfig, [CheckConfig])], options: RunOptions,
                   states: [String: CheckState], progress: ProgressCounter) async -> WarehouseOutcome {
-        let evaluators = datasets.map { DatasetEvaluator(dataset: $0.0, checks: $0.1, now: options.now, states: states) }
+        let schemas: [String: SchemaSnapshot]
+        do { schemas = try history.latestSchemaSnapshots(of: datasets) } catch {
+            return WarehouseOutcome(results: datasets.flatMap { dataset, checks in
+                DatasetEvaluator(dataset: dataset, checks: checks, now: options.now, states: states).failAll(error.description).results
+            })
+        }
+        let evaluators = datasets.map {
+            DatasetEvaluator(dataset: $0.0, checks: $0.1, now: options.now, states: states, previousSchema: schemas[$0.0.name])
+        }
         guard let config = configuration.project.warehouse(named: name) else { return WarehouseOutcome() }
         let warehouse: any Warehouse
         let catalog: Catalog

@@ -7,6 +7,8 @@ struct DatasetEvaluator: Sendable {
     let checks: [CheckConfig]
     let now: Date
     let states: [String: CheckState]
+    /// The dataset's latest stored schema snapshot, loaded when one of its checks `usesSchemaSnapshot`.
+    var previousSchema: SchemaSnapshot? = nil
 
     struct Evaluation: Sendable {
         var results: [CheckResult]
@@ -15,7 +17,7 @@ struct DatasetEvaluator: Sendable {
 
     func evaluate(on warehouse: any Warehouse, catalog: Catalog) async -> Evaluation {
         guard let columns = catalog.columns(of: dataset.table) else {
-            return failAll("table '\(dataset.table)' not found in warehouse '\(warehouse.name)' (was it dropped or renamed upstream? check the dataset's 'name')")
+            return missingTable("table '\(dataset.table)' not found in warehouse '\(warehouse.name)' (was it dropped or renamed upstream? check the dataset's 'name')", warehouse: warehouse)
         }
         var runnable: [CheckConfig] = []
         var results: [String: CheckResult] = [:]
@@ -27,6 +29,12 @@ struct DatasetEvaluator: Sendable {
             }
         }
         var points: [MetricPoint] = []
+        let metricFree = runnable.filter { $0.spec.metrics.isEmpty }
+        runnable.removeAll { $0.spec.metrics.isEmpty }
+        for check in metricFree {
+            let outcome = check.spec.evaluate(input(check, metrics: MetricValues(), columns: columns, warehouse: warehouse))
+            results[check.id] = result(check, outcome, milliseconds: nil)
+        }
         if !runnable.isEmpty {
             let query = MetricQuery(table: dataset.table, metrics: runnable.flatMap(\.spec.metrics), dialect: warehouse.dialect,
                                     now: now, timeZone: dataset.timeZone,
@@ -37,9 +45,7 @@ struct DatasetEvaluator: Sendable {
                 let milliseconds = Self.milliseconds(since: started)
                 let values = query.values(from: row, timeZone: dataset.timeZone)
                 for check in runnable {
-                    let input = CheckInput(now: now, table: dataset.table, metrics: values,
-                                           previousObserved: states[check.id]?.lastSuccessObserved, columns: columns)
-                    let outcome = check.spec.evaluate(input)
+                    let outcome = check.spec.evaluate(input(check, metrics: values, columns: columns, warehouse: warehouse))
                     results[check.id] = result(check, outcome, milliseconds: milliseconds)
                     points += outcome.metricPoints.map { MetricPoint(dataset: dataset.name, metric: $0.key, value: $0.value, measuredAt: now) }
                 }
@@ -51,6 +57,24 @@ struct DatasetEvaluator: Sendable {
             }
         }
         return Evaluation(results: checks.compactMap { results[$0.id] }, metricPoints: Self.unique(points))
+    }
+
+    func input(_ check: CheckConfig, metrics: MetricValues, columns: [CatalogColumn], warehouse: any Warehouse) -> CheckInput {
+        var input = CheckInput(now: now, table: dataset.table, metrics: metrics,
+                               previousObserved: states[check.id]?.lastSuccessObserved, columns: columns)
+        input.previousSchema = previousSchema
+        input.typeNormalizer = warehouse.dialect.typeNormalizer
+        return input
+    }
+
+    /// The table is not in the catalog: an `error` for every check, unless the check has its own verdict
+    /// (a schema check that saw the table before fails with "table dropped").
+    func missingTable(_ message: String, warehouse: any Warehouse) -> Evaluation {
+        let results = checks.map { check in
+            let outcome = check.spec.evaluateMissingTable(input(check, metrics: MetricValues(), columns: [], warehouse: warehouse))
+            return result(check, outcome ?? .error(message), milliseconds: nil)
+        }
+        return Evaluation(results: results, metricPoints: [])
     }
 
     /// Every due check of the dataset errors with the same message (missing table, unreachable warehouse).

@@ -16,6 +16,7 @@ extension CheckRunner {
                 let query = MetricQuery(table: dataset.table, metrics: checks.flatMap(\.spec.metrics), dialect: dialect,
                                         now: options.now, timeZone: dataset.timeZone)
                 lines.append("-- \(dataset.name): \(checks.map(\.id).joined(separator: ", "))")
+                if query.metrics.isEmpty { lines.append("-- (no metric query: its checks read only the catalog)"); continue }
                 lines.append(query.statement.inlined + ";")
             }
         }

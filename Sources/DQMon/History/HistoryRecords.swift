@@ -45,6 +45,8 @@ public struct CheckResult: Sendable {
     public var tier: Int
     public var owner: String?
     public var runbook: String?
+    /// The schema snapshot to store with this result, when a schema check saw a change (see `SchemaCheck`).
+    public var schemaSnapshot: SchemaSnapshot?
 
     public init(check: CheckConfig, dataset: DatasetConfig, outcome: CheckOutcome, queryMilliseconds: Double?, evaluatedAt: Date) {
         checkID = check.id
@@ -63,6 +65,7 @@ public struct CheckResult: Sendable {
         tier = dataset.tier
         owner = dataset.owner
         runbook = check.runbook ?? dataset.runbook
+        schemaSnapshot = outcome.schemaSnapshot
     }
 
     public init(checkID: String, dataset: String, warehouse: String, checkType: String, status: CheckStatus,

@@ -36,6 +36,7 @@ public final class HistoryStore: Sendable {
             try Self.insert(results: results, runID: runID, db: db)
             try Self.insert(metrics: metrics, runID: runID, db: db)
             try Self.updateStates(results: results, db: db)
+            try Self.insert(schemaSnapshotsOf: results, runID: runID, db: db)
             Self.holdCommitIfAsked()
             return runID
         }

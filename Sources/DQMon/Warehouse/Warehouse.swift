@@ -118,6 +118,8 @@ public protocol SQLDialect: Sendable {
     func epochSeconds(of quotedColumn: String, declaredType: String?) -> String
     /// The catalog query for the given tables (one query for all of them).
     func catalogQuery(for tables: [TableName]) -> SQLStatement
+    /// How this warehouse's type names normalize for schema checks (default: `PostgresTypeNormalizer`, the ANSI names).
+    var typeNormalizer: any TypeNormalizer { get }
 }
 
 extension SQLDialect {

@@ -2,6 +2,8 @@
 public struct SQLiteDialect: SQLDialect {
     public init() {}
 
+    public var typeNormalizer: any TypeNormalizer { SQLiteTypeNormalizer() }
+
     /// SQLite stores timestamps as ISO text or as epoch numbers (seconds, or milliseconds when large);
     /// `julianday` reads every ISO form, with or without a zone, as UTC.
     public func epochSeconds(of column: String) -> String {

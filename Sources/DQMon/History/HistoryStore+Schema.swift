@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+
+/// Schema snapshots: one row per dataset each time its columns change (`schema_snapshots`).
+extension HistoryStore {
+    /// The latest stored snapshot of each dataset in `datasets`, in one query.
+    public func latestSchemaSnapshots(datasets: [String]) throws(HistoryError) -> [String: SchemaSnapshot] {
+        guard !datasets.isEmpty else { return [:] }
+        return try read { db in
+            var snapshots: [String: SchemaSnapshot] = [:]
+            let placeholders = Array(repeating: "?", count: datasets.count).joined(separator: ", ")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT s.dataset, s.taken_at, s.columns FROM schema_snapshots AS s
+                JOIN (SELECT max(id) AS id FROM schema_snapshots WHERE dataset IN (\(placeholders)) GROUP BY dataset) AS latest
+                  ON s.id = latest.id
+                """, arguments: StatementArguments(datasets))
+            for row in rows {
+                snapshots[row[0]] = SchemaSnapshot(columns: SchemaSnapshot.columns(fromJSON: row[2]),
+                                                   takenAt: Date(timeIntervalSince1970: row[1]))
+            }
+            return snapshots
+        }
+    }
+
+    /// The latest snapshots of the datasets that have a check using them (`usesSchemaSnapshot`), in one query.
+    func latestSchemaSnapshots(of datasets: [(DatasetConfig, [CheckConfig])]) throws(HistoryError) -> [String: SchemaSnapshot] {
+        try latestSchemaSnapshots(datasets: datasets.filter { $0.1.contains { $0.spec.usesSchemaSnapshot } }.map(\.0.name))
+    }
+
+    /// A dataset's stored snapshots, newest first, at most `limit`, taken at or after `since`.
+    public func schemaSnapshots(dataset: String, since: Date? = nil, limit: Int = 50) throws(HistoryError) -> [StoredSchemaSnapshot] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT run_id, warehouse, taken_at, columns_hash, columns FROM schema_snapshots
+                WHERE dataset = ? AND taken_at >= ? ORDER BY id DESC LIMIT ?
+                """, arguments: [dataset, since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, limit]).map { row in
+                StoredSchemaSnapshot(
+                    runID: row[0], dataset: dataset, warehouse: row[1], hash: row[3],
+                    snapshot: SchemaSnapshot(columns: SchemaSnapshot.columns(fromJSON: row[4]), takenAt: Date(timeIntervalSince1970: row[2])))
+            }
+        }
+    }
+
+    /// Stores the snapshots schema checks produced (only when the columns changed), one per dataset.
+    /// Called inside the run's transaction by `record(run:results:metrics:)`.
+    static func insert(schemaSnapshotsOf results: [CheckResult], runID: Int64, db: Database) throws {
+        var stored = Set<String>()
+        for result in results {
+            guard let snapshot = result.schemaSnapshot, stored.insert(result.dataset).inserted else { continue }
+            try db.execute(sql: """
+                INSERT INTO schema_snapshots (run_id, dataset, warehouse, taken_at, columns_hash, columns) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [runID, result.dataset, result.warehouse, result.evaluatedAt.timeIntervalSince1970,
+                                 snapshot.hash, snapshot.columnsJSON])
+        }
+    }
+}
+
+/// A snapshot as stored in history, with the run and warehouse it came from.
+public struct StoredSchemaSnapshot: Sendable {
+    public var runID: Int64?
+    public var dataset: String
+    public var warehouse: String
+    public var hash: String
+    public var snapshot: SchemaSnapshot
+}
