@@ -48,7 +48,14 @@ public struct CheckRunner: Sendable {
                                    configHash: configuration.hash, host: ProcessInfo.processInfo.hostName,
                                    selection: options.selection.description + (options.runAll ? " --all" : ""),
                                    exitCode: exitCode.rawValue)
-            do { report.runID = try history.record(run: record, results: results, metrics: points) } catch { throw .history(error) }
+            let tracker = IncidentTracker(configuration: configuration)
+            do {
+                let recorded = try history.record(run: record, results: results, metrics: points) { db, _ in
+                    try tracker.apply(results, db: db)
+                }
+                report.runID = recorded.runID
+                report.incidentChanges = recorded.value
+            } catch { throw .history(error) }
         }
         return report
     }
