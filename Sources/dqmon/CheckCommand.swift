@@ -43,7 +43,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(name: .long, help: "How long to wait for another run's history lock, e.g. 60s.")
     var lockTimeout: String = "60s"
 
-    @Flag(name: .long, help: "Do not send alerts (alerting arrives in a later version; accepted for scripts).")
+    @Flag(name: .long, help: "Record results and incidents, but write and send no alert notifications.")
     var noAlerts = false
 
     func validate() throws {
@@ -68,6 +68,10 @@ struct CheckCommand: AsyncParsableCommand {
             throw ExitCode(RunExitCode.monitoringBroken.rawValue)
         }
         for problem in report.warehouseErrors { Console.error(problem.description) }
+        if let alerts = report.alerts {
+            for problem in alerts.problems { Console.error(problem) }
+            if alerts.hasUndelivered { Console.note("alerts: \(alerts.sent) sent, \(alerts.failed) failed, \(alerts.pending) pending ('dqmon alerts' lists them)") }
+        }
         switch global.format {
         case .table: Console.print(RunReportRenderer.table(report))
         case .json: Console.print(RunReportRenderer.json(report))
@@ -79,8 +83,10 @@ struct CheckCommand: AsyncParsableCommand {
     func runOptions() throws -> RunOptions {
         do {
             let selection = Selection(select: try select.map(Selection.term(parsing:)), exclude: try exclude.map(Selection.term(parsing:)))
-            return RunOptions(now: global.evaluationTime, selection: selection, runAll: all,
-                              failOn: FailOn(rawValue: failOn) ?? .fail, parallelism: parallel)
+            var options = RunOptions(now: global.evaluationTime, selection: selection, runAll: all,
+                                     failOn: FailOn(rawValue: failOn) ?? .fail, parallelism: parallel)
+            options.sendAlerts = !noAlerts
+            return options
         } catch {
             Console.error("--select/--exclude \(error.description)")
             throw ExitCode(RunExitCode.monitoringBroken.rawValue)

@@ -20,6 +20,8 @@ public struct RunOptions: Sendable {
     public var failOn: FailOn
     /// `--parallel`: datasets queried at once per warehouse; nil means the warehouse's default.
     public var parallelism: Int?
+    /// False with `--no-alerts`: incidents are recorded, no notification is written or sent.
+    public var sendAlerts = true
 
     public init(now: Date = Date(), selection: Selection = Selection(), runAll: Bool = false, failOn: FailOn = .fail, parallelism: Int? = nil) {
         self.now = now

@@ -27,6 +27,8 @@ public struct URLSessionTransport: AlertTransport {
             var urlRequest = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
             urlRequest.httpMethod = "POST"
             for (name, value) in headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+            // libcurl otherwise sends `Expect: 100-continue` for larger bodies and waits up to 1s for an answer.
+            urlRequest.setValue("", forHTTPHeaderField: "Expect")
             urlRequest.httpBody = body
             let configuration = URLSessionConfiguration.ephemeral
             configuration.timeoutIntervalForRequest = timeout
