@@ -107,6 +107,36 @@ import Testing
         #expect(!everything.contains("ZZHMACZZ"))
     }
 
+    @Test func slackTeamsAndPagerDutyReceiveTheirFormatsAndTheKeyIsNeverStored() async throws {
+        fixture.alerts("""
+            version: 1
+            receivers:
+              pager: { type: pagerduty, routing_key: "${PD_KEY}", url: "${PD_URL}" }
+              slack: { type: slack, url: "${SLACK_URL}" }
+              teams: { type: teams, url: "${TEAMS_URL}" }
+            routes:
+              - match: { severity: critical, owner: team-orders }
+                receivers: [pager, slack, teams]
+            delivery: { budget: 5s, timeout: 3s }
+            """)
+        try stale(7, at: now)
+        let environment = ["PD_KEY": "ZZPDKEYZZ", "PD_URL": receiver.url("/v2/enqueue"), "SLACK_URL": receiver.url("/slack/ZZSECRETZZ"),
+                           "TEAMS_URL": receiver.url("/teams/ZZSECRETZZ")]
+        let report = try await CheckRunner.run(configuration: fixture.load(environment: environment), options: RunOptions(now: now), lockTimeout: 5)
+        #expect(report.alerts?.sent == 3)
+        let byPath = Dictionary(receiver.requests.map { ($0.path.split(separator: "/")[0], $0) }, uniquingKeysWith: { first, _ in first })
+        let pager = try #require(byPath["v2"]?.json as? [String: Any])
+        #expect(pager["routing_key"] as? String == "ZZPDKEYZZ")
+        #expect(pager["event_action"] as? String == "trigger")
+        #expect(pager["dedup_key"] as? String == String(report.incidentChanges[0].incidentID))
+        let slack = try #require(byPath["slack"]?.json as? [String: Any])
+        #expect((slack["text"] as? String)?.contains("CRITICAL firing: orders") == true)
+        let teams = try #require(byPath["teams"]?.json as? [String: Any])
+        #expect(teams["type"] as? String == "message")
+        let stored = try fixture.historyDump()
+        #expect(!stored.contains("ZZPDKEYZZ") && !stored.contains("ZZSECRETZZ"))
+    }
+
     @Test func badReceiverConfigIsAConfigError() throws {
         fixture.alerts("""
             version: 1
