@@ -2,8 +2,7 @@ import Foundation
 
 /// Reads alerts/*.yml (files in name order; receivers, routes and windows are concatenated).
 enum AlertsConfigLoader {
-    static func load(directory: URL, diagnostics: Diagnostics, environment: [String: String], hasher: inout FNV1a,
-                     datasets: [DatasetConfig]) -> AlertsConfig {
+    static func load(directory: URL, diagnostics: Diagnostics, environment: [String: String], hasher: inout FNV1a) -> AlertsConfig {
         var config = AlertsConfig.empty
         var routeNodes: [(AlertRoute, ConfigNode)] = []
         for file in ConfigLoader.checkFiles(in: directory) {

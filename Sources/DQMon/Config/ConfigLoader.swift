@@ -26,7 +26,7 @@ public enum ConfigLoader {
         }
         validateReferences(datasets, project: project, diagnostics: diagnostics)
         let alerts = AlertsConfigLoader.load(directory: directory.appendingPathComponent("alerts"), diagnostics: diagnostics,
-                                             environment: environment, hasher: &hasher, datasets: datasets)
+                                             environment: environment, hasher: &hasher)
         guard diagnostics.errors.isEmpty else { throw ConfigErrors(sortedByPosition(diagnostics.errors)) }
         return Configuration(project: project, datasets: datasets, hash: hasher.hexDigest, alerts: alerts)
     }

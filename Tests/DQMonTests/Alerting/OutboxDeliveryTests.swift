@@ -222,6 +222,26 @@ import Testing
         #expect(delivered() == ["firing #2", "repeat #2", "firing #1"])
     }
 
+    @Test func pagerDutyIsTriggeredAcknowledgedAndResolvedUnderOneDedupKey() async throws {
+        fixture.alerts("""
+            version: 1
+            receivers:
+              hook: { type: pagerduty, routing_key: "${HOOK_SECRET}", url: "${HOOK_URL}" }
+            routes:
+              - receivers: [hook]
+                repeat_interval: 1h
+            """)
+        try await run([change(.opened, 7)], open: [7: false])
+        try await run([], open: [7: true], at: later(90))    // acked: acknowledge, no repeat
+        try await run([], open: [7: true], at: later(90))
+        try await run([change(.resolved, 7)], open: [:], at: later(10))
+        let bodies = receiver.requests.compactMap { $0.json as? [String: Any] }
+        #expect(bodies.map { $0["event_action"] as? String } == ["trigger", "acknowledge", "resolve"])
+        #expect(Set(bodies.compactMap { $0["dedup_key"] as? String }) == ["7"])
+        #expect(bodies.allSatisfy { $0["routing_key"] as? String == hmacSecret })
+        #expect(!(try fixture.historyDump()).contains(hmacSecret))
+    }
+
     @Test func manuallyResolvedIncidentsGetTheirResolvedMessage() async throws {
         try await run([change(.opened, 1)], open: [1: false])
         try await run([], open: [:], at: later(5))
