@@ -36,6 +36,7 @@ public final class TestHTTPReceiver: @unchecked Sendable {
     private var recorded: [Request] = []
     private var queued: [Answer] = []
     private var fallback: Answer = .ok
+    private var stopped = false
 
     public init() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -79,7 +80,14 @@ public final class TestHTTPReceiver: @unchecked Sendable {
 
     public func reset() { lock.withLock { recorded = []; queued = [] } }
 
+    /// Stops listening. Idempotent: closing the descriptor twice could close a file another thread has
+    /// since opened under the same number (a history database, in parallel tests).
     public func stop() {
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }

@@ -84,9 +84,13 @@ import Testing
         return await delivery.deliver(now: now)
     }
 
-    /// (kind, incident id) of every event in every request the receiver answered with 2xx.
+    /// (kind, incident id) of every event the receiver got, counting each notification once: delivery is
+    /// at-least-once, and a receiver drops a repeated `webhook-id` (an attempt that timed out after the
+    /// receiver had read it is sent again).
     func delivered() -> [String] {
-        receiver.requests.flatMap { request -> [String] in
+        var seen = Set<String>()
+        let unique = receiver.requests.filter { seen.insert($0.headers["webhook-id"] ?? UUID().uuidString).inserted }
+        return unique.flatMap { request -> [String] in
             guard let body = request.json as? [String: Any], let events = body["events"] as? [[String: Any]] else { return [] }
             return events.map { "\($0["kind"]!) #\($0["incident_id"]!)" }
         }
