@@ -43,7 +43,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(name: .long, help: "How long to wait for another run's history lock, e.g. 60s.")
     var lockTimeout: String = "60s"
 
-    @Flag(name: .long, help: "Do not send alerts (alerting arrives in a later version; accepted for scripts).")
+    @Flag(name: .long, help: "Record results and incidents, but write and send no alert notifications.")
     var noAlerts = false
 
     func validate() throws {
@@ -69,6 +69,10 @@ struct CheckCommand: AsyncParsableCommand {
         }
         if Console.stderrIsTerminal { ProgressLine.clear() }
         for problem in report.warehouseErrors { Console.error(problem.description) }
+        if let alerts = report.alerts {
+            for problem in alerts.problems { Console.error(problem) }
+            if alerts.hasUndelivered { Console.note("alerts: \(alerts.sent) sent, \(alerts.failed) failed, \(alerts.pending) pending ('dqmon alerts' lists them)") }
+        }
         switch global.format {
         case .table: Console.print(RunReportRenderer.table(report))
         case .json: Console.print(RunReportRenderer.json(report))
@@ -83,6 +87,7 @@ struct CheckCommand: AsyncParsableCommand {
             var options = RunOptions(now: global.evaluationTime, selection: selection, runAll: all,
                                      failOn: FailOn(rawValue: failOn) ?? .fail, parallelism: parallel)
             if Console.stderrIsTerminal { options.progress = ProgressLine(started: Date()).update }
+            options.sendAlerts = !noAlerts
             return options
         } catch {
             Console.error("--select/--exclude \(error.description)")

@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// Loads and validates dqmon.yml and checks/*.yml.
+/// Loads and validates dqmon.yml, checks/*.yml and alerts/*.yml.
 ///
 /// Every problem in every file is collected and thrown together as `ConfigErrors`, each with
 /// `file:line:column`, so `dqmon validate` reports them all at once. Nothing is run or written.
@@ -25,8 +25,10 @@ public enum ConfigLoader {
             datasets += parseChecksFile(root, project: project)
         }
         validateReferences(datasets, project: project, diagnostics: diagnostics)
+        let alerts = AlertsConfigLoader.load(directory: directory.appendingPathComponent("alerts"), diagnostics: diagnostics,
+                                             environment: environment, hasher: &hasher)
         guard diagnostics.errors.isEmpty else { throw ConfigErrors(sortedByPosition(diagnostics.errors)) }
-        return Configuration(project: project, datasets: datasets, hash: hasher.hexDigest)
+        return Configuration(project: project, datasets: datasets, hash: hasher.hexDigest, alerts: alerts)
     }
 
     /// Errors grouped by file (in the order files were read), then by line and column.

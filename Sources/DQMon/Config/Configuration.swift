@@ -6,6 +6,8 @@ public struct Configuration: Sendable {
     public var datasets: [DatasetConfig]
     /// A hash of the config files' text, stored with every run so results can be tied to a config version.
     public var hash: String
+    /// alerts/*.yml: receivers, routes, maintenance windows (empty without an alerts/ folder).
+    public var alerts: AlertsConfig = .empty
 
     public var checks: [CheckConfig] { datasets.flatMap(\.checks) }
 

@@ -22,6 +22,7 @@ extension ProjectConfig {
         if let tiers = fields["tiers"] { parseTiers(tiers, into: &config.tiers) }
         if let severity = fields["severity"] { parseSeverity(severity, into: &config.severity) }
         config.runbookBaseURL = fields.string("runbook_base_url")
+        if let incidents = fields["incidents"] { config.incidents = IncidentSettings.parse(incidents) }
         return config
     }
 

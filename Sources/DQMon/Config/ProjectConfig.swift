@@ -48,7 +48,7 @@ public struct HistoryConfig: Sendable {
 
 /// `dqmon.yml`: warehouses, history location, tier policies and the severity matrix.
 public struct ProjectConfig: Sendable {
-    public static let keys = ["version", "warehouses", "default_warehouse", "history", "tiers", "severity", "runbook_base_url"]
+    public static let keys = ["version", "warehouses", "default_warehouse", "history", "tiers", "severity", "runbook_base_url", "incidents"]
 
     /// The folder holding dqmon.yml; relative paths in config resolve against it.
     public var directory: URL
@@ -58,6 +58,8 @@ public struct ProjectConfig: Sendable {
     public var tiers: [Int: TierPolicy]
     public var severity: [Int: [CheckStatus: AlertSeverity]]
     public var runbookBaseURL: String?
+    /// `incidents:` — how incidents open, reopen and resolve.
+    public var incidents = IncidentSettings()
 
     public static let defaultSeverity: [Int: [CheckStatus: AlertSeverity]] = [
         1: [.fail: .critical, .error: .warning, .warn: .warning],

@@ -60,8 +60,19 @@ public struct CheckRunner: Sendable {
                                    configHash: configuration.hash, host: ProcessInfo.processInfo.hostName,
                                    selection: options.selection.description + (options.runAll ? " --all" : ""),
                                    exitCode: exitCode.rawValue)
-            do { report.runID = try history.record(run: record, results: results, metrics: points) } catch { throw .history(error) }
+            let tracker = IncidentTracker(configuration: configuration)
+            let outbox = options.sendAlerts ? AlertOutbox(configuration: configuration, now: options.now) : nil
+            do {
+                let recorded = try history.record(run: record, results: results, metrics: points) { db, runID in
+                    let changes = try tracker.apply(results, db: db)
+                    _ = try outbox?.enqueue(changes: changes, runID: runID, db: db)
+                    return changes
+                }
+                report.runID = recorded.runID
+                report.incidentChanges = recorded.value
+            } catch { throw .history(error) }
         }
+        if options.sendAlerts { try await sendAlerts(&report, options: options) }
         return report
     }
 

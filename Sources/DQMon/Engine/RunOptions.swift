@@ -22,6 +22,8 @@ public struct RunOptions: Sendable {
     public var parallelism: Int?
     /// Called after each dataset is evaluated with (datasets done, datasets planned), for a progress line.
     public var progress: (@Sendable (Int, Int) -> Void)?
+    /// False with `--no-alerts`: incidents are recorded, no notification is written or sent.
+    public var sendAlerts = true
 
     public init(now: Date = Date(), selection: Selection = Selection(), runAll: Bool = false, failOn: FailOn = .fail, parallelism: Int? = nil) {
         self.now = now

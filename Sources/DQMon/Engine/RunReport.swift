@@ -14,6 +14,10 @@ public struct RunReport: Sendable {
     /// Warehouses that could not be reached at all, with the reason.
     public var warehouseErrors: [WarehouseError]
     public var exitCode: RunExitCode
+    /// Incidents the run opened, reopened, escalated, updated or resolved (recorded in the run's transaction).
+    public var incidentChanges: [IncidentChange] = []
+    /// What alert delivery did after the run committed; nil with `--no-alerts` or without alerts/*.yml.
+    public var alerts: AlertDeliveryReport?
 
     public func count(_ status: CheckStatus) -> Int { results.filter { $0.status == status }.count }
 }

@@ -8,6 +8,8 @@ enum HistoryMigrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-runs-results-metrics", migrate: createRunsResultsMetrics)
         migrator.registerMigration("v1-schema-snapshots", migrate: createSchemaSnapshots)
+        migrator.registerMigration("v2-incidents", migrate: createIncidents)
+        migrator.registerMigration("v2-alert-outbox", migrate: createAlertOutbox)
         return migrator
     }
 

@@ -31,14 +31,22 @@ public final class HistoryStore: Sendable {
     /// Writes a run, its results and its metric points in one transaction, and returns the run id.
     @discardableResult
     public func record(run: RunRecord, results: [CheckResult], metrics: [MetricPoint]) throws(HistoryError) -> Int64 {
+        try record(run: run, results: results, metrics: metrics, inTransaction: { _, _ in }).runID
+    }
+
+    /// Like `record(run:results:metrics:)`, and also runs `body` (given the new run id) in the same transaction,
+    /// after the results are written: incident changes (and later alert notifications) commit with the run or not at all.
+    public func record<T>(run: RunRecord, results: [CheckResult], metrics: [MetricPoint],
+                          inTransaction body: (Database, Int64) throws -> T) throws(HistoryError) -> (runID: Int64, value: T) {
         try write { db in
             let runID = try Self.insert(run: run, results: results, db: db)
             try Self.insert(results: results, runID: runID, db: db)
             try Self.insert(metrics: metrics, runID: runID, db: db)
             try Self.updateStates(results: results, db: db)
             try Self.insert(schemaSnapshotsOf: results, runID: runID, db: db)
+            let value = try body(db, runID)
             Self.holdCommitIfAsked()
-            return runID
+            return (runID, value)
         }
     }
 

@@ -9,6 +9,7 @@ public enum RunReportRenderer {
         }
         var output = report.results.isEmpty ? "" : table.render() + "\n\n"
         output += summary(report)
+        for line in IncidentRenderer.changeLines(report.incidentChanges) { output += "\n" + line }
         return output
     }
 

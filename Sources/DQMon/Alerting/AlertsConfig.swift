@@ -1,0 +1,154 @@
+import Foundation
+
+/// `alerts/*.yml`: receivers, routes and maintenance windows (SPEC section 6). Without an alerts/ folder
+/// this is empty and runs send nothing.
+public struct AlertsConfig: Sendable {
+    public static let keys = ["version", "receivers", "routes", "maintenance", "delivery"]
+
+    public var receivers: [ReceiverConfig]
+    /// In file order (files sorted by name); the first match wins unless the route says `continue: true`.
+    public var routes: [AlertRoute]
+    public var maintenance: [MaintenanceWindow]
+    public var delivery: DeliverySettings
+
+    public static let empty = AlertsConfig(receivers: [], routes: [], maintenance: [], delivery: DeliverySettings())
+
+    public func receiver(named name: String) -> ReceiverConfig? { receivers.first { $0.name == name } }
+
+    /// Every secret of every receiver, for scrubbing transport errors.
+    public var secrets: [Secret] { receivers.flatMap(\.settings.secrets) }
+}
+
+/// `delivery:` — how long one run may spend retrying, and how long one request may take.
+public struct DeliverySettings: Sendable {
+    /// Retrying stops when this is spent; what is still pending waits for the next run or `dqmon alerts flush`.
+    public var budget: Interval = Interval(seconds: 30)
+    /// One HTTP request's timeout.
+    public var timeout: Interval = Interval(seconds: 10)
+    public init() {}
+}
+
+/// What a route's `match:` looks at: the incident's severity and its dataset and check.
+public struct AlertSubject: Sendable {
+    public var severity: AlertSeverity
+    public var tier: Int
+    public var dataset: String
+    public var owner: String?
+    public var tags: [String]
+    public var checkType: String
+    public var checkID: String
+
+    public init(severity: AlertSeverity, tier: Int, dataset: String, owner: String?, tags: [String], checkType: String, checkID: String) {
+        self.severity = severity
+        self.tier = tier
+        self.dataset = dataset
+        self.owner = owner
+        self.tags = tags
+        self.checkType = checkType
+        self.checkID = checkID
+    }
+}
+
+/// `match:` — every key written must match (AND); a key given a list matches any of its items (OR).
+/// `dataset` and `check` are globs; `tags` matches when the dataset has any of the tags.
+public struct RouteMatch: Sendable {
+    public static let keys = ["severity", "tier", "dataset", "owner", "tags", "check_type", "check"]
+
+    public var severities: [AlertSeverity]?
+    public var tiers: [Int]?
+    public var datasets: [String]?
+    public var owners: [String]?
+    public var tags: [String]?
+    public var checkTypes: [String]?
+    public var checks: [String]?
+
+    public init() {}
+
+    public func matches(_ subject: AlertSubject) -> Bool {
+        if let severities, !severities.contains(subject.severity) { return false }
+        if let tiers, !tiers.contains(subject.tier) { return false }
+        if let datasets, !datasets.contains(where: { Glob.matches($0, subject.dataset) }) { return false }
+        if let owners, !owners.contains(where: { $0 == subject.owner }) { return false }
+        if let tags, !tags.contains(where: subject.tags.contains) { return false }
+        if let checkTypes, !checkTypes.contains(subject.checkType) { return false }
+        if let checks, !checks.contains(where: { Glob.matches($0, subject.checkID) }) { return false }
+        return true
+    }
+}
+
+/// One entry of `routes:`.
+public struct AlertRoute: Sendable {
+    public static let keys = ["match", "receivers", "continue", "repeat_interval", "send_resolved"]
+
+    public var match: RouteMatch
+    public var receivers: [String]
+    public var continueMatching: Bool
+    /// nil: 4h for critical incidents, 24h otherwise.
+    public var repeatInterval: Interval?
+    public var sendResolved: Bool
+    public var location: SourceLocation
+
+    public static func defaultRepeatInterval(for severity: AlertSeverity) -> Interval {
+        Interval(seconds: severity == .critical ? 4 * 3_600 : 24 * 3_600)
+    }
+}
+
+/// Where one incident's events go: a receiver with the settings of the first route that sent it there.
+public struct RoutedReceiver: Sendable, Hashable {
+    public var receiver: String
+    public var repeatInterval: TimeInterval
+    public var sendResolved: Bool
+}
+
+extension AlertsConfig {
+    /// Routes in order: the first match wins, unless it says `continue: true`. A receiver reached by several
+    /// routes is sent to once, with the first route's settings. Severity `none` is never routed (record only).
+    public func route(_ subject: AlertSubject) -> [RoutedReceiver] {
+        guard subject.severity != .none else { return [] }
+        var routed: [RoutedReceiver] = []
+        for route in routes where route.match.matches(subject) {
+            for name in route.receivers where !routed.contains(where: { $0.receiver == name }) {
+                guard receiver(named: name)?.isEnabled == true else { continue }
+                let interval = route.repeatInterval ?? AlertRoute.defaultRepeatInterval(for: subject.severity)
+                routed.append(RoutedReceiver(receiver: name, repeatInterval: interval.seconds, sendResolved: route.sendResolved))
+            }
+            if !route.continueMatching { break }
+        }
+        return routed
+    }
+
+    /// Whether a maintenance window covers `dataset` at `time`.
+    public func inMaintenance(dataset: String, at time: Date) -> MaintenanceWindow? {
+        maintenance.first { $0.covers(dataset: dataset, at: time) }
+    }
+}
+
+/// Shell-style globs (`analytics.*`, `orders/volume/?`).
+enum Glob {
+    static func matches(_ pattern: String, _ text: String) -> Bool { fnmatch(pattern, text, 0) == 0 }
+}
+
+/// `maintenance:` — `cron` (5 fields, UTC) starts a window of `duration` on the `datasets` globs.
+public struct MaintenanceWindow: Sendable {
+    public static let keys = ["datasets", "cron", "duration", "reason"]
+
+    public var datasets: [String]
+    public var cron: CronSchedule
+    public var duration: Interval
+    public var reason: String?
+
+    public func covers(dataset: String, at time: Date) -> Bool {
+        guard datasets.contains(where: { Glob.matches($0, dataset) }) else { return false }
+        return isActive(at: time)
+    }
+
+    /// Active when the schedule fired within the last `duration` (inclusive start, exclusive end).
+    public func isActive(at time: Date) -> Bool {
+        cron.lastFire(atOrBefore: time, within: duration.seconds).map { time.timeIntervalSince($0) < duration.seconds } ?? false
+    }
+
+    /// When the window covering `time` ends, if one does.
+    public func end(coveringTime time: Date) -> Date? {
+        cron.lastFire(atOrBefore: time, within: duration.seconds).map { $0.addingTimeInterval(duration.seconds) }
+    }
+}

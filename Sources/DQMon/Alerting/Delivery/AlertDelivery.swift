@@ -1,0 +1,162 @@
+import Foundation
+
+/// What one delivery pass did. `problems` are one-line, secret-free messages for stderr.
+public struct AlertDeliveryReport: Sendable {
+    public var sent = 0
+    public var failed = 0
+    /// Notifications still pending after the pass (including ones not due yet).
+    public var pending = 0
+    public var problems: [String] = []
+
+    public init() {}
+
+    /// Exit code 4 applies: something could not be delivered.
+    public var hasUndelivered: Bool { pending > 0 || failed > 0 }
+}
+
+/// Sends pending outbox notifications after the run's transaction committed (SPEC section 6 "Delivery").
+///
+/// Each notification is tried, and transient failures retried with full-jitter backoff, until the pass's
+/// budget is spent; what is left stays pending for the next run or `dqmon alerts flush`. A receiver that
+/// stays down is not tried again in the same pass. Permanent failures are marked failed with the response.
+/// Delivery is at-least-once: a crash after sending but before marking sent sends again next time.
+public struct AlertDelivery: Sendable {
+    public let alerts: AlertsConfig
+    public let history: HistoryStore
+    public let transport: any AlertTransport
+    public var retrier = Retrier()
+
+    public init(alerts: AlertsConfig, history: HistoryStore, transport: any AlertTransport = URLSessionTransport()) {
+        self.alerts = alerts
+        self.history = history
+        self.transport = transport
+    }
+
+    /// Delivers what is due at `now` (run clock), or everything pending when `flush` is set.
+    public func deliver(now: Date, flush: Bool = false) async -> AlertDeliveryReport {
+        var report = AlertDeliveryReport()
+        let started = Date()
+        let deadline = started.addingTimeInterval(alerts.delivery.budget.seconds)
+        do {
+            var down = Set<String>()
+            for notification in try OutboxStore.pending(history: history, dueAt: flush ? nil : now) where !down.contains(notification.receiver) {
+                let outcome = try await deliver(notification, deadline: deadline, clock: { now.addingTimeInterval(Date().timeIntervalSince(started)) })
+                switch outcome {
+                case .sent: report.sent += 1
+                case .failed(let problem):
+                    report.failed += 1
+                    report.problems.append(problem)
+                case .postponed(let problem):
+                    down.insert(notification.receiver)
+                    report.problems.append(problem)
+                }
+            }
+            report.pending = try OutboxStore.count(history: history, status: .pending)
+        } catch {
+            report.problems.append("alert delivery stopped: \(error.description)")
+            report.pending = (try? OutboxStore.count(history: history, status: .pending)) ?? 1
+        }
+        return report
+    }
+
+    enum Outcome {
+        case sent
+        case failed(String)
+        case postponed(String)
+    }
+
+    func deliver(_ notification: OutboxNotification, deadline: Date, clock: () -> Date) async throws(HistoryError) -> Outcome {
+        let label = "alert #\(notification.id) to '\(notification.receiver)'"
+        guard let receiver = alerts.receiver(named: notification.receiver), receiver.isEnabled else {
+            let why = "receiver '\(notification.receiver)' is no longer configured (or is switched off)"
+            try OutboxStore.markFailed(notification.id, attempts: 0, error: why, status: nil, body: nil, at: clock(), history: history)
+            return .failed("\(label) failed: \(why)")
+        }
+        let settings = receiver.settings
+        let where_ = "\(label) (\(settings.destination))"
+        var attempts = 0
+        while true {
+            await Spacing.shared.wait(for: receiver.name, spacing: settings.minimumSpacing)
+            let request = settings.request(body: notification.body, webhookID: notification.webhookID, sentAt: Date())
+            let timeout = min(alerts.delivery.timeout.seconds, max(0.5, deadline.timeIntervalSinceNow))
+            let result = await transport.send(request, timeout: timeout)
+            attempts += 1
+            Spacing.shared.sent(receiver.name)
+            switch Retrier.classify(result, accepts: settings.accepts) {
+            case .delivered(let status):
+                try OutboxStore.markSent(notification.id, attempts: attempts, status: status, at: clock(), history: history)
+                return .sent
+            case .permanent(let reason, let status):
+                let reason = scrub(reason)
+                try OutboxStore.markFailed(notification.id, attempts: attempts, error: reason, status: status,
+                                           body: responseBody(result), at: clock(), history: history)
+                return .failed("\(where_) failed permanently: \(reason); see 'dqmon alerts'")
+            case .transient(let reason, let status, let retryAfter):
+                let reason = scrub(reason)
+                let wait = retryAfter ?? retrier.backoff(attempt: notification.attempts + attempts - 1)
+                if Date().addingTimeInterval(wait) < deadline {
+                    try? await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
+                    continue
+                }
+                try OutboxStore.markRetry(notification.id, attempts: attempts, error: reason, status: status, body: responseBody(result),
+                                          next: clock().addingTimeInterval(wait), at: clock(), history: history)
+                return .postponed("\(where_) not delivered: \(reason); left pending (attempt \(notification.attempts + attempts)), retried by the next run or 'dqmon alerts flush'")
+            }
+        }
+    }
+
+    func responseBody(_ result: TransportResult) -> String? {
+        if case .response(_, _, let body) = result, !body.isEmpty { return scrub(body.truncated(to: 1_000)) }
+        return nil
+    }
+
+    func scrub(_ text: String) -> String { Secret.scrub(text, secrets: alerts.secrets) }
+
+    /// Sends one test message to `receiver` directly (not through the outbox); returns a problem or nil.
+    public func sendTest(to receiverName: String, now: Date) async -> Result<String, AlertTestError> {
+        guard let receiver = alerts.receiver(named: receiverName) else {
+            let names = alerts.receivers.map(\.name)
+            return .failure(AlertTestError(message: "unknown receiver '\(receiverName)'\(Suggestion.hint(for: receiverName, in: names)); receivers: \(names.joined(separator: ", "))"))
+        }
+        guard receiver.isEnabled else { return .failure(AlertTestError(message: "receiver '\(receiverName)' is switched off (its url is empty)")) }
+        let event = AlertEvent(kind: .test, incidentID: 0, checkID: "dqmon/test", checkType: "test", dataset: "dqmon", warehouse: "-",
+                               severity: .info, status: "pass", observed: "test", expected: "test",
+                               message: "Test message from 'dqmon alerts test \(receiverName)': if you can read this, alerts reach you.",
+                               owner: nil, tier: 3, tags: [], runbook: nil, at: now)
+        let bodies = receiver.settings.messages(for: [event], context: MessageContext(receiver: receiverName, runAt: now))
+        for body in bodies {
+            let request = receiver.settings.request(body: body.serialized(), webhookID: "msg_test_" + UUID().uuidString.lowercased(), sentAt: Date())
+            let result = await transport.send(request, timeout: alerts.delivery.timeout.seconds)
+            switch Retrier.classify(result, accepts: receiver.settings.accepts) {
+            case .delivered: continue
+            case .permanent(let reason, _), .transient(let reason, _, _):
+                return .failure(AlertTestError(message: "test message to '\(receiverName)' (\(receiver.settings.destination)) failed: \(scrub(reason))"))
+            }
+        }
+        return .success("test message delivered to '\(receiverName)' (\(receiver.settings.destination))")
+    }
+}
+
+public struct AlertTestError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// Keeps messages to one receiver at least its `minimumSpacing` apart within this process (Slack: ~1/s).
+final class Spacing: @unchecked Sendable {
+    static let shared = Spacing()
+    private let lock = NSLock()
+    private var lastSent: [String: Date] = [:]
+
+    func wait(for receiver: String, spacing: TimeInterval) async {
+        guard spacing > 0 else { return }
+        let last = lock.withLock { lastSent[receiver] }
+        guard let last else { return }
+        let remaining = spacing - Date().timeIntervalSince(last)
+        if remaining > 0 { try? await Task.sleep(nanoseconds: UInt64(remaining * 1_000_000_000)) }
+    }
+
+    func sent(_ receiver: String) {
+        lock.withLock { lastSent[receiver] = Date() }
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import GRDB
+
+/// Turns a run's incident changes into notifications, in the run's history transaction.
+///
+/// - warning: `enqueue` must run inside the same write transaction that records the incident changes: that
+///   is what makes delivery lose nothing (a killed run leaves both or neither). Sending happens after commit,
+///   in `AlertDelivery`.
+///
+/// Per incident and receiver, `alert_state` remembers what was said, so an open incident fires once, a repeat
+/// waits for the route's `repeat_interval` (and never follows an acknowledgement), `resolved` goes out once,
+/// and events held back by a silence or maintenance window are sent when it ends if the incident is still open.
+public struct AlertOutbox: Sendable {
+    public let configuration: Configuration
+    public let now: Date
+
+    public init(configuration: Configuration, now: Date) {
+        self.configuration = configuration
+        self.now = now
+    }
+
+    var alerts: AlertsConfig { configuration.alerts }
+
+    /// Plans and writes this run's notifications. `openIncidents` is every incident still open after the
+    /// changes (with its acknowledgement); states of incidents no longer open are closed.
+    /// Returns the number of notifications written.
+    @discardableResult
+    public func enqueue(_ transitions: [IncidentTransition], openIncidents: [Int64: OpenIncidentStatus], runID: Int64?,
+                        db: Database) throws -> Int {
+        guard !alerts.receivers.isEmpty else { return 0 }
+        var plan = Plan(silences: try SilenceStore.fetch(db).filter { $0.isActive(at: now) })
+        for transition in transitions {
+            try apply(transition, plan: &plan, db: db)
+        }
+        try closeVanished(openIncidents: openIncidents, plan: &plan, db: db)
+        try releaseAndRepeat(openIncidents: openIncidents, plan: &plan, db: db)
+        return try write(plan, runID: runID, db: db)
+    }
+
+    struct Plan {
+        var silences: [Silence]
+        var events: [String: [AlertEvent]] = [:]
+        /// (incident, receiver) already given an event this run: nothing else is added for it.
+        var touched: Set<String> = []
+
+        mutating func emit(_ event: AlertEvent, to receiver: String) {
+            events[receiver, default: []].append(event)
+            touched.insert("\(event.incidentID)|\(receiver)")
+        }
+
+        func wasTouched(_ incident: Int64, _ receiver: String) -> Bool { touched.contains("\(incident)|\(receiver)") }
+    }
+
+    // MARK: - Changes
+
+    func apply(_ transition: IncidentTransition, plan: inout Plan, db: Database) throws {
+        let event = makeEvent(transition)
+        if transition.kind == .resolved {
+            try resolve(event, plan: &plan, db: db)
+            return
+        }
+        let who = subject(for: event)
+        for routed in alerts.route(who) {
+            var state = try AlertState.fetch(incident: event.incidentID, receiver: routed.receiver, db: db)
+                ?? AlertState(incidentID: event.incidentID, receiver: routed.receiver, isOpen: false, notified: false, owed: nil,
+                              heldReason: nil, acknowledgedSent: false, lastNotifiedAt: nil,
+                              repeatInterval: routed.repeatInterval, sendResolved: routed.sendResolved, event: event)
+            let kind: AlertEventKind?
+            if !state.isOpen {
+                kind = .firing
+                state = AlertState(incidentID: event.incidentID, receiver: routed.receiver, isOpen: true, notified: false, owed: nil,
+                                   heldReason: nil, acknowledgedSent: false, lastNotifiedAt: nil,
+                                   repeatInterval: routed.repeatInterval, sendResolved: routed.sendResolved, event: event)
+            } else if transition.kind == .escalated {
+                kind = state.notified ? .escalated : .firing
+                state.repeatInterval = routed.repeatInterval
+            } else {
+                kind = nil  // still open and already told (or owed): an open incident never fires twice
+            }
+            state.event = event
+            if let kind {
+                var outgoing = event
+                outgoing.kind = kind
+                state.event = outgoing
+                if let reason = heldReason(who, silences: plan.silences) {
+                    state.owed = state.owed == .firing ? .firing : kind
+                    state.heldReason = reason
+                } else if !plan.wasTouched(event.incidentID, routed.receiver) {
+                    plan.emit(outgoing, to: routed.receiver)
+                    state.notified = true
+                    state.owed = nil
+                    state.heldReason = nil
+                    state.lastNotifiedAt = now
+                }
+            }
+            try state.save(db)
+        }
+    }
+
+    /// Tells every receiver that heard about the incident, once; what was only held back is dropped.
+    func resolve(_ event: AlertEvent, plan: inout Plan, db: Database) throws {
+        for var state in try AlertState.fetchOpen(incident: event.incidentID, db: db) {
+            if state.notified && state.sendResolved && !plan.wasTouched(event.incidentID, state.receiver) {
+                var resolved = state.event
+                resolved.kind = .resolved
+                resolved.status = event.status
+                resolved.observed = event.observed
+                resolved.expected = event.expected
+                resolved.message = event.message
+                resolved.at = event.at
+                plan.emit(resolved, to: state.receiver)
+            }
+            state.isOpen = false
+            state.owed = nil
+            state.heldReason = nil
+            try state.save(db)
+        }
+    }
+
+    /// Incidents closed outside a run (`dqmon incidents resolve`) get their resolved message on the next run.
+    func closeVanished(openIncidents: [Int64: OpenIncidentStatus], plan: inout Plan, db: Database) throws {
+        for state in try AlertState.fetchAllOpen(db) where openIncidents[state.incidentID] == nil {
+            var event = state.event
+            event.message = "resolved in dqmon"
+            event.status = "pass"
+            event.at = now
+            try resolve(event, plan: &plan, db: db)
+        }
+    }
+
+    /// Sends what silences and maintenance held back once they end, repeats unacknowledged incidents after
+    /// their `repeat_interval`, and tells PagerDuty about acknowledgements.
+    func releaseAndRepeat(openIncidents: [Int64: OpenIncidentStatus], plan: inout Plan, db: Database) throws {
+        for var state in try AlertState.fetchAllOpen(db) {
+            guard let status = openIncidents[state.incidentID], !plan.wasTouched(state.incidentID, state.receiver) else { continue }
+            let held = heldReason(subject(for: state.event), silences: plan.silences)
+            var outgoing = state.event
+            outgoing.at = now
+            if let owed = state.owed {
+                guard held == nil else { continue }
+                outgoing.kind = state.notified ? owed : .firing
+            } else if status.acknowledged {
+                guard !state.acknowledgedSent, state.notified, isPagerDuty(state.receiver) else { continue }
+                outgoing.kind = .acknowledged
+                state.acknowledgedSent = true
+            } else if state.notified, held == nil, let last = state.lastNotifiedAt, now.timeIntervalSince(last) >= state.repeatInterval {
+                outgoing.kind = .repeat
+            } else {
+                continue
+            }
+            plan.emit(outgoing, to: state.receiver)
+            state.notified = true
+            state.owed = nil
+            state.heldReason = nil
+            if outgoing.kind != .acknowledged { state.lastNotifiedAt = now }
+            try state.save(db)
+        }
+    }
+
+    func isPagerDuty(_ receiver: String) -> Bool {
+        alerts.receiver(named: receiver).map { type(of: $0.settings).typeName == PagerDutyReceiver.typeName } ?? false
+    }
+
+    // MARK: - Events
+
+    func makeEvent(_ transition: IncidentTransition) -> AlertEvent {
+        let result = transition.result
+        let dataset = configuration.dataset(named: result.dataset)
+        let check = configuration.check(id: result.checkID)?.check
+        let runbook = check?.runbook ?? dataset?.runbook ?? result.runbook
+        return AlertEvent(
+            kind: .firing, incidentID: transition.incidentID, checkID: result.checkID, checkType: result.checkType,
+            dataset: result.dataset, warehouse: result.warehouse, severity: transition.severity,
+            previousSeverity: transition.previousSeverity, status: result.status.rawValue, observed: result.observedText,
+            expected: result.expected, message: result.message, owner: dataset?.owner ?? result.owner,
+            tier: dataset?.tier ?? result.tier, tags: dataset?.tags ?? [], runbook: runbook.map(runbookLink), at: transition.at)
+    }
+
+    func runbookLink(_ runbook: String) -> String {
+        guard !runbook.hasPrefix("http://"), !runbook.hasPrefix("https://"), let base = configuration.project.runbookBaseURL else { return runbook }
+        return (base.hasSuffix("/") ? base : base + "/") + runbook
+    }
+
+    func subject(for event: AlertEvent) -> AlertSubject {
+        AlertSubject(severity: event.severity, tier: event.tier, dataset: event.dataset, owner: event.owner, tags: event.tags,
+                     checkType: event.checkType, checkID: event.checkID)
+    }
+
+    /// Why an event for this subject must be held back now, or nil to send it.
+    func heldReason(_ subject: AlertSubject, silences: [Silence]) -> String? {
+        if let window = alerts.inMaintenance(dataset: subject.dataset, at: now) {
+            return "maintenance \(window.cron)" + (window.reason.map { " (\($0))" } ?? "")
+        }
+        if let silence = silences.first(where: { $0.matches(subject) }) {
+            return "silence #\(silence.id ?? 0) (\(silence.reason))"
+        }
+        return nil
+    }
+
+    // MARK: - Writing
+
+    func write(_ plan: Plan, runID: Int64?, db: Database) throws -> Int {
+        var written = 0
+        for receiver in alerts.receivers where plan.events[receiver.name]?.isEmpty == false {
+            let events = plan.events[receiver.name]!
+            let context = MessageContext(receiver: receiver.name, runAt: now)
+            let bodies = receiver.settings.messages(for: events, context: context)
+            let perMessage = bodies.count == events.count ? events.map { [$0] } : Array(repeating: events, count: bodies.count)
+            for (body, carried) in zip(bodies, perMessage) {
+                try OutboxStore.insert(receiver: receiver, body: body.serialized(), events: carried, runID: runID, at: now, db: db)
+                written += 1
+            }
+        }
+        return written
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// One receiver type (SPEC section 6): how its config reads, what its messages look like, and how one is sent.
+///
+/// A receiver never decides whether to retry: it describes the request and whether a response means
+/// success; `Retrier` classifies everything else.
+public protocol ReceiverSettings: Sendable {
+    /// The `type:` that selects it, e.g. `slack`.
+    static var typeName: String { get }
+    /// Keys it accepts besides `type`.
+    static var keys: [String] { get }
+    /// Reads its settings; problems go to the fields' diagnostics.
+    static func parse(_ fields: ConfigFields, directory: URL) -> Self?
+
+    /// Where messages go, safe to print (secrets redacted).
+    var destination: String { get }
+    /// Values that must never be printed or stored.
+    var secrets: [Secret] { get }
+    /// The stored bodies for one receiver's events of one run: one grouped message for most receivers,
+    /// one per event for PagerDuty (its API takes one event per request). Bodies hold no secrets.
+    func messages(for events: [AlertEvent], context: MessageContext) -> [JSONValue]
+    /// The request that sends a stored body; secrets are added here, never stored.
+    func request(body: String, webhookID: String, sentAt: Date) -> DeliveryRequest
+    /// Whether a 2xx answer really means delivered (Slack answers `ok`).
+    func accepts(status: Int, body: String) -> Bool
+    /// The shortest time between two messages to this destination (Slack: about 1 per second).
+    var minimumSpacing: TimeInterval { get }
+}
+
+extension ReceiverSettings {
+    public func accepts(status: Int, body: String) -> Bool { (200..<300).contains(status) }
+    public var minimumSpacing: TimeInterval { 0 }
+}
+
+/// How to send one message: an HTTP POST, or a line appended to a file.
+public enum DeliveryRequest: Sendable {
+    case http(url: URL, headers: [(String, String)], body: Data)
+    case appendLine(path: URL, line: String)
+}
+
+/// The receiver types dqmon knows. Adding one touches this list and a new folder, nothing else.
+public enum ReceiverRegistry {
+    public static let types: [any ReceiverSettings.Type] = [
+        SlackReceiver.self, TeamsReceiver.self, PagerDutyReceiver.self, WebhookReceiver.self, FileReceiver.self,
+    ]
+
+    public static var typeNames: [String] { types.map { $0.typeName } }
+
+    public static func type(named name: String) -> (any ReceiverSettings.Type)? {
+        types.first { $0.typeName == name }
+    }
+}
+
+/// A named receiver from `receivers:`.
+public struct ReceiverConfig: Sendable {
+    public var name: String
+    public var settings: any ReceiverSettings
+    public var location: SourceLocation
+    /// False when its URL was written as `${VAR:-}` and the variable is unset: the demo's optional Slack/Teams.
+    public var isEnabled: Bool
+}
+
+/// Shared by receivers that take `url:`: an http(s) URL with a host, or an error at the value.
+enum ReceiverURL {
+    /// nil (and an error) for a malformed URL; an empty Secret when the value expanded to nothing.
+    static func parse(_ fields: ConfigFields, key: String = "url", required: Bool = true) -> Secret? {
+        guard required ? fields.require(key) != nil : fields.has(key), let text = fields.string(key) else { return nil }
+        if text.isEmpty { return Secret("") }
+        guard let components = URLComponents(string: text), let scheme = components.scheme, ["http", "https"].contains(scheme.lowercased()),
+              components.host?.isEmpty == false else {
+            fields[key]?.error("'\(key)' must be an http(s) URL, got '\(Secret.redact(text))'")
+            return nil
+        }
+        return Secret(text)
+    }
+}
+
+/// Helpers the message builders share.
+enum AlertText {
+    static func severityLabel(_ severity: AlertSeverity) -> String { severity.rawValue.uppercased() }
+
+    /// `2 alerts: CRITICAL orders` / `CRITICAL firing: orders`.
+    static func title(_ events: [AlertEvent]) -> String {
+        let worst = events.map(\.severity).max() ?? .info
+        let datasets = orderedUnique(events.map(\.dataset))
+        let shown = datasets.prefix(3).joined(separator: ", ") + (datasets.count > 3 ? " and \(datasets.count - 3) more" : "")
+        if events.count == 1, let event = events.first {
+            return "\(severityLabel(event.severity)) \(event.kind.rawValue): \(event.dataset)"
+        }
+        return "\(severityLabel(worst)): \(events.count) alerts on \(shown)"
+    }
+
+    static func orderedUnique(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { seen.insert($0).inserted }
+    }
+
+    /// Most severe first, then firing before repeats before resolved, then by check id: what on-call reads first.
+    static func ordered(_ events: [AlertEvent]) -> [AlertEvent] {
+        let rank: [AlertEventKind: Int] = [.firing: 0, .escalated: 0, .repeat: 1, .acknowledged: 2, .resolved: 3, .test: 4]
+        return events.sorted { left, right in
+            if left.severity != right.severity { return left.severity > right.severity }
+            if rank[left.kind]! != rank[right.kind]! { return rank[left.kind]! < rank[right.kind]! }
+            return left.checkID < right.checkID
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import Foundation
+
+extension CheckRunner {
+    /// After the run committed: release held alerts and due repeats when the run recorded nothing (a run with
+    /// results did that in its transaction), then deliver what is pending, and fold undelivered alerts into the
+    /// exit code (4, SPEC section 7).
+    func sendAlerts(_ report: inout RunReport, options: RunOptions) async throws(RunError) {
+        guard !configuration.alerts.receivers.isEmpty else { return }
+        if report.runID == nil {
+            let outbox = AlertOutbox(configuration: configuration, now: options.now)
+            do { _ = try history.write { db in try outbox.enqueue(changes: [], runID: nil, db: db) } } catch { throw .history(error) }
+        }
+        let delivery = await AlertDelivery(alerts: configuration.alerts, history: history).deliver(now: options.now)
+        report.alerts = delivery
+        report.exitCode = RunExitCode.from(statuses: report.results.map(\.status), failOn: options.failOn,
+                                           alertsPending: delivery.hasUndelivered)
+    }
+}
