@@ -17,7 +17,8 @@ struct DQMonCommand: AsyncParsableCommand {
               dqmon history orders/freshness  one check's results over time
             """,
         version: DQMonVersion.current,
-        subcommands: [CheckCommand.self, ValidateCommand.self, HistoryCommand.self, PruneCommand.self, DemoCommand.self])
+        subcommands: [CheckCommand.self, ValidateCommand.self, HistoryCommand.self, PruneCommand.self, DemoCommand.self,
+                      BacktestCommand.self, BackfillCommand.self])
 
     /// Parses and runs; usage errors exit 3 ("dqmon could not do its job", SPEC section 7), not ArgumentParser's 64.
     static func main() async {

@@ -9,6 +9,10 @@ public struct CheckInput: Sendable {
     public let previousObserved: Double?
     /// The dataset's columns from this run's catalog query.
     public let columns: [CatalogColumn]
+    /// Earlier points of the metrics named by `historyMetrics`, oldest first, fetched in bulk by the engine.
+    public var history: [String: [MetricSample]] = [:]
+    /// Times whose points must not train a baseline (open incidents, maintenance windows).
+    public var excluded: [ExcludedInterval] = []
 
     public init(now: Date, table: TableName, metrics: MetricValues, previousObserved: Double?, columns: [CatalogColumn] = []) {
         self.now = now
@@ -34,11 +38,17 @@ public protocol CheckSpec: Sendable {
     var metrics: [Metric] { get }
     /// Whether `evaluate` wants the previous successful observed value.
     var usesPreviousResult: Bool { get }
+    /// Metric history names whose recorded points `evaluate` needs in `CheckInput.history` (anomaly checks).
+    var historyMetrics: [String] { get }
+    /// How far back those points are needed, in seconds.
+    var historyWindow: Double { get }
     func evaluate(_ input: CheckInput) -> CheckOutcome
 }
 
 extension CheckSpec {
     public var usesPreviousResult: Bool { false }
+    public var historyMetrics: [String] { [] }
+    public var historyWindow: Double { 0 }
     public var requiredColumns: [String] {
         var columns: [String] = []
         for column in metrics.compactMap(\.column) where !columns.contains(column) { columns.append(column) }
@@ -48,7 +58,7 @@ extension CheckSpec {
 
 /// The check types dqmon knows. Adding one means a new folder under Checks/ and a line here.
 public enum CheckRegistry {
-    public static let types: [any CheckSpec.Type] = [FreshnessCheck.self, VolumeCheck.self]
+    public static let types: [any CheckSpec.Type] = [FreshnessCheck.self, VolumeCheck.self, AnomalyCheck.self]
 
     /// Keys every check accepts.
     public static let commonKeys = ["name", "description", "runbook"]

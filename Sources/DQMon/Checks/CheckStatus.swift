@@ -37,6 +37,8 @@ public struct CheckOutcome: Sendable {
     public var dataTimestamp: Double?
     /// Metric points to record in history, by history name.
     public var metricPoints: [String: Double]
+    /// Metric points (by history name) found anomalous: recorded as flagged so they never train a baseline.
+    public var flaggedMetrics: Set<String> = []
 
     public init(status: CheckStatus, observed: Double? = nil, observedText: String = "", expected: String = "",
                 message: String, dataTimestamp: Double? = nil, metricPoints: [String: Double] = [:]) {

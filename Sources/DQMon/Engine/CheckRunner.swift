@@ -96,7 +96,10 @@ public struct CheckRunner: Sendable {
     /// Connects, reads the catalog once for all datasets, then evaluates each dataset.
     func evaluate(warehouse name: String, datasets: [(DatasetConfig, [CheckConfig])], options: RunOptions,
                   states: [String: CheckState], progress: ProgressCounter) async -> WarehouseOutcome {
-        let evaluators = datasets.map { DatasetEvaluator(dataset: $0.0, checks: $0.1, now: options.now, states: states) }
+        let series = metricSeries(for: datasets, now: options.now)
+        let evaluators = datasets.map {
+            DatasetEvaluator(dataset: $0.0, checks: $0.1, now: options.now, states: states, series: series[$0.0.name] ?? [:])
+        }
         guard let config = configuration.project.warehouse(named: name) else { return WarehouseOutcome() }
         let warehouse: any Warehouse
         let catalog: Catalog

@@ -8,6 +8,7 @@ enum HistoryMigrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-runs-results-metrics", migrate: createRunsResultsMetrics)
         migrator.registerMigration("v1-schema-snapshots", migrate: createSchemaSnapshots)
+        migrator.registerMigration("v2-metric-points-flagged", migrate: addMetricPointsFlagged)
         return migrator
     }
 
@@ -86,5 +87,10 @@ enum HistoryMigrations {
             );
             CREATE INDEX schema_snapshots_dataset_time ON schema_snapshots(dataset, taken_at);
             """)
+    }
+
+    /// Anomalous points stay in history (for display) but must never train a baseline.
+    static func addMetricPointsFlagged(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE metric_points ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0")
     }
 }
