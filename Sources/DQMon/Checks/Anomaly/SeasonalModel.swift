@@ -25,10 +25,12 @@ struct SeasonalModel: Sendable {
         case .auto: candidates = Seasonality.allCases
         }
         let required = settings.seasonality == .auto ? 1 - AnomalyDetector.seasonalGain : 1.0
-        var threshold = residualSpread(best, values: values, times: times, scratch: &scratch) * required
+        var threshold = residualSpread(values: values, offsets: nil, buckets: [], level: median, scratch: &scratch) * required
+        var buckets: [Int] = []
         for seasonality in candidates where span >= 2 * seasonality.period && interval <= seasonality.resolution {
-            guard var model = seasonal(seasonality, times: times, values: values, median: median, scratch: &scratch) else { continue }
-            let score = residualSpread(model, values: values, times: times, scratch: &scratch)
+            seasonality.buckets(times, into: &buckets)
+            guard var model = seasonal(seasonality, buckets: buckets, values: values, median: median, scratch: &scratch) else { continue }
+            let score = residualSpread(values: values, offsets: model.offsets, buckets: buckets, level: median, scratch: &scratch)
                 * (Double(values.count) / Double(max(1, values.count - model.usedBuckets))).squareRoot()
             if score <= threshold || settings.seasonality != .auto {
                 model.fitSpread(values: values, times: times, scratch: &scratch)
@@ -49,17 +51,17 @@ struct SeasonalModel: Sendable {
 
     /// Bucket medians as offsets from the overall median; nil when fewer than half the buckets have two points.
     /// Values are laid out bucket by bucket in `scratch` (a counting sort) so no per-bucket arrays are allocated.
-    static func seasonal(_ seasonality: Seasonality, times: [Double], values: [Double], median: Double,
+    static func seasonal(_ seasonality: Seasonality, buckets: [Int], values: [Double], median: Double,
                          scratch: inout [Double]) -> SeasonalModel? {
         let count = seasonality.bucketCount
         var starts = [Int](repeating: 0, count: count + 1)
-        for time in times { starts[seasonality.bucket(time) + 1] += 1 }
+        for bucket in buckets { starts[bucket + 1] += 1 }
         for bucket in 0..<count { starts[bucket + 1] += starts[bucket] }
         var next = starts
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: repeatElement(0, count: values.count))
         for index in values.indices {
-            let bucket = seasonality.bucket(times[index])
+            let bucket = buckets[index]
             scratch[next[bucket]] = values[index]
             next[bucket] += 1
         }
@@ -82,11 +84,11 @@ struct SeasonalModel: Sendable {
 
     /// The 80th percentile of absolute residuals: how well the model explains the training data. Not the median:
     /// a weekend that differs is 2 days in 7, a minority the median would not see.
-    static func residualSpread(_ model: SeasonalModel, values: [Double], times: [Double], scratch: inout [Double]) -> Double {
+    static func residualSpread(values: [Double], offsets: [Double]?, buckets: [Int], level: Double, scratch: inout [Double]) -> Double {
         scratch.removeAll(keepingCapacity: true)
         for index in values.indices {
-            let offset = model.seasonality == nil ? 0 : model.offset(at: times[index])
-            scratch.append(abs(values[index] - offset - model.level))
+            let offset = offsets.map { $0[buckets[index]] } ?? 0
+            scratch.append(abs(values[index] - offset - level))
         }
         return RobustStatistics.quantile(&scratch, 0.8) ?? 0
     }
@@ -94,7 +96,13 @@ struct SeasonalModel: Sendable {
     /// Sets the level (median of deseasonalized values) and the spread on each side of it.
     mutating func fitSpread(values: [Double], times: [Double], scratch: inout [Double], keepLevel: Bool = false) {
         scratch.removeAll(keepingCapacity: true)
-        for index in values.indices { scratch.append(values[index] - (seasonality == nil ? 0 : offset(at: times[index]))) }
+        if let seasonality, !times.isEmpty {
+            var buckets: [Int] = []
+            seasonality.buckets(times, into: &buckets)
+            for index in values.indices { scratch.append(values[index] - offsets[buckets[index]]) }
+        } else {
+            for value in values { scratch.append(value) }
+        }
         if !keepLevel { level = RobustStatistics.median(&scratch) ?? level }
         // The tail quantile, but never closer to the edge than the 4th value: with a short history (28 daily
         // points) a couple of earlier anomalies must not stretch the band.

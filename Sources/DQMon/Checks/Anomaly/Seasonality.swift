@@ -44,6 +44,22 @@ public enum Seasonality: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// The buckets of many times. Every bucket boundary is a whole hour, so the calendar arithmetic runs once
+    /// per hour of data, not once per point (this is the detector's hot loop).
+    func buckets(_ times: [Double], into buckets: inout [Int]) {
+        buckets.removeAll(keepingCapacity: true)
+        var lastHour = Int.min
+        var lastBucket = 0
+        for time in times {
+            let hour = Int((time / 3_600).rounded(.down))
+            if hour != lastHour {
+                lastHour = hour
+                lastBucket = bucket(time)
+            }
+            buckets.append(lastBucket)
+        }
+    }
+
     /// The bucket for people, e.g. `14:00 UTC`, `Tuesday`, `Tuesday 14:00 UTC`, `day 3`.
     func label(_ bucket: Int) -> String {
         let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
