@@ -19,7 +19,8 @@ struct DQMonCommand: AsyncParsableCommand {
         version: DQMonVersion.current,
         subcommands: [CheckCommand.self, ValidateCommand.self, HistoryCommand.self, PruneCommand.self, DemoCommand.self,
                       IncidentsCommand.self, SLACommand.self,
-                      AlertsCommand.self, SilenceCommand.self])
+                      AlertsCommand.self, SilenceCommand.self,
+                      BacktestCommand.self, BackfillCommand.self])
 
     /// Parses and runs; usage errors exit 3 ("dqmon could not do its job", SPEC section 7), not ArgumentParser's 64.
     static func main() async {

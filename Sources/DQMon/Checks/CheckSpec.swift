@@ -13,6 +13,10 @@ public struct CheckInput: Sendable {
     public var previousSchema: SchemaSnapshot? = nil
     /// How the warehouse's type names normalize (its dialect's), for checks that compare types.
     public var typeNormalizer: any TypeNormalizer = PostgresTypeNormalizer()
+    /// Earlier points of the metrics named by `historyMetrics`, oldest first, fetched in bulk by the engine.
+    public var history: [String: [MetricSample]] = [:]
+    /// Times whose points must not train a baseline (open incidents, maintenance windows).
+    public var excluded: [ExcludedInterval] = []
 
     public init(now: Date, table: TableName, metrics: MetricValues, previousObserved: Double?, columns: [CatalogColumn] = []) {
         self.now = now
@@ -40,6 +44,10 @@ public protocol CheckSpec: Sendable {
     var usesPreviousResult: Bool { get }
     /// Whether the engine should load the dataset's latest schema snapshot into `CheckInput.previousSchema`.
     var usesSchemaSnapshot: Bool { get }
+    /// Metric history names whose recorded points `evaluate` needs in `CheckInput.history` (anomaly checks).
+    var historyMetrics: [String] { get }
+    /// How far back those points are needed, in seconds.
+    var historyWindow: Double { get }
     func evaluate(_ input: CheckInput) -> CheckOutcome
     /// The outcome when the dataset's table is missing from the catalog; nil (the default) makes it an `error`.
     func evaluateMissingTable(_ input: CheckInput) -> CheckOutcome?
@@ -49,6 +57,8 @@ extension CheckSpec {
     public var usesPreviousResult: Bool { false }
     public var usesSchemaSnapshot: Bool { false }
     public func evaluateMissingTable(_ input: CheckInput) -> CheckOutcome? { nil }
+    public var historyMetrics: [String] { [] }
+    public var historyWindow: Double { 0 }
     public var requiredColumns: [String] {
         var columns: [String] = []
         for column in metrics.compactMap(\.column) where !columns.contains(column) { columns.append(column) }
@@ -58,7 +68,7 @@ extension CheckSpec {
 
 /// The check types dqmon knows. Adding one means a new folder under Checks/ and a line here.
 public enum CheckRegistry {
-    public static let types: [any CheckSpec.Type] = [FreshnessCheck.self, VolumeCheck.self, SchemaCheck.self]
+    public static let types: [any CheckSpec.Type] = [FreshnessCheck.self, VolumeCheck.self, SchemaCheck.self, AnomalyCheck.self]
 
     /// Keys every check accepts.
     public static let commonKeys = ["name", "description", "runbook"]

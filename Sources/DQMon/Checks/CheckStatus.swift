@@ -39,6 +39,8 @@ public struct CheckOutcome: Sendable {
     public var metricPoints: [String: Double]
     /// A schema snapshot to store in history with the run (set by schema checks when the columns changed).
     public var schemaSnapshot: SchemaSnapshot? = nil
+    /// Metric points (by history name) found anomalous: recorded as flagged so they never train a baseline.
+    public var flaggedMetrics: Set<String> = []
 
     public init(status: CheckStatus, observed: Double? = nil, observedText: String = "", expected: String = "",
                 message: String, dataTimestamp: Double? = nil, metricPoints: [String: Double] = [:]) {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The story the demo replays over 30 days of hourly runs: steady loads with a daily rhythm, then
-/// `events` loses most of its daily volume for three days (and recovers), and `payments` stops loading
+/// `events` loses most of its daily volume for three days (and recovers), a bot floods `events` for three hours
+/// on day 25 (a metric anomaly the `anomaly` check catches), and `payments` stops loading
 /// 36 hours before the end (still stale when the replay ends). Schema drift: 30% into the replay (day 9 of
 /// 30) the payments loader starts writing `amount` as text (the column's type changes), and 80% in (day 24)
 /// `orders.discount` is dropped.
@@ -28,6 +29,9 @@ public struct DemoScenario: Sendable {
     public var paymentsAmountBecomesTextAt: Date { start.addingTimeInterval(Double(days * 3 / 10) * 86_400 + 10 * 3_600) }
     /// `ALTER TABLE orders DROP COLUMN discount`, 24 days 14 hours in (of 30).
     public var ordersDiscountDroppedAt: Date { start.addingTimeInterval(Double(days * 8 / 10) * 86_400 + 14 * 3_600) }
+    /// A metric anomaly: a bot floods `events` with four times the usual traffic for three hours.
+    public var eventsSpikeStart: Date { start.addingTimeInterval((Double(days) * 0.83).rounded() * 86_400 + 14 * 3_600) }
+    public var eventsSpikeEnd: Date { eventsSpikeStart.addingTimeInterval(3 * 3_600) }
 
     /// Rows per hour follow a daily curve, lowest at 03:00 UTC and highest in the afternoon.
     func dailyFactor(_ hour: Date) -> Double {
@@ -44,7 +48,8 @@ public struct DemoScenario: Sendable {
     func events(in hour: Date) -> Int {
         let normal = 90 * dailyFactor(hour)
         let dropped = hour >= eventsDropStart && hour < eventsDropEnd
-        return Int((dropped ? normal * 0.12 : normal).rounded())
+        let spiked = hour >= eventsSpikeStart && hour < eventsSpikeEnd
+        return Int((dropped ? normal * 0.12 : spiked ? normal * 4 : normal).rounded())
     }
 
     static func hour(containing date: Date) -> Date {

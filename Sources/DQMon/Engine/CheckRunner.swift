@@ -123,8 +123,10 @@ public struct CheckRunner: Sendable {
                 DatasetEvaluator(dataset: dataset, checks: checks, now: options.now, states: states).failAll(error.description).results
             })
         }
+        let series = metricSeries(for: datasets, now: options.now)
         let evaluators = datasets.map {
-            DatasetEvaluator(dataset: $0.0, checks: $0.1, now: options.now, states: states, previousSchema: schemas[$0.0.name])
+            DatasetEvaluator(dataset: $0.0, checks: $0.1, now: options.now, states: states, previousSchema: schemas[$0.0.name],
+                             series: series[$0.0.name] ?? [:])
         }
         guard let config = configuration.project.warehouse(named: name) else { return WarehouseOutcome() }
         let warehouse: any Warehouse

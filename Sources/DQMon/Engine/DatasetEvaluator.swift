@@ -9,6 +9,8 @@ struct DatasetEvaluator: Sendable {
     let states: [String: CheckState]
     /// The dataset's latest stored schema snapshot, loaded when one of its checks `usesSchemaSnapshot`.
     var previousSchema: SchemaSnapshot? = nil
+    /// Recorded points of the metrics that anomaly checks need (by metric history name), fetched in bulk by the runner.
+    var series: [String: [MetricSample]] = [:]
 
     struct Evaluation: Sendable {
         var results: [CheckResult]
@@ -43,11 +45,19 @@ struct DatasetEvaluator: Sendable {
             do {
                 let row = try await warehouse.queryRow(query.statement)
                 let milliseconds = Self.milliseconds(since: started)
-                let values = query.values(from: row, timeZone: dataset.timeZone)
+                var values = query.values(from: row, timeZone: dataset.timeZone)
+                let customErrors = await measureCustom(runnable.flatMap(\.spec.metrics), on: warehouse, into: &values)
                 for check in runnable {
+                    if let problem = check.spec.metrics.lazy.compactMap({ customErrors[$0] }).first {
+                        results[check.id] = result(check, .error(problem), milliseconds: milliseconds)
+                        continue
+                    }
                     let outcome = check.spec.evaluate(input(check, metrics: values, columns: columns, warehouse: warehouse))
                     results[check.id] = result(check, outcome, milliseconds: milliseconds)
-                    points += outcome.metricPoints.map { MetricPoint(dataset: dataset.name, metric: $0.key, value: $0.value, measuredAt: now) }
+                    points += outcome.metricPoints.map {
+                        MetricPoint(dataset: dataset.name, metric: $0.key, value: $0.value, measuredAt: now,
+                                    flagged: outcome.flaggedMetrics.contains($0.key))
+                    }
                 }
             } catch {
                 let milliseconds = Self.milliseconds(since: started)
@@ -64,6 +74,7 @@ struct DatasetEvaluator: Sendable {
                                previousObserved: states[check.id]?.lastSuccessObserved, columns: columns)
         input.previousSchema = previousSchema
         input.typeNormalizer = warehouse.dialect.typeNormalizer
+        for name in check.spec.historyMetrics { input.history[name] = series[name] ?? [] }
         return input
     }
 
@@ -99,8 +110,33 @@ struct DatasetEvaluator: Sendable {
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 
+    /// One point per metric; flagged if any check flagged it.
     static func unique(_ points: [MetricPoint]) -> [MetricPoint] {
-        var seen = Set<String>()
-        return points.filter { seen.insert($0.metric).inserted }
+        var seen: [String: Int] = [:]
+        var unique: [MetricPoint] = []
+        for point in points {
+            if let index = seen[point.metric] {
+                unique[index].flagged = unique[index].flagged || point.flagged
+            } else {
+                seen[point.metric] = unique.count
+                unique.append(point)
+            }
+        }
+        return unique
+    }
+
+    /// Runs each distinct `sql:` metric as its own statement; returns the error message of those that failed.
+    func measureCustom(_ metrics: [Metric], on warehouse: any Warehouse, into values: inout MetricValues) async -> [Metric: String] {
+        var errors: [Metric: String] = [:]
+        for metric in Set(metrics) {
+            guard case .custom(let sql) = metric else { continue }
+            do {
+                let row = try await warehouse.queryRow(SQLStatement(sql, arguments: []))
+                values.values[metric] = .some(row.first?.double)
+            } catch {
+                errors[metric] = "sql metric failed on \(dataset.name): \(error.description)"
+            }
+        }
+        return errors
     }
 }

@@ -10,6 +10,7 @@ enum HistoryMigrations {
         migrator.registerMigration("v1-schema-snapshots", migrate: createSchemaSnapshots)
         migrator.registerMigration("v2-incidents", migrate: createIncidents)
         migrator.registerMigration("v2-alert-outbox", migrate: createAlertOutbox)
+        migrator.registerMigration("v2-metric-points-flagged", migrate: addMetricPointsFlagged)
         return migrator
     }
 
@@ -88,5 +89,10 @@ enum HistoryMigrations {
             );
             CREATE INDEX schema_snapshots_dataset_time ON schema_snapshots(dataset, taken_at);
             """)
+    }
+
+    /// Anomalous points stay in history (for display) but must never train a baseline.
+    static func addMetricPointsFlagged(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE metric_points ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0")
     }
 }

@@ -93,12 +93,15 @@ public struct MetricPoint: Sendable, Hashable {
     public var metric: String
     public var value: Double
     public var measuredAt: Date
+    /// Found anomalous: kept for display, left out of anomaly training.
+    public var flagged: Bool
 
-    public init(dataset: String, metric: String, value: Double, measuredAt: Date) {
+    public init(dataset: String, metric: String, value: Double, measuredAt: Date, flagged: Bool = false) {
         self.dataset = dataset
         self.metric = metric
         self.value = value
         self.measuredAt = measuredAt
+        self.flagged = flagged
     }
 }
 

@@ -166,10 +166,10 @@ extension HistoryStore {
 
     static func insert(metrics: [MetricPoint], runID: Int64?, db: Database, source: String = "check") throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO metric_points (run_id, dataset, metric, value, measured_at, source) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO metric_points (run_id, dataset, metric, value, measured_at, source, flagged) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         for point in metrics {
-            try statement.execute(arguments: [runID, point.dataset, point.metric, point.value, point.measuredAt.timeIntervalSince1970, source])
+            try statement.execute(arguments: [runID, point.dataset, point.metric, point.value, point.measuredAt.timeIntervalSince1970, source, point.flagged])
         }
     }
 

@@ -13,7 +13,7 @@ public struct MetricQuery: Sendable {
     public init(table: TableName, metrics: [Metric], dialect: any SQLDialect, now: Date, timeZone: TimeZone,
                 columnTypes: [String: String] = [:]) {
         var unique: [Metric] = []
-        for metric in metrics where !unique.contains(metric) { unique.append(metric) }
+        for metric in metrics where !unique.contains(metric) && !metric.isCustom { unique.append(metric) }
         self.table = table
         self.metrics = unique
         var expressions: [String] = []
@@ -29,8 +29,17 @@ public struct MetricQuery: Sendable {
                 let storedCutoff = cutoff + Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: cutoff)))
                 expressions.append("count(CASE WHEN \(dialect.epochSeconds(of: dialect.quote(column), declaredType: columnTypes[column])) >= ? THEN 1 END)")
                 arguments.append(.real(storedCutoff))
+            case .nullRate(let column):
+                expressions.append("(count(*) - count(\(dialect.quote(column)))) * 1.0 / CASE WHEN count(*) = 0 THEN 1 ELSE count(*) END")
+            case .distinctCount(let column):
+                expressions.append("count(DISTINCT \(dialect.quote(column)))")
+            case .mean(let column):
+                expressions.append("avg(\(dialect.quote(column)))")
+            case .custom:
+                continue
             }
         }
+        if expressions.isEmpty { expressions.append("count(*)") }  // only `sql:` metrics: keep one row
         let sql = "SELECT " + expressions.joined(separator: ", ") + " FROM " + dialect.qualifiedName(table)
         statement = SQLStatement(sql, arguments: arguments)
     }

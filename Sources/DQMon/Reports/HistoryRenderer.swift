@@ -11,6 +11,7 @@ public enum HistoryRenderer {
         let values = results.reversed().compactMap(\.observed)
         var output = "\(checkID): \(results.count) result\(results.count == 1 ? "" : "s"), newest first\n"
         if values.count >= 2 { output += "trend (oldest → newest): \(Sparkline.render(values))\n" }
+        if let band = bandChart(results) { output += band + "\n" }
         return output + "\n" + table.render()
     }
 

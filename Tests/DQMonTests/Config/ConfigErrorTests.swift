@@ -31,7 +31,7 @@ import Testing
               - name: orders
                 checks:
                   - freshnes: { column: updated_at, warn_after: 2h }
-            """, "checks/orders.yml:5:9: unknown check type 'freshnes' (did you mean 'freshness'?); dqmon supports: freshness, volume, schema"),
+            """, "checks/orders.yml:5:9: unknown check type 'freshnes' (did you mean 'freshness'?); dqmon supports: freshness, volume, schema, anomaly"),
         ("bad duration", """
             version: 1
             datasets:

@@ -38,6 +38,11 @@ import Testing
         let history = try HistoryStore(path: fixture.historyURL)
         let drop = try history.results(checkID: "events/volume/daily_events", limit: 1_000)
         #expect(drop.contains { $0.status == .fail }, "the events volume drop was not caught")
+        let anomaly = try history.results(checkID: "events/anomaly/hourly_events", limit: 1_000)
+        let spikeHours = scenario.eventsSpikeStart.addingTimeInterval(3_600)...scenario.eventsSpikeEnd
+        #expect(anomaly.contains { $0.status == .fail && spikeHours.contains($0.evaluatedAt) }, "the events spike was not caught")
+        #expect(!anomaly.contains { $0.status == .fail && $0.evaluatedAt > scenario.eventsSpikeEnd.addingTimeInterval(2 * 3_600) && $0.evaluatedAt < scenario.end },
+                "the anomaly check kept alerting after the spike")
         #expect(try history.runCount() == 240)
     }
 }

@@ -1,0 +1,63 @@
+import Foundation
+
+/// `dqmon backtest CHECK_ID`: the check's settings replayed over its stored history, per sensitivity:
+/// which points would have alerted, and how often (alerts per week), so users tune before enabling.
+public struct AnomalyBacktestReport: Sendable {
+    public struct Run: Sendable {
+        public var sensitivity: Double
+        public var alerts: [AnomalyReplay.Step]
+        public var judged: Int
+        public var alertsPerWeek: Double
+    }
+
+    public let checkID: String
+    public let metric: String
+    public let runs: [Run]
+    public let pointCount: Int
+    public let from: Date
+    public let to: Date
+
+    /// Points before `from` only train; points in [from, to] are judged.
+    public init(checkID: String, metric: String, samples: [MetricSample], settings: AnomalySettings, sensitivities: [Double],
+                from: Date, to: Date) {
+        self.checkID = checkID
+        self.metric = metric
+        self.from = from
+        self.to = to
+        let series = samples.filter { $0.time <= to.timeIntervalSince1970 }.map { (time: $0.time, value: $0.value) }
+        pointCount = series.count
+        let weeks = max(1.0 / 7, to.timeIntervalSince(from) / 604_800)
+        runs = (sensitivities.isEmpty ? [settings.sensitivity] : sensitivities).map { sensitivity in
+            var settings = settings
+            settings.sensitivity = sensitivity
+            let steps = AnomalyReplay.run(series, settings: settings).filter { $0.sample.time >= from.timeIntervalSince1970 }
+            let alerts = steps.filter(\.verdict.isAnomaly)
+            return Run(sensitivity: sensitivity, alerts: alerts, judged: steps.filter { !$0.verdict.isSkipped }.count,
+                       alertsPerWeek: Double(alerts.count) / weeks)
+        }
+    }
+
+    public func render() -> String {
+        guard pointCount > 0 else {
+            return "\(checkID): no recorded points of \(metric) yet (run 'dqmon check', or seed volume with 'dqmon backfill')"
+        }
+        var lines = ["\(checkID): \(metric), \(pointCount) points, replayed \(Format.timestamp(from)) → \(Format.timestamp(to))"]
+        for run in runs {
+            lines.append("")
+            lines.append("sensitivity \(Self.number(run.sensitivity)): \(run.alerts.count) alert(s) in \(run.judged) judged points, \(String(format: "%.1f", run.alertsPerWeek)) per week")
+            var table = TextTable(headers: ["MEASURED AT", "VALUE", "EXPECTED RANGE", "SCORE", "SEASONAL BUCKET"])
+            for step in run.alerts.suffix(50) {
+                let verdict = step.verdict
+                table.append([Format.timestamp(Date(timeIntervalSince1970: step.sample.time)), AnomalyCheck.format(step.sample.value),
+                              AnomalyCheck.describeRange(verdict), String(format: "%.1f", verdict.score), verdict.bucket ?? "-"])
+            }
+            if !run.alerts.isEmpty { lines.append(table.render()) }
+            if run.alerts.count > 50 { lines.append("(last 50 of \(run.alerts.count) shown)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// `anomaly` — flags a metric value that is unusual for its own history (see `AnomalyDetector` for the method).
+///
+/// Metrics: `row_count`, `row_count_<window>` (with `column`), `freshness_lag_seconds` (with `column`),
+/// `null_rate(col)`, `distinct_count(col)`, `mean(col)`, or `sql: "select …"` returning one number.
+/// The check records its metric point (flagged when anomalous, so it never trains later runs) and is
+/// `skipped`, saying how many more points it needs, until `min_history` clean points exist.
+public struct AnomalyCheck: CheckSpec {
+    public static let typeName = "anomaly"
+    public static let keys = ["metric", "sql", "column", "sensitivity", "training", "min_history", "seasonality", "direction", "min_change"]
+
+    /// What is measured, and how the check's observed value derives from the dataset's metrics.
+    public enum Target: Sendable, Hashable {
+        case metric(Metric)
+        case freshnessLag(column: String)
+
+        var metric: Metric {
+            switch self {
+            case .metric(let metric): return metric
+            case .freshnessLag(let column): return .maxTimestamp(column: column)
+            }
+        }
+
+        var historyName: String {
+            switch self {
+            case .metric(let metric): return metric.historyName
+            case .freshnessLag: return "freshness_lag_seconds"
+            }
+        }
+    }
+
+    public let target: Target
+    public let settings: AnomalySettings
+
+    public init(target: Target, settings: AnomalySettings = AnomalySettings()) {
+        self.target = target
+        self.settings = settings
+    }
+
+    public var metrics: [Metric] { [target.metric] }
+    public var historyMetrics: [String] { [target.historyName] }
+    public var historyWindow: Double { settings.training }
+
+    public func evaluate(_ input: CheckInput) -> CheckOutcome {
+        guard let value = observedValue(input) else {
+            return CheckOutcome(status: .error, observedText: "no value", expected: "",
+                                message: "\(target.historyName) returned no value (NULL or an empty table); nothing to compare")
+        }
+        let name = target.historyName
+        let point = MetricSample(time: input.now.timeIntervalSince1970, value: value)
+        let verdict = AnomalyDetector.evaluate(history: input.history[name] ?? [], point: point, settings: settings,
+                                               excluded: input.excluded)
+        var outcome = CheckOutcome(status: .pass, observed: value, observedText: Self.format(value), expected: "",
+                                   message: "", metricPoints: [name: value])
+        if verdict.isSkipped {
+            outcome.status = .skipped
+            outcome.expected = "needs \(settings.minHistory) points of history"
+            outcome.message = "not enough history for \(name): \(verdict.trainingSize) clean point(s) in the last \(Interval(seconds: settings.training)), needs \(verdict.pointsNeeded) more (dqmon backfill can seed row counts)"
+            return outcome
+        }
+        outcome.expected = Self.describeRange(verdict)
+        outcome.message = describe(verdict, name: name, value: value)
+        if verdict.isAnomaly {
+            outcome.status = .fail
+            outcome.flaggedMetrics = [name]
+        }
+        return outcome
+    }
+
+    func observedValue(_ input: CheckInput) -> Double? {
+        switch target {
+        case .metric(let metric): return input.metrics[metric]
+        case .freshnessLag(let column):
+            return input.metrics[.maxTimestamp(column: column)].map { input.now.timeIntervalSince1970 - $0 }
+        }
+    }
+
+    static func format(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return Format.count(value) }
+        return String(format: abs(value) >= 100 ? "%.1f" : "%.4g", value)
+    }
+
+    static func describeRange(_ verdict: AnomalyVerdict) -> String {
+        "\(format(verdict.lower)) – \(format(verdict.upper)) (expected \(format(verdict.expected)))"
+    }
+
+    func describe(_ verdict: AnomalyVerdict, name: String, value: Double) -> String {
+        let side = verdict.direction == .spike ? "above" : "below"
+        let kind = verdict.isAnomaly ? (verdict.direction == .spike ? "spike" : "drop") : "within range"
+        let window = [verdict.trainingStart, verdict.trainingEnd].compactMap { $0 }
+            .map { Format.timestamp(Date(timeIntervalSince1970: $0)) }.joined(separator: " → ")
+        let season = verdict.seasonality.map { "seasonality \($0.rawValue), bucket \(verdict.bucket ?? "-")" } ?? "no seasonality"
+        let shift = verdict.levelShifted ? "; level shift accepted as the new baseline" : ""
+        return "\(name) \(Self.format(value)): \(kind), score \(String(format: "%.1f", abs(verdict.score))) \(side) expected "
+            + "\(Self.format(verdict.expected)) (range \(Self.describeRange(verdict)); trained on \(verdict.trainingSize) points, \(window); \(season)\(shift))"
+    }
+}

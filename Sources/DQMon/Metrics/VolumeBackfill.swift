@@ -1,0 +1,53 @@
+import Foundation
+
+/// `dqmon backfill`: past volume per bucket from a timestamp column, in ONE grouped query, stored as metric
+/// points so anomaly checks start with history.
+///
+/// Points are named like the windowed volume metric, `row_count_1d` / `row_count_1h`, and stamped at the END of
+/// their bucket: the count of a bucket [t, t+1d) is what an `anomaly: { metric: row_count_1d, column: … }` check
+/// running at t+1d measures. The current, incomplete bucket is left out.
+public struct VolumeBackfill: Sendable {
+    public let table: TableName
+    public let column: String
+    public let interval: Interval
+    public let start: Date
+    public let end: Date
+    public let statement: SQLStatement
+
+    public var metricName: String { "row_count_\(interval)" }
+
+    /// - Parameters: `now` is the backfill's clock; `days` how far back; `timeZone` how zone-less timestamps are stored.
+    public init(table: TableName, column: String, days: Int, interval: Interval, now: Date, dialect: any SQLDialect, timeZone: TimeZone) {
+        self.table = table
+        self.column = column
+        self.interval = interval
+        let size = interval.seconds
+        end = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / size).rounded(.down) * size)
+        start = end.addingTimeInterval(-Double(days) * 86_400)
+        let offset = Double(timeZone.secondsFromGMT(for: now))
+        let epoch = "(\(dialect.epochSeconds(of: dialect.quote(column))) - \(offset))"
+        // A floor that is right whether CAST truncates (SQLite) or rounds (PostgreSQL).
+        let ratio = "(\(epoch) / \(size))"
+        let bucket = "(CAST(\(ratio) AS INTEGER) - CASE WHEN CAST(\(ratio) AS INTEGER) > \(ratio) THEN 1 ELSE 0 END)"
+        statement = SQLStatement("""
+            SELECT \(bucket) AS bucket, count(*) FROM \(dialect.qualifiedName(table)) \
+            WHERE \(epoch) >= ? AND \(epoch) < ? GROUP BY 1 ORDER BY 1
+            """, arguments: [.real(start.timeIntervalSince1970), .real(end.timeIntervalSince1970)])
+    }
+
+    /// One point per bucket of the range, zero for buckets without rows.
+    public func points(dataset: String, rows: [[SQLValue]]) -> [MetricPoint] {
+        var counts: [Int: Double] = [:]
+        for row in rows where row.count >= 2 {
+            if let bucket = row[0].double, let count = row[1].double { counts[Int(bucket)] = count }
+        }
+        let size = interval.seconds
+        let first = Int((start.timeIntervalSince1970 / size).rounded())
+        let last = Int((end.timeIntervalSince1970 / size).rounded()) - 1
+        guard last >= first else { return [] }
+        return (first...last).map { bucket in
+            MetricPoint(dataset: dataset, metric: metricName, value: counts[bucket] ?? 0,
+                        measuredAt: Date(timeIntervalSince1970: Double(bucket + 1) * size))
+        }
+    }
+}

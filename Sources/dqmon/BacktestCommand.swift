@@ -1,0 +1,148 @@
+import ArgumentParser
+import DQMon
+import Foundation
+
+/// `dqmon backtest --csv FILE` — replays the anomaly detector over a series so users tune it before enabling.
+struct BacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Replay anomaly detection over a check's stored history (or a CSV series) and show what would have alerted.",
+        discussion: """
+            Each point is judged on the points before it, as 'dqmon check' would have; flagged points are left out
+            of later training. Writes timestamp,is_anomaly,score,expected,lower,upper (the NAB scorer reads the first three).
+
+            Examples:
+              dqmon backtest events/anomaly/hourly_events --since 30d --sensitivity 3 --sensitivity 4
+              dqmon backtest --csv orders.csv --timestamp-column day --value-column orders
+              dqmon backtest --csv cpu.csv --output flags.csv --sensitivity 4
+              dqmon backtest --csv cpu.csv --method rolling-mean   (mean ± 3σ over 14 days, for comparison)
+            """)
+
+    enum Method: String, ExpressibleByArgument, CaseIterable {
+        case dqmon
+        case rollingMean = "rolling-mean"
+    }
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "An anomaly check id (dataset/anomaly[/name]) whose stored history is replayed.")
+    var checkID: String?
+
+    @Option(name: .long, help: "Replay this long a stretch of stored history (with CHECK_ID).")
+    var since: String = "90d"
+
+    @Option(name: .long, help: "A CSV file with a header row (instead of CHECK_ID).")
+    var csv: String?
+
+    @Option(name: .long, help: "The column holding timestamps (ISO 8601 or epoch seconds).")
+    var timestampColumn: String = "timestamp"
+
+    @Option(name: .long, help: "The column holding the metric's values.")
+    var valueColumn: String = "value"
+
+    @Option(name: .long, help: "Write the flags to this file instead of stdout (a summary goes to stderr).")
+    var output: String?
+
+    @Option(name: .long, help: "Robust standard deviations a point must be from expected to be flagged (default: the check's, or 3). Repeat to compare.")
+    var sensitivity: [Double] = []
+
+    @Option(name: .long, help: "Training window, e.g. 28d.")
+    var training: String = "28d"
+
+    @Option(name: .long, help: "Training points needed before judging.")
+    var minHistory: Int = 14
+
+    @Option(name: .long, help: "auto, none, hour_of_day, day_of_week, hour_of_week or day_of_month.")
+    var seasonality: String = "auto"
+
+    @Option(name: .long, help: "both, spike or drop.")
+    var direction: String = "both"
+
+    @Option(name: .long, help: "dqmon (default) or rolling-mean (mean ± 3σ over 14 days, the usual baseline).")
+    var method: Method = .dqmon
+
+    func validate() throws {
+        if Interval(parsing: training) == nil { throw ValidationError("--training '\(training)' is not a duration such as 28d") }
+        if AnomalySettings.SeasonalityChoice(name: seasonality) == nil {
+            throw ValidationError("--seasonality '\(seasonality)' must be one of \(AnomalySettings.SeasonalityChoice.names.joined(separator: ", "))")
+        }
+        if AnomalySettings.Direction(rawValue: direction) == nil { throw ValidationError("--direction '\(direction)' must be both, spike or drop") }
+        if sensitivity.contains(where: { !($0 > 0) }) { throw ValidationError("--sensitivity must be a positive number") }
+        if (checkID == nil) == (csv == nil) { throw ValidationError("give either a CHECK_ID or --csv FILE") }
+        if Interval(parsing: since) == nil { throw ValidationError("--since '\(since)' is not a duration such as 90d") }
+        if minHistory < 1 { throw ValidationError("--min-history must be at least 1") }
+    }
+
+    var settings: AnomalySettings {
+        AnomalySettings(sensitivity: sensitivity.first ?? 3, training: Interval(parsing: training)?.seconds ?? 28 * 86_400, minHistory: minHistory,
+                        seasonality: AnomalySettings.SeasonalityChoice(name: seasonality) ?? .auto,
+                        direction: AnomalySettings.Direction(rawValue: direction) ?? .both)
+    }
+
+    func run() throws {
+        guard let csv else { return try runOnHistory(checkID ?? "") }
+        let series: AnomalyCSV.Series
+        do {
+            let text = try String(contentsOfFile: csv, encoding: .utf8)
+            series = try AnomalyCSV.read(text, timestampColumn: timestampColumn, valueColumn: valueColumn)
+        } catch let error as AnomalyCSV.ReadError {
+            Console.error("\(csv): \(error.description)")
+            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        } catch {
+            Console.error("\(csv): cannot read the file (\(error.localizedDescription))")
+            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        }
+        let text: String
+        let flagged: Int
+        switch method {
+        case .dqmon:
+            let steps = AnomalyReplay.run(series.samples, settings: settings)
+            text = AnomalyCSV.write(series, steps: steps)
+            flagged = steps.filter(\.verdict.isAnomaly).count
+        case .rollingMean:
+            let flags = RollingBaseline.run(series.samples, k: sensitivity.first ?? 3)
+            text = "timestamp,is_anomaly,score\n" + zip(series.labels, flags).map { "\($0),\($1.isAnomaly ? 1 : 0),\(String(format: "%.6g", $1.score))\n" }.joined()
+            flagged = flags.filter(\.isAnomaly).count
+        }
+        guard let output else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        do {
+            try text.write(toFile: output, atomically: true, encoding: .utf8)
+        } catch {
+            Console.error("\(output): cannot write (\(error.localizedDescription))")
+            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        }
+        Console.note("\(csv): \(series.samples.count) points, \(flagged) flagged -> \(output)")
+    }
+
+    /// Replays a configured anomaly check over its stored metric points, once per sensitivity.
+    func runOnHistory(_ checkID: String) throws {
+        let configuration = try global.loadConfiguration()
+        guard case let (dataset, check)? = configuration.check(id: checkID) else {
+            Console.error("unknown check id '\(checkID)'\(Suggestion.hint(for: checkID, in: configuration.checks.map(\.id)))")
+            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        }
+        guard let anomaly = check.spec as? AnomalyCheck else {
+            Console.error("'\(checkID)' is a \(check.typeName) check; backtest replays anomaly checks (or use --csv)")
+            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        }
+        let now = global.evaluationTime
+        let window = Interval(parsing: since)!.seconds
+        let metric = anomaly.historyMetrics[0]
+        let samples: [MetricSample]
+        do {
+            let history = try HistoryStore(path: configuration.project.history.path)
+            let key = HistoryStore.SeriesKey(dataset: dataset.name, metric: metric)
+            let start = now.addingTimeInterval(-window - anomaly.settings.training)
+            samples = try history.metricSeries([key: start])[key] ?? []
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        }
+        let report = AnomalyBacktestReport(checkID: checkID, metric: metric, samples: samples, settings: anomaly.settings,
+                                           sensitivities: sensitivity, from: now.addingTimeInterval(-window), to: now)
+        Console.print(report.render())
+    }
+}

@@ -1,0 +1,153 @@
+@testable import DQMon
+import Foundation
+import Testing
+
+/// The detector as a pure function: no database, deterministic series built in the test.
+@Suite struct AnomalyDetectorTests {
+    static let day = 86_400.0
+    static let hour = 3_600.0
+    /// 2026-11-02 00:00 UTC, a Monday.
+    static let start = 1_793_577_600.0
+
+    /// A deterministic wiggle in -1...1 so series are noisy but reproducible.
+    static func noise(_ index: Int) -> Double {
+        let x = sin(Double(index) * 12.9898) * 43_758.5453
+        return (x - x.rounded(.down)) * 2 - 1
+    }
+
+    static func daily(_ count: Int, base: Double = 1_000, weekend: Double = 0, jitter: Double = 20) -> [MetricSample] {
+        (0..<count).map { index in
+            let isWeekend = index % 7 >= 5
+            return MetricSample(time: start + Double(index) * day, value: base + (isWeekend ? weekend : 0) + jitter * noise(index))
+        }
+    }
+
+    func judge(_ history: [MetricSample], _ value: Double, at time: Double? = nil,
+               _ settings: AnomalySettings = AnomalySettings(), excluded: [ExcludedInterval] = []) -> AnomalyVerdict {
+        let time = time ?? (history.last!.time + (history.count > 1 ? history[1].time - history[0].time : Self.day))
+        return AnomalyDetector.evaluate(history: history, point: MetricSample(time: time, value: value), settings: settings, excluded: excluded)
+    }
+
+    @Test func skipsUntilMinHistoryAndSaysHowManyMorePoints() {
+        let verdict = judge(Self.daily(10), 5_000)
+        #expect(verdict.isSkipped)
+        #expect(verdict.pointsNeeded == 4)
+        #expect(!verdict.isAnomaly)
+    }
+
+    @Test func flagsASpikeAndADropButNotNormalNoise() {
+        let history = Self.daily(20)
+        #expect(!judge(history, 1_015).isAnomaly)
+        let spike = judge(history, 1_400)
+        #expect(spike.isAnomaly && spike.direction == .spike && spike.score > 3)
+        let drop = judge(history, 600)
+        #expect(drop.isAnomaly && drop.direction == .drop && drop.score < -3)
+        #expect(spike.lower < 1_000 && spike.upper > 1_000 && spike.upper < 1_400)
+        #expect(spike.trainingSize == 20)
+    }
+
+    @Test func directionLimitsWhichSideIsFlagged() {
+        let history = Self.daily(20)
+        let spikeOnly = AnomalySettings(direction: .spike)
+        #expect(!judge(history, 600, spikeOnly).isAnomaly)
+        #expect(judge(history, 1_400, spikeOnly).isAnomaly)
+        #expect(!judge(history, 1_400, AnomalySettings(direction: .drop)).isAnomaly)
+    }
+
+    @Test func isRobustToOutliersInTraining() {
+        var history = Self.daily(28)
+        history[5].value = 1_000_000  // one wild point must not widen the band
+        history[12].value = 0
+        #expect(judge(history, 1_300).isAnomaly)
+        #expect(abs(judge(history, 1_000).expected - 1_000) < 30)
+    }
+
+    @Test func minChangeFloorsSilenceTinyTables() {
+        let tiny = (0..<20).map { MetricSample(time: Self.start + Double($0) * Self.day, value: 10 + ($0 % 2 == 0 ? 0 : 1)) }
+        #expect(judge(tiny, 14).isAnomaly)
+        #expect(!judge(tiny, 14, AnomalySettings(minAbsoluteChange: 5)).isAnomaly)
+        #expect(!judge(tiny, 14, AnomalySettings(minRelativeChange: 0.5)).isAnomaly)
+        #expect(judge(tiny, 40, AnomalySettings(minAbsoluteChange: 5, minRelativeChange: 0.5)).isAnomaly)
+    }
+
+    @Test func flaggedAndExcludedPointsAreLeftOutOfTraining() {
+        var history = Self.daily(20)
+        for index in 14..<20 { history[index].value = 5_000 }
+        var flagged = history
+        for index in 14..<20 { flagged[index].flagged = true }
+        #expect(judge(flagged, 1_000).trainingSize == 14)
+        let maintenance = ExcludedInterval(start: history[14].time, end: history[19].time, reason: "maintenance")
+        #expect(judge(history, 1_000, excluded: [maintenance]).trainingSize == 14)
+    }
+
+    @Test func weeklySeasonalityIsUsedOnlyAfterTwoFullCycles() {
+        let history = Self.daily(27, weekend: -600, jitter: 10)
+        let saturday = history.last!.time + Self.day  // index 27 -> weekday 6 = Sunday? index 27 % 7 == 6
+        let weekend = judge(history, 400, at: saturday)
+        #expect(weekend.seasonality == .dayOfWeek)
+        #expect(weekend.bucket == "Sunday")
+        #expect(!weekend.isAnomaly)
+        #expect(judge(history, 1_000, at: saturday).isAnomaly)  // a weekday volume on a Sunday is unusual
+        let short = Array(history.prefix(13))
+        #expect(judge(short, 400, at: short.last!.time + Self.day).seasonality == nil)
+    }
+
+    @Test func hourOfDaySeasonalityIsDetectedOnHourlyData() {
+        let history = (0..<(24 * 10)).map { index in
+            MetricSample(time: Self.start + Double(index) * Self.hour,
+                         value: 100 + 80 * sin(Double(index % 24) / 24 * 2 * .pi) + 3 * Self.noise(index))
+        }
+        let next = history.last!.time + Self.hour
+        let verdict = judge(history, 100 + 80 * sin(0), at: next)
+        #expect(verdict.seasonality == .hourOfDay || verdict.seasonality == .hourOfWeek)
+        #expect(!verdict.isAnomaly)
+        #expect(verdict.bucket?.contains("00:00 UTC") == true)
+    }
+
+    @Test func aLevelShiftAlertsForAWhileThenBecomesTheNewNormal() {
+        var samples = Self.daily(40).map { (time: $0.time, value: $0.value) }
+        for index in 20..<40 { samples[index].value += 2_000 }
+        let steps = AnomalyReplay.run(samples, settings: AnomalySettings(seasonality: .none))
+        #expect(steps[20].verdict.isAnomaly)
+        #expect(steps[30..<40].allSatisfy { !$0.verdict.isAnomaly })
+        #expect(steps[20..<40].filter(\.verdict.isAnomaly).count <= 10)
+    }
+
+    @Test func irregularTimestampsAreBucketedToTheNaturalInterval() {
+        var history = Self.daily(20)
+        for index in history.indices { history[index].time += Double(index % 3) * 600 }  // minutes of jitter
+        history.remove(at: 10)  // and a gap
+        let verdict = judge(history, 1_010, at: Self.start + 20 * Self.day + 300)
+        #expect(verdict.interval == Self.day)
+        #expect(!verdict.isAnomaly)
+        #expect(verdict.trainingSize == 19)
+    }
+
+    @Test func constantSeriesFlagsAnyChangeUnlessFloored() {
+        let flat = (0..<20).map { MetricSample(time: Self.start + Double($0) * Self.day, value: 500) }
+        #expect(!judge(flat, 500).isAnomaly)
+        #expect(judge(flat, 501).isAnomaly)
+        #expect(!judge(flat, 501, AnomalySettings(minRelativeChange: 0.01)).isAnomaly)
+    }
+
+    @Test func csvTimestampsParseCommonSpellings() {
+        #expect(AnomalyCSV.parseTimestamp("1970-01-02 00:00:00") == 86_400)
+        #expect(AnomalyCSV.parseTimestamp("1970-01-02T01:00:00Z") == 90_000)
+        #expect(AnomalyCSV.parseTimestamp("1970-01-02T01:00:00+01:00") == 86_400)
+        #expect(AnomalyCSV.parseTimestamp("1970-01-02") == 86_400)
+        #expect(AnomalyCSV.parseTimestamp("86400") == 86_400)
+        #expect(AnomalyCSV.parseTimestamp("yesterday") == nil)
+    }
+
+    @Test func csvRoundTripWritesTheScorerColumns() throws {
+        let text = "timestamp,value\n" + (0..<30).map { "1970-01-\(String(format: "%02d", $0 + 1)) 00:00:00,\($0 == 25 ? 900 : 100 + $0 % 3)" }.joined(separator: "\n")
+        let series = try AnomalyCSV.read(text, timestampColumn: "timestamp", valueColumn: "value")
+        let output = AnomalyCSV.write(series, steps: AnomalyReplay.run(series.samples, settings: AnomalySettings()))
+        let lines = output.split(separator: "\n")
+        #expect(lines[0] == "timestamp,is_anomaly,score,expected,lower,upper")
+        #expect(lines.count == 31)
+        #expect(lines[1] == "1970-01-01 00:00:00,0,,,,")
+        #expect(lines[26].hasPrefix("1970-01-26 00:00:00,1,"))
+        #expect(throws: AnomalyCSV.ReadError.self) { try AnomalyCSV.read(text, timestampColumn: "ts", valueColumn: "value") }
+    }
+}
