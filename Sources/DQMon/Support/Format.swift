@@ -42,10 +42,13 @@ public enum Format {
 
 /// ISO 8601 parsing and printing that accepts the forms users type for `--now`.
 public enum ISO8601 {
+    /// Formatted with `gmtime_r`: a formatter per call costs ICU set-up, and this runs for every result.
     public static func string(from date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
     }
 
     /// Accepts `2026-11-25T18:00:00Z`, with fractional seconds or an offset, `2026-11-25T18:00` and `2026-11-25` (UTC).
