@@ -35,8 +35,10 @@ struct DQMonCommand: AsyncParsableCommand {
             Foundation.exit(error.rawValue)
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }
-            Console.error(fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)")
-            Console.error("run 'dqmon --help' for usage")
+            // One line: ArgumentParser's first line without its own "Error: " prefix, then where help is.
+            var message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
+            Console.error(message + " (see 'dqmon --help')")
             Foundation.exit(RunExitCode.monitoringBroken.rawValue)
         }
     }
