@@ -167,7 +167,10 @@ import Testing
         receiver.enqueue(.retryAfter(1))
         let report = try await run([change(.opened, 1)], open: [1: false])
         #expect(report.sent == 1 && report.pending == 0)
-        #expect(receiver.requests.count == 2)
+        // The 429, then the retry after Retry-After. Under a loaded test run a retry may itself pass the 1s
+        // timeout and be sent again (delivery is at-least-once), so count requests of the one notification.
+        #expect(receiver.requests.count >= 2)
+        #expect(Set(receiver.requests.compactMap { $0.headers["webhook-id"] }).count == 1)
     }
 
     @Test(arguments: [400, 404, 410])
