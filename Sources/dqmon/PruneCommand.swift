@@ -6,7 +6,7 @@ import Foundation
 struct PruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune",
-        abstract: "Delete runs, results and metric points older than history.retention (default 400d).")
+        abstract: "Delete runs, results, metric points and resolved incidents older than history.retention (default 400d).")
 
     @OptionGroup var global: GlobalOptions
 

@@ -41,6 +41,7 @@ public final class HistoryStore: Sendable {
         try write { db in
             let runID = try Self.insert(run: run, results: results, db: db)
             try Self.insert(results: results, runID: runID, db: db)
+            try DatasetRunTotals.record(results: results, db: db)
             try Self.insert(metrics: metrics, runID: runID, db: db)
             try Self.updateStates(results: results, db: db)
             try Self.insert(schemaSnapshotsOf: results, runID: runID, db: db)
@@ -108,14 +109,34 @@ public final class HistoryStore: Sendable {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM runs") ?? 0 }
     }
 
-    /// Deletes runs (with their results and points) and metric points older than `cutoff`. Returns runs deleted.
+    /// Deletes runs (with their results and points), metric points, SLA running totals, and incidents resolved
+    /// before `cutoff` (see `pruneIncidents`). Returns runs deleted.
     @discardableResult
     public func prune(before cutoff: Date) throws(HistoryError) -> Int {
-        try write { db in
-            try db.execute(sql: "DELETE FROM metric_points WHERE measured_at < ?", arguments: [cutoff.timeIntervalSince1970])
-            try db.execute(sql: "DELETE FROM runs WHERE evaluated_at < ?", arguments: [cutoff.timeIntervalSince1970])
+        let cutoff = cutoff.timeIntervalSince1970
+        return try write { db in
+            try db.execute(sql: "DELETE FROM metric_points WHERE measured_at < ?", arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM dataset_run_totals WHERE evaluated_at < ?", arguments: [cutoff])
+            try Self.pruneIncidents(resolvedBefore: cutoff, db: db)
+            try db.execute(sql: "DELETE FROM runs WHERE evaluated_at < ?", arguments: [cutoff])
             return db.changesCount
         }
+    }
+
+    /// Deletes incidents resolved before `cutoff`, with their events and alert state. Kept whatever their age: open
+    /// incidents, incidents a receiver still owes a message for, and the newest incident (deleting the highest id
+    /// would let SQLite hand it out again, and alert state is keyed by incident id).
+    static func pruneIncidents(resolvedBefore cutoff: Double, db: Database) throws {
+        try db.execute(sql: """
+            CREATE TEMP TABLE pruned_incidents AS
+                SELECT id FROM incidents
+                WHERE status = 'resolved' AND resolved_at < ? AND id < (SELECT max(id) FROM incidents)
+                  AND NOT EXISTS (SELECT 1 FROM alert_state WHERE incident_id = incidents.id AND (is_open = 1 OR owed IS NOT NULL));
+            DELETE FROM alert_state WHERE incident_id IN (SELECT id FROM pruned_incidents);
+            DELETE FROM incident_events WHERE incident_id IN (SELECT id FROM pruned_incidents);
+            DELETE FROM incidents WHERE id IN (SELECT id FROM pruned_incidents);
+            DROP TABLE pruned_incidents;
+            """, arguments: [cutoff])
     }
 
     /// Runs `body` in a write transaction, mapping errors to `HistoryError`.

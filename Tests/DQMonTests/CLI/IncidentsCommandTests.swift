@@ -128,11 +128,16 @@ import Testing
         #expect(try plan("SELECT * FROM incidents ORDER BY status, severity_rank DESC, detected_at DESC LIMIT 50") == "SCAN incidents USING INDEX incidents_listing")
         #expect(try plan("SELECT * FROM incidents WHERE dataset = 'x' ORDER BY status, severity_rank DESC, detected_at DESC LIMIT 50")
                 == "SEARCH incidents USING INDEX incidents_dataset_listing (dataset=?)")
-        #expect(try plan("SELECT * FROM incidents WHERE detected_at > 1 AND detected_at <= 2") == "SEARCH incidents USING INDEX incidents_detected (detected_at>? AND detected_at<?)")
-        let runs = try plan("""
-            SELECT evaluated_at, max(status = 'error'), sum(status = 'pass') FROM results
-            WHERE dataset = 'x' AND evaluated_at > 1 AND evaluated_at <= 2 GROUP BY evaluated_at
-            """)
-        #expect(runs == "SEARCH results USING COVERING INDEX results_sla (dataset=? AND evaluated_at>? AND evaluated_at<?)")
+        // `dqmon sla`: incidents of the window, running totals, and each freshness check's results.
+        #expect(try plan("SELECT dataset, detected_at, onset_at, acknowledged_at, resolved_at FROM incidents WHERE detected_at > 1 AND detected_at <= 2")
+                == "SEARCH incidents USING COVERING INDEX incidents_sla (detected_at>? AND detected_at<?)")
+        #expect(try plan("""
+            SELECT cum_runs, cum_available, cum_passes, cum_evaluated FROM dataset_run_totals
+            WHERE dataset = 'x' AND evaluated_at <= 2 ORDER BY evaluated_at DESC LIMIT 1
+            """) == "SEARCH dataset_run_totals USING PRIMARY KEY (dataset=? AND evaluated_at<?)")
+        #expect(try plan("""
+            SELECT evaluated_at, status, data_timestamp FROM results
+            WHERE check_id = 'x' AND check_type = 'freshness' AND evaluated_at > 1 AND evaluated_at <= 2 ORDER BY evaluated_at
+            """) == "SEARCH results USING COVERING INDEX results_freshness (check_id=? AND evaluated_at>? AND evaluated_at<?)")
     }
 }

@@ -45,6 +45,32 @@ import Testing
         report.incidentChanges.map { "\($0.kind.rawValue) \($0.checkID) \($0.severity.rawValue)" }
     }
 
+    /// `dqmon prune` deletes incidents resolved before the cutoff, with their events; open incidents and the
+    /// newest incident (whose id SQLite would otherwise hand out again) stay.
+    @Test func pruneDeletesOldResolvedIncidentsOnly() async throws {
+        let (fixture, warehouse) = try project()
+        _ = try await fixture.run(now: at(30))
+        _ = try await fixture.run(now: at(90))   // A opens (warn)
+        try insert(warehouse, at: at(100))
+        _ = try await fixture.run(now: at(120))  // A resolves
+        _ = try await fixture.run(now: at(250))  // B opens, 130 minutes after A resolved
+        try insert(warehouse, at: at(260))
+        _ = try await fixture.run(now: at(270))  // B resolves
+        _ = try await fixture.run(now: at(500))  // C opens (4 hours stale: fail)
+        let (a, b, c) = try { let all = try incidents(fixture); return (all[0], all[1], all[2]) }()
+        #expect([a.status, b.status, c.status] == [.resolved, .resolved, .open])
+        let history = try HistoryStore(path: fixture.historyURL)
+        try history.prune(before: at(300))
+        #expect(try incidents(fixture).map(\.id) == [c.id])
+        #expect(try history.incidentEvents(id: a.id).isEmpty)
+        #expect(try history.incidentEvents(id: b.id).isEmpty)
+        #expect(try !history.incidentEvents(id: c.id).isEmpty)
+        // Resolved by hand and older than the next cutoff, C is still the newest incident: it stays.
+        try history.resolveIncident(id: c.id, by: "alice", note: nil, at: at(510))
+        try history.prune(before: at(600))
+        #expect(try incidents(fixture).map(\.id) == [c.id])
+    }
+
     @Test func opensEscalatesResolvesAndReopensAFlap() async throws {
         let (fixture, warehouse) = try project()
         #expect(kinds(try await fixture.run(now: at(30))).isEmpty)

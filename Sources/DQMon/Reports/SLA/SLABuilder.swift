@@ -1,8 +1,11 @@
 import Foundation
 import GRDB
 
-/// Computes `dqmon sla` from history (SPEC section 5). Every query is an index range scan
-/// (`results_sla`, `results_check_time`, `incidents_detected`); see README "Incidents and SLA" for the formulas.
+/// Computes `dqmon sla` from history (SPEC section 5); see README "Incidents and SLA" for the formulas.
+///
+/// Reads stay small however long the history: availability and pass rate are differences of running totals
+/// (`DatasetRunTotals`, a few index lookups per dataset), freshness reads only the freshness checks' results in
+/// the window (partial covering index `results_freshness`), incidents come from the covering `incidents_sla`.
 public struct SLABuilder: Sendable {
     public var configuration: Configuration
     public var window: Interval
@@ -41,7 +44,7 @@ public struct SLABuilder: Sendable {
                          datasets: scopes, tiers: tiers, overall: overall)
     }
 
-    func datasetScope(_ dataset: DatasetConfig, incidents: [Incident], db: Database) throws -> SLAScope {
+    func datasetScope(_ dataset: DatasetConfig, incidents: [IncidentTimes], db: Database) throws -> SLAScope {
         let policy = dataset.sla
         var (availability, passRate) = try runCounts(dataset.name, db: db)
         availability.target = policy.availability.fraction
@@ -56,58 +59,49 @@ public struct SLABuilder: Sendable {
     }
 
     /// Availability (runs without an `error` result for the dataset / runs) and pass rate
-    /// (`pass` / `pass` + `warn` + `fail`; `error` was not evaluated). A run is identified by its evaluated_at.
+    /// (`pass` / `pass` + `warn` + `fail`; `error` was not evaluated). A run is one instant (evaluated_at) of the
+    /// dataset's results; the counts come from `DatasetRunTotals` as differences of running totals.
     func runCounts(_ dataset: String, db: Database) throws -> (RatioFigure, RatioFigure) {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT evaluated_at, max(status = 'error'), sum(status = 'pass'), sum(status IN ('pass', 'warn', 'fail'))
-            FROM results WHERE dataset = ? AND evaluated_at > ? AND evaluated_at <= ?
-            GROUP BY evaluated_at
-            """, arguments: [dataset, start, end])
-        var availability = RatioFigure(), passRate = RatioFigure()
-        for row in rows {
-            let at: Double = row[0]
-            let available: Double = (row[1] as Int) == 0 ? 1 : 0
-            let passes = Double(row[2] as Int), evaluated = Double(row[3] as Int)
-            availability.good += available
-            availability.total += 1
-            passRate.good += passes
-            passRate.total += evaluated
-            if at > end - 3_600 {
-                availability.lastHour = (availability.lastHour.good + available, availability.lastHour.total + 1)
-                passRate.lastHour = (passRate.lastHour.good + passes, passRate.lastHour.total + evaluated)
-            }
-            if at > end - 21_600 {
-                availability.lastSixHours = (availability.lastSixHours.good + available, availability.lastSixHours.total + 1)
-                passRate.lastSixHours = (passRate.lastSixHours.good + passes, passRate.lastSixHours.total + evaluated)
-            }
-        }
+        let counts = { (from: Double) in try DatasetRunTotals.counts(dataset: dataset, after: from, through: self.end, db: db) }
+        let window = try counts(start), hour = try counts(max(start, end - 3_600)), six = try counts(max(start, end - 21_600))
+        let availability = RatioFigure(good: Double(window.available), total: Double(window.runs),
+                                       lastHour: (Double(hour.available), Double(hour.runs)),
+                                       lastSixHours: (Double(six.available), Double(six.runs)))
+        let passRate = RatioFigure(good: Double(window.passes), total: Double(window.evaluated),
+                                   lastHour: (Double(hour.passes), Double(hour.evaluated)),
+                                   lastSixHours: (Double(six.passes), Double(six.evaluated)))
         return (availability, passRate)
     }
 
+    /// Each freshness check's results in the window (read through the partial covering index `results_freshness`)
+    /// and the last one before it, combined into the dataset's timeline.
     func freshness(_ dataset: DatasetConfig, db: Database) throws -> FreshnessFigure? {
         let checks = dataset.checks.compactMap { check in (check.spec as? FreshnessCheck).map { (check.id, $0) } }
         guard !checks.isEmpty else { return nil }
-        var points: [String: [FreshnessTimeline.Point]] = [:]
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT check_id, evaluated_at, status, data_timestamp FROM results
-            WHERE dataset = ? AND evaluated_at > ? AND evaluated_at <= ? AND check_type = 'freshness'
-            ORDER BY evaluated_at
-            """, arguments: [dataset.name, start, end])
-        for row in rows {
-            points[row[0], default: []].append(FreshnessTimeline.Point(at: row[1], status: CheckStatus(rawValue: row[2]) ?? .error, dataTimestamp: row[3]))
-        }
         var timelines: [FreshnessTimeline] = []
         for (checkID, check) in checks {
             let prior = try Row.fetchOne(db, sql: """
-                SELECT evaluated_at, status, data_timestamp FROM results WHERE check_id = ? AND evaluated_at <= ?
+                SELECT evaluated_at, status, data_timestamp FROM results
+                WHERE check_id = ? AND check_type = 'freshness' AND evaluated_at <= ?
                 ORDER BY evaluated_at DESC LIMIT 1
-                """, arguments: [checkID, start]).map { FreshnessTimeline.Point(at: $0[0], status: CheckStatus(rawValue: $0[1]) ?? .error, dataTimestamp: $0[2]) }
-            timelines.append(FreshnessTimeline(prior: prior, points: points[checkID] ?? [], windowStart: start, now: end,
+                """, arguments: [checkID, start]).map(Self.freshnessPoint)
+            var points: [FreshnessTimeline.Point] = []
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT evaluated_at, status, data_timestamp FROM results
+                WHERE check_id = ? AND check_type = 'freshness' AND evaluated_at > ? AND evaluated_at <= ?
+                ORDER BY evaluated_at
+                """, arguments: [checkID, start, end])
+            while let row = try rows.next() { points.append(Self.freshnessPoint(row)) }
+            timelines.append(FreshnessTimeline(prior: prior, points: points, windowStart: start, now: end,
                                                expectedInterval: dataset.every?.seconds, thresholds: (check.warnAfter, check.errorAfter)))
         }
         let timeline = FreshnessTimeline.combine(timelines)
         guard !timeline.pieces.isEmpty else { return nil }
         return Self.freshnessFigure(timeline, start: start, end: end)
+    }
+
+    static func freshnessPoint(_ row: Row) -> FreshnessTimeline.Point {
+        FreshnessTimeline.Point(at: row[0], status: CheckStatus(rawValue: row[1]) ?? .error, dataTimestamp: row[2])
     }
 
     static func freshnessFigure(_ timeline: FreshnessTimeline, start: Double, end: Double) -> FreshnessFigure {
@@ -117,24 +111,38 @@ public struct SLABuilder: Sendable {
                                                                 lastHour: (hour.fresh, hour.total), lastSixHours: (six.fresh, six.total)))
     }
 
-    /// Incidents detected in the window, by dataset.
-    func incidentsInWindow(_ db: Database) throws -> [String: [Incident]] {
-        let rows = try Row.fetchAll(db, sql: "SELECT \(IncidentQueries.columns) FROM incidents WHERE detected_at > ? AND detected_at <= ?",
-                                    arguments: [start, end])
-        return Dictionary(grouping: rows.map(IncidentQueries.decode), by: \.dataset)
+    /// The times of one incident that the SLA figures use.
+    struct IncidentTimes {
+        var detected: Double
+        var onset: Double
+        var acknowledged: Double?
+        var resolved: Double?
+    }
+
+    /// Incidents detected in the window, by dataset (read from the covering index `incidents_sla`).
+    func incidentsInWindow(_ db: Database) throws -> [String: [IncidentTimes]] {
+        var byDataset: [String: [IncidentTimes]] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT dataset, detected_at, onset_at, acknowledged_at, resolved_at FROM incidents
+            WHERE detected_at > ? AND detected_at <= ?
+            """, arguments: [start, end])
+        while let row = try rows.next() {
+            byDataset[row[0], default: []].append(IncidentTimes(detected: row[1], onset: row[2], acknowledged: row[3], resolved: row[4]))
+        }
+        return byDataset
     }
 
     /// TTD = detected − onset; TTA = acknowledged − detected; TTR = resolved − detected (acks and resolutions
     /// after `now` do not count yet); downtime = Σ(TTD + TTR), an open incident's TTR running to `now`.
-    func applyIncidents(_ incidents: [Incident], to scope: inout SLAScope, policy: TierPolicy?) {
+    func applyIncidents(_ incidents: [IncidentTimes], to scope: inout SLAScope, policy: TierPolicy?) {
         var ttd: [Double] = [], tta: [Double] = [], ttr: [Double] = []
         var downtime = 0.0, open = 0
         for incident in incidents {
-            let detected = incident.detectedAt.timeIntervalSince1970
-            let detection = detected - incident.onsetAt.timeIntervalSince1970
+            let detected = incident.detected
+            let detection = detected - incident.onset
             ttd.append(detection)
-            if let acked = incident.acknowledgedAt?.timeIntervalSince1970, acked <= end { tta.append(acked - detected) }
-            if let resolved = incident.resolvedAt?.timeIntervalSince1970, resolved <= end {
+            if let acked = incident.acknowledged, acked <= end { tta.append(acked - detected) }
+            if let resolved = incident.resolved, resolved <= end {
                 ttr.append(resolved - detected)
                 downtime += detection + resolved - detected
             } else {

@@ -1,0 +1,108 @@
+import DQMon
+import DQMonTestSupport
+import Foundation
+import GRDB
+import Testing
+
+/// The running totals behind `dqmon sla`'s availability and pass rate must give exactly what grouping the
+/// stored results by run instant gives, whatever order runs are recorded in, and survive `prune`.
+@Suite struct DatasetRunTotalsTests {
+    static let t0 = 1_800_000_000.0
+    static let statuses: [CheckStatus] = [.pass, .pass, .pass, .warn, .fail, .error, .skipped]
+
+    /// A run of `count` results for `dataset` at `t0 + hours`, statuses drawn from `generator`.
+    func results(_ dataset: String, hours: Double, count: Int, generator: inout some RandomNumberGenerator) -> [CheckResult] {
+        (0..<count).map { index in
+            CheckResult(checkID: "\(dataset)/check\(index)", dataset: dataset, warehouse: "main", checkType: "volume",
+                        status: Self.statuses.randomElement(using: &generator)!, observed: 1, observedText: "1", expected: "",
+                        message: "", queryMilliseconds: 1, dataTimestamp: nil, evaluatedAt: Date(timeIntervalSince1970: Self.t0 + hours * 3_600))
+        }
+    }
+
+    func record(_ results: [CheckResult], in history: HistoryStore) throws {
+        let at = results[0].evaluatedAt
+        try history.record(run: RunRecord(startedAt: at, finishedAt: at, evaluatedAt: at, configHash: "", host: "test", selection: "--all", exitCode: 0),
+                           results: results, metrics: [])
+    }
+
+    /// The counts in `(from, to]` straight from `results`: what `dqmon sla` computed before the running totals.
+    func grouped(_ dataset: String, from: Double, to: Double, db: Database) throws -> DatasetRunTotals.Counts {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT count(*), coalesce(sum(available), 0), coalesce(sum(passes), 0), coalesce(sum(evaluated), 0) FROM (
+                SELECT 1 - max(status = 'error') AS available, sum(status = 'pass') AS passes,
+                       sum(status IN ('pass', 'warn', 'fail')) AS evaluated
+                FROM results WHERE dataset = ? AND evaluated_at > ? AND evaluated_at <= ? GROUP BY evaluated_at)
+            """, arguments: [dataset, from, to])!
+        return DatasetRunTotals.Counts(runs: row[0], available: row[1], passes: row[2], evaluated: row[3])
+    }
+
+    func expectAllWindowsMatch(_ history: HistoryStore, datasets: [String], hours: ClosedRange<Int>) throws {
+        try history.read { db in
+            for dataset in datasets {
+                for from in stride(from: hours.lowerBound, through: hours.upperBound, by: 3) {
+                    for to in stride(from: from, through: hours.upperBound, by: 5) {
+                        let (start, end) = (Self.t0 + Double(from) * 3_600, Self.t0 + Double(to) * 3_600)
+                        let totals = try DatasetRunTotals.counts(dataset: dataset, after: start, through: end, db: db)
+                        #expect(totals == (try grouped(dataset, from: start, to: end, db: db)), "\(dataset) (\(from)h, \(to)h]")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func outOfOrderAndSameInstantRunsGiveTheGroupedCounts() throws {
+        let directory = TemporaryDirectory()
+        let history = try HistoryStore(path: directory.path("history.sqlite"))
+        var generator = SplitMix64(seed: 42)
+        // Hours 0..<40 in a shuffled order, and ten of them recorded twice (a second run at the same instant).
+        var hours = Array(0..<40).map(Double.init) + [3, 7, 7, 12, 20, 21, 30, 33, 38, 39]
+        hours.shuffle(using: &generator)
+        for hour in hours {
+            try record(results("orders", hours: hour, count: 3, generator: &generator)
+                       + results("payments", hours: hour, count: 2, generator: &generator), in: history)
+        }
+        try expectAllWindowsMatch(history, datasets: ["orders", "payments", "missing"], hours: -2...42)
+    }
+
+    @Test func theMigrationBackfillMatchesTheIncrementalRows() throws {
+        let directory = TemporaryDirectory()
+        let history = try HistoryStore(path: directory.path("history.sqlite"))
+        var generator = SplitMix64(seed: 7)
+        for hour in [5.0, 1, 3, 3, 9, 2, 8, 8, 8, 0] { try record(results("orders", hours: hour, count: 4, generator: &generator), in: history) }
+        let (incremental, rebuilt) = try history.write { db -> ([Row], [Row]) in
+            let incremental = try Row.fetchAll(db, sql: "SELECT * FROM dataset_run_totals ORDER BY dataset, evaluated_at")
+            try db.execute(sql: "DELETE FROM dataset_run_totals")
+            try db.execute(sql: DatasetRunTotals.backfillSQL)
+            return (incremental, try Row.fetchAll(db, sql: "SELECT * FROM dataset_run_totals ORDER BY dataset, evaluated_at"))
+        }
+        #expect(incremental.count == 7)
+        #expect(incremental == rebuilt)
+    }
+
+    @Test func pruneKeepsTheCountsOfLaterWindows() throws {
+        let directory = TemporaryDirectory()
+        let history = try HistoryStore(path: directory.path("history.sqlite"))
+        var generator = SplitMix64(seed: 3)
+        for hour in 0..<30 { try record(results("orders", hours: Double(hour), count: 3, generator: &generator), in: history) }
+        try history.prune(before: Date(timeIntervalSince1970: Self.t0 + 10.5 * 3_600))
+        try expectAllWindowsMatch(history, datasets: ["orders"], hours: 11...31)
+        // A run recorded after the prune still extends the totals.
+        try record(results("orders", hours: 31, count: 3, generator: &generator), in: history)
+        try expectAllWindowsMatch(history, datasets: ["orders"], hours: 11...32)
+    }
+}
+
+/// A small deterministic generator (SplitMix64) so that shuffles and statuses repeat from run to run.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
