@@ -73,13 +73,13 @@ extension Calendar {
     }
 }
 
-/// A small deterministic random generator (SplitMix64), so every demo tells the same story.
-struct SeededRandom: RandomNumberGenerator {
+/// A small deterministic random generator (SplitMix64), so every demo (and randomized test) tells the same story.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

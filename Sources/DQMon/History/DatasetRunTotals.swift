@@ -21,7 +21,7 @@ public enum DatasetRunTotals {
             self.evaluated = evaluated
         }
 
-        static func - (lhs: Counts, rhs: Counts) -> Counts {
+        public static func - (lhs: Counts, rhs: Counts) -> Counts {
             Counts(runs: lhs.runs - rhs.runs, available: lhs.available - rhs.available,
                    passes: lhs.passes - rhs.passes, evaluated: lhs.evaluated - rhs.evaluated)
         }
@@ -88,9 +88,9 @@ public enum DatasetRunTotals {
 
     static func add(_ own: Counts, dataset: String, at: Double, db: Database) throws {
         let delta: Counts
-        if let row = try Row.fetchOne(db, sql: """
+        if let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT available, passes, evaluated FROM dataset_run_totals WHERE dataset = ? AND evaluated_at = ?
-            """, arguments: [dataset, at]) {
+            """), arguments: [dataset, at]) {
             let old = Counts(runs: 1, available: row[0], passes: row[1], evaluated: row[2])
             let merged = Counts(runs: 1, available: min(old.available, own.available),
                                 passes: old.passes + own.passes, evaluated: old.evaluated + own.evaluated)
@@ -118,10 +118,10 @@ public enum DatasetRunTotals {
 
     /// The counts of every run of `dataset` at or before `time`.
     public static func cumulative(dataset: String, through time: Double, db: Database) throws -> Counts {
-        if let row = try Row.fetchOne(db, sql: """
+        if let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT cum_runs, cum_available, cum_passes, cum_evaluated FROM dataset_run_totals
             WHERE dataset = ? AND evaluated_at <= ? ORDER BY evaluated_at DESC LIMIT 1
-            """, arguments: [dataset, time]) {
+            """), arguments: [dataset, time]) {
             return Counts(runs: row[0], available: row[1], passes: row[2], evaluated: row[3])
         }
         return try baseline(dataset: dataset, db: db)
@@ -129,10 +129,10 @@ public enum DatasetRunTotals {
 
     /// The counts of every run of `dataset` strictly before `time`.
     static func cumulative(dataset: String, before time: Double, db: Database) throws -> Counts {
-        if let row = try Row.fetchOne(db, sql: """
+        if let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT cum_runs, cum_available, cum_passes, cum_evaluated FROM dataset_run_totals
             WHERE dataset = ? AND evaluated_at < ? ORDER BY evaluated_at DESC LIMIT 1
-            """, arguments: [dataset, time]) {
+            """), arguments: [dataset, time]) {
             return Counts(runs: row[0], available: row[1], passes: row[2], evaluated: row[3])
         }
         return try baseline(dataset: dataset, db: db)
@@ -140,10 +140,10 @@ public enum DatasetRunTotals {
 
     /// The sums before the oldest stored row: zero, or what pruned rows had counted.
     static func baseline(dataset: String, db: Database) throws -> Counts {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT cum_runs - 1, cum_available - available, cum_passes - passes, cum_evaluated - evaluated
             FROM dataset_run_totals WHERE dataset = ? ORDER BY evaluated_at LIMIT 1
-            """, arguments: [dataset]) else { return Counts() }
+            """), arguments: [dataset]) else { return Counts() }
         return Counts(runs: row[0], available: row[1], passes: row[2], evaluated: row[3])
     }
 

@@ -53,7 +53,7 @@ import Testing
     @Test func outOfOrderAndSameInstantRunsGiveTheGroupedCounts() throws {
         let directory = TemporaryDirectory()
         let history = try HistoryStore(path: directory.path("history.sqlite"))
-        var generator = SplitMix64(seed: 42)
+        var generator = SeededRandom(seed: 42)
         // Hours 0..<40 in a shuffled order, and ten of them recorded twice (a second run at the same instant).
         var hours = Array(0..<40).map(Double.init) + [3, 7, 7, 12, 20, 21, 30, 33, 38, 39]
         hours.shuffle(using: &generator)
@@ -67,7 +67,7 @@ import Testing
     @Test func theMigrationBackfillMatchesTheIncrementalRows() throws {
         let directory = TemporaryDirectory()
         let history = try HistoryStore(path: directory.path("history.sqlite"))
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededRandom(seed: 7)
         for hour in [5.0, 1, 3, 3, 9, 2, 8, 8, 8, 0] { try record(results("orders", hours: hour, count: 4, generator: &generator), in: history) }
         let (incremental, rebuilt) = try history.write { db -> ([Row], [Row]) in
             let incremental = try Row.fetchAll(db, sql: "SELECT * FROM dataset_run_totals ORDER BY dataset, evaluated_at")
@@ -82,27 +82,12 @@ import Testing
     @Test func pruneKeepsTheCountsOfLaterWindows() throws {
         let directory = TemporaryDirectory()
         let history = try HistoryStore(path: directory.path("history.sqlite"))
-        var generator = SplitMix64(seed: 3)
+        var generator = SeededRandom(seed: 3)
         for hour in 0..<30 { try record(results("orders", hours: Double(hour), count: 3, generator: &generator), in: history) }
         try history.prune(before: Date(timeIntervalSince1970: Self.t0 + 10.5 * 3_600))
         try expectAllWindowsMatch(history, datasets: ["orders"], hours: 11...31)
         // A run recorded after the prune still extends the totals.
         try record(results("orders", hours: 31, count: 3, generator: &generator), in: history)
         try expectAllWindowsMatch(history, datasets: ["orders"], hours: 11...32)
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so that shuffles and statuses repeat from run to run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -62,8 +62,9 @@ public struct SLABuilder: Sendable {
     /// (`pass` / `pass` + `warn` + `fail`; `error` was not evaluated). A run is one instant (evaluated_at) of the
     /// dataset's results; the counts come from `DatasetRunTotals` as differences of running totals.
     func runCounts(_ dataset: String, db: Database) throws -> (RatioFigure, RatioFigure) {
-        let counts = { (from: Double) in try DatasetRunTotals.counts(dataset: dataset, after: from, through: self.end, db: db) }
-        let window = try counts(start), hour = try counts(max(start, end - 3_600)), six = try counts(max(start, end - 21_600))
+        let total = try DatasetRunTotals.cumulative(dataset: dataset, through: end, db: db)
+        let since = { (from: Double) in try total - DatasetRunTotals.cumulative(dataset: dataset, through: from, db: db) }
+        let window = try since(start), hour = try since(max(start, end - 3_600)), six = try since(max(start, end - 21_600))
         let availability = RatioFigure(good: Double(window.available), total: Double(window.runs),
                                        lastHour: (Double(hour.available), Double(hour.runs)),
                                        lastSixHours: (Double(six.available), Double(six.runs)))
@@ -80,17 +81,17 @@ public struct SLABuilder: Sendable {
         guard !checks.isEmpty else { return nil }
         var timelines: [FreshnessTimeline] = []
         for (checkID, check) in checks {
-            let prior = try Row.fetchOne(db, sql: """
+            let prior = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT evaluated_at, status, data_timestamp FROM results
                 WHERE check_id = ? AND check_type = 'freshness' AND evaluated_at <= ?
                 ORDER BY evaluated_at DESC LIMIT 1
-                """, arguments: [checkID, start]).map(Self.freshnessPoint)
+                """), arguments: [checkID, start]).map(Self.freshnessPoint)
             var points: [FreshnessTimeline.Point] = []
-            let rows = try Row.fetchCursor(db, sql: """
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT evaluated_at, status, data_timestamp FROM results
                 WHERE check_id = ? AND check_type = 'freshness' AND evaluated_at > ? AND evaluated_at <= ?
                 ORDER BY evaluated_at
-                """, arguments: [checkID, start, end])
+                """), arguments: [checkID, start, end])
             while let row = try rows.next() { points.append(Self.freshnessPoint(row)) }
             timelines.append(FreshnessTimeline(prior: prior, points: points, windowStart: start, now: end,
                                                expectedInterval: dataset.every?.seconds, thresholds: (check.warnAfter, check.errorAfter)))
@@ -122,10 +123,10 @@ public struct SLABuilder: Sendable {
     /// Incidents detected in the window, by dataset (read from the covering index `incidents_sla`).
     func incidentsInWindow(_ db: Database) throws -> [String: [IncidentTimes]] {
         var byDataset: [String: [IncidentTimes]] = [:]
-        let rows = try Row.fetchCursor(db, sql: """
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT dataset, detected_at, onset_at, acknowledged_at, resolved_at FROM incidents
             WHERE detected_at > ? AND detected_at <= ?
-            """, arguments: [start, end])
+            """), arguments: [start, end])
         while let row = try rows.next() {
             byDataset[row[0], default: []].append(IncidentTimes(detected: row[1], onset: row[2], acknowledged: row[3], resolved: row[4]))
         }
