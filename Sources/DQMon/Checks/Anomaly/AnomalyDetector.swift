@@ -3,38 +3,67 @@
 /// Method, in order:
 /// 1. Timestamps are snapped to the metric's natural interval (given, or the median spacing of the history);
 ///    several points in one slot keep the last, gaps are simply missing slots.
-/// 2. Training = the points of the last `training` window, minus flagged points and points inside
-///    excluded intervals (open incidents, maintenance). Fewer than `minHistory` -> skipped.
+/// 2. Training = the points of the `training` window that ends at the start of the point's refit period
+///    (`refitPeriod`: one interval for daily metrics, a few hours for hourly ones), minus flagged points and points
+///    inside excluded intervals (open incidents, maintenance). Fewer than `minHistory` -> skipped. Every point of
+///    one period is judged against the same model, so a replay fits it once per period (the `Workspace` caches it,
+///    keyed by a fingerprint of that training data): the verdict is the same with or without the cache.
 /// 3. Seasonality (`auto`): among hour_of_day, day_of_week, hour_of_week and day_of_month, those whose two full
 ///    cycles fit in the training span are tried; a pattern is used when its bucket medians cut the robust spread
 ///    of the residuals (80th percentile of |residual|) by at least a third (corrected for the buckets' degrees of freedom).
 /// 4. Baseline = median of the deseasonalized training values; the spread on each side is a quantile distance
 ///    of the residuals (so skewed metrics get an asymmetric band). The spread is measured on every point of the
 ///    window, flagged ones included: a burst that keeps recurring is how the metric behaves, and must widen the
-///    band instead of paging every time (the 90% quantile still ignores rare outliers). If the median of the last `minHistory`
-///    points (flagged ones included) sits outside the band, the metric has shifted level: the baseline moves there,
-///    so one shift alerts for a few points and not forever.
-/// 5. score = (value − expected) / spread; flagged when |score| > sensitivity on an allowed side and the change
+///    band instead of paging every time (the 97.5% quantile still ignores rare outliers).
+/// 5. Plausible levels: the training baseline; the median of the last `minHistory` points when it left the band
+///    (a level shift); and the median of the last `onsetPoints` points (the level the metric is at right now).
+///    Flagged points count in both medians. A point is judged against the nearest of these levels: it is flagged at
+///    the onset of a deviation (when it is far from all of them), but once a few points sit at a new level the
+///    next ones at that level are not flagged again, and a return to the trained baseline is never an anomaly.
+///    So a step change alerts once or twice and then the model follows it (those points, unflagged, also enter
+///    training), while an isolated anomaly stays flagged and out of training.
+/// 6. score = (value − nearest level) / spread; flagged when |score| > sensitivity on an allowed side and the change
 ///    clears the `min_change` floors.
+/// 7. Stuck metric (direction `both` only): a value repeated for more consecutive points than any run of equal
+///    values in the training window (and at least `minimumStuckRun`) is flagged once, when the run gets that long.
 public enum AnomalyDetector {
-    /// The residual quantile whose distance from the median defines the spread. 0.95 rather than the quartile:
-    /// it still ignores up to 5% of outliers (and at least 3), and it widens the band for heavy-tailed metrics
+    /// The residual quantile whose distance from the median defines the spread. 0.975 rather than the quartile:
+    /// it still ignores up to 2.5% of outliers (and at least 3), and it widens the band for heavy-tailed metrics
     /// (CPU, latency) whose normal bursts would otherwise page.
-    static let spreadQuantile = 0.95
+    static let spreadQuantile = 0.975
     /// Points left beyond the spread quantile at least, whatever the history length.
     static let minimumTailPoints = 3
-    /// z of that quantile under a normal law, so that the spread is a standard deviation for Gaussian noise.
+    /// The divisor of that quantile distance: z of the 95% quantile under a normal law. With the 97.5% quantile the
+    /// spread is 1.19 standard deviations of Gaussian noise, so the default sensitivity 3 is a 3.6σ point band: wide
+    /// on purpose (NAB: each flagged normal point is a false alarm), since the onset, sustained-shift and stuck
+    /// rules catch the changes a narrower band was needed for.
     static let spreadQuantileZ = 1.6449
     /// A pattern must cut the residual spread by at least this fraction to be used.
     static let seasonalGain = 1.0 / 3.0
+    /// The last this many points define the level the metric is at now (their median): a point near it continues
+    /// a deviation whose onset was already judged.
+    static let onsetPoints = 3
+    /// The model is refitted once per `training / refitsPerWindow` (at most a day, at least one interval).
+    static let refitsPerWindow = 100.0
+    /// A repeated value is a stuck metric only from this many points on.
+    static let minimumStuckRun = 7
+    /// Blocks of `minHistory` points the training window must hold before sustained shifts are judged.
+    static let minimumBlocks = 20
 
     public static func evaluate(history: [MetricSample], point: MetricSample, settings: AnomalySettings,
                                 excluded: [ExcludedInterval] = []) -> AnomalyVerdict {
         var workspace = Workspace()
-        return evaluate(history: history, point: point, settings: settings, excluded: excluded, workspace: &workspace)
+        return evaluate(history: history[...], point: point, settings: settings, excluded: excluded, workspace: &workspace)
     }
 
-    /// Reusable buffers, so that replays over long histories do not allocate per point.
+    public static func evaluate(history: [MetricSample], point: MetricSample, settings: AnomalySettings,
+                                excluded: [ExcludedInterval], workspace: inout Workspace) -> AnomalyVerdict {
+        evaluate(history: history[...], point: point, settings: settings, excluded: excluded, workspace: &workspace)
+    }
+
+    /// Reusable buffers and the last fitted model, so that replays over long histories neither allocate nor refit
+    /// per point. Reusing a workspace never changes a verdict: the model is reused only for the same refit
+    /// period, settings and training data (count, sums and ends of the training points).
     public struct Workspace: Sendable {
         var times: [Double] = []
         var values: [Double] = []
@@ -43,15 +72,31 @@ public enum AnomalyDetector {
         var allValues: [Double] = []
         var scratch: [Double] = []
         var recent: [MetricSample] = []
+        var cached: (key: ModelKey, model: SeasonalModel)?
         public init() {}
     }
 
-    public static func evaluate(history: [MetricSample], point: MetricSample, settings: AnomalySettings,
-                                excluded: [ExcludedInterval], workspace: inout Workspace) -> AnomalyVerdict {
+    /// What the model of a refit period was fitted on; equal keys give equal models.
+    struct ModelKey: Equatable, Sendable {
+        var boundary: Double
+        var interval: Double
+        var settings: AnomalySettings
+        var count: Int
+        var allCount: Int
+        var sum: Double
+        var allSum: Double
+        var flaggedSum: Double
+        var first: Double
+        var last: Double
+    }
+
+    static func evaluate(history: ArraySlice<MetricSample>, point: MetricSample, settings: AnomalySettings,
+                         excluded: [ExcludedInterval], workspace: inout Workspace) -> AnomalyVerdict {
         let interval = settings.interval ?? inferInterval(history, scratch: &workspace.scratch)
         let slotTime = snap(point.time, interval)
-        collectTraining(history: history, until: slotTime, settings: settings, interval: interval,
-                        excluded: excluded, workspace: &workspace)
+        let boundary = refitBoundary(slotTime, interval: interval, settings: settings)
+        let key = collectTraining(history: history, until: slotTime, boundary: boundary, settings: settings, interval: interval,
+                                  excluded: excluded, workspace: &workspace)
         var verdict = AnomalyVerdict(isAnomaly: false, pointsNeeded: 0, score: 0, expected: point.value, lower: point.value,
                                      upper: point.value, trainingStart: workspace.times.first, trainingEnd: workspace.times.last,
                                      trainingSize: workspace.times.count, seasonality: nil, bucket: nil, direction: .spike,
@@ -60,10 +105,24 @@ public enum AnomalyDetector {
             verdict.pointsNeeded = max(1, settings.minHistory) - workspace.times.count
             return verdict
         }
-        var model = SeasonalModel.fit(times: workspace.times, values: workspace.values, at: slotTime, settings: settings,
-                                      interval: interval, scratch: &workspace.scratch)
-        model.fitSpread(values: workspace.allValues, times: workspace.allTimes, scratch: &workspace.scratch, keepLevel: true)
+        let model: SeasonalModel
+        if let cached = workspace.cached, cached.key == key {
+            model = cached.model
+        } else {
+            var fitted = SeasonalModel.fit(times: workspace.times, values: workspace.values, at: boundary, settings: settings,
+                                           interval: interval, scratch: &workspace.scratch)
+            fitted.readmitFlaggedBuckets(cleanTimes: workspace.times, allTimes: workspace.allTimes, allValues: workspace.allValues)
+            fitted.fitSpread(values: workspace.allValues, times: workspace.allTimes, scratch: &workspace.scratch, keepLevel: true)
+            fitted.longestRun = longestCompletedRun(workspace.allValues)
+            fitted.fitBlockSpread(values: workspace.allValues, times: workspace.allTimes, size: max(1, settings.minHistory),
+                                  scratch: &workspace.scratch)
+            workspace.cached = (key, fitted)
+            model = fitted
+        }
         judge(point.value, at: slotTime, model: model, settings: settings, workspace: &workspace, verdict: &verdict)
+        judgeSustainedShift(point.value, at: slotTime, model: model, settings: settings, workspace: &workspace, verdict: &verdict)
+        judgeStuck(point.value, history: history, until: slotTime, interval: interval, model: model, settings: settings,
+                   verdict: &verdict)
         return verdict
     }
 
@@ -73,10 +132,15 @@ public enum AnomalyDetector {
     /// The median positive spacing between consecutive history points, rounded to a natural interval when
     /// close to one (a daily job that runs a few minutes late is still daily); 0 when unknown.
     static func inferInterval(_ history: [MetricSample], scratch: inout [Double]) -> Double {
+        inferInterval(history[...], scratch: &scratch)
+    }
+
+    static func inferInterval(_ history: ArraySlice<MetricSample>, scratch: inout [Double]) -> Double {
         scratch.removeAll(keepingCapacity: true)
-        for index in history.indices.dropFirst() {
-            let gap = history[index].time - history[index - 1].time
-            if gap > 0 { scratch.append(gap) }
+        var previous: Double?
+        for sample in history {
+            if let previous, sample.time - previous > 0 { scratch.append(sample.time - previous) }
+            previous = sample.time
         }
         guard let median = RobustStatistics.median(&scratch) else { return 0 }
         return naturalIntervals.first { abs(median / $0 - 1) <= 0.1 } ?? median
@@ -86,17 +150,37 @@ public enum AnomalyDetector {
         interval > 0 ? (time / interval).rounded() * interval : time
     }
 
-    /// Fills `times`/`values` with the clean training points and `recent` with the last points of the window.
-    static func collectTraining(history: [MetricSample], until slotTime: Double, settings: AnomalySettings, interval: Double,
-                                excluded: [ExcludedInterval], workspace: inout Workspace) {
+    /// The length of a refit period: `training / refitsPerWindow`, at most a day, in whole intervals (at least one).
+    static func refitPeriod(interval: Double, settings: AnomalySettings) -> Double {
+        guard interval > 0 else { return 0 }
+        let wanted = min(86_400, settings.training / refitsPerWindow)
+        return max(1, (wanted / interval).rounded(.down)) * interval
+    }
+
+    /// The start of the point's refit period: the model is trained on the points before it.
+    static func refitBoundary(_ slotTime: Double, interval: Double, settings: AnomalySettings) -> Double {
+        let period = refitPeriod(interval: interval, settings: settings)
+        guard period > 0 else { return slotTime }
+        return min(slotTime, (slotTime / period).rounded(.down) * period)
+    }
+
+    /// Fills `times`/`values` with the clean training points before `boundary` (and `allTimes`/`allValues` with
+    /// every non-excluded point there), and `recent` with the last points before `slotTime`; returns the model key.
+    static func collectTraining(history: ArraySlice<MetricSample>, until slotTime: Double, boundary: Double,
+                                settings: AnomalySettings, interval: Double, excluded: [ExcludedInterval],
+                                workspace: inout Workspace) -> ModelKey {
         workspace.times.removeAll(keepingCapacity: true)
         workspace.values.removeAll(keepingCapacity: true)
         workspace.recent.removeAll(keepingCapacity: true)
         workspace.allTimes.removeAll(keepingCapacity: true)
         workspace.allValues.removeAll(keepingCapacity: true)
-        let start = slotTime - settings.training
+        let start = boundary - settings.training
+        let keep = max(1, settings.minHistory + 1, onsetPoints)
         var lastSlot = -Double.infinity
         var lastWasTraining = false
+        var lastWasAll = false
+        var flaggedSum = 0.0
+        var lastFlagged = 0.0
         for sample in history {
             let slot = snap(sample.time, interval)
             guard slot >= start, slot < slotTime else { continue }
@@ -105,18 +189,28 @@ public enum AnomalyDetector {
                     workspace.times.removeLast()
                     workspace.values.removeLast()
                 }
-                workspace.recent.removeLast()
-                if workspace.allTimes.last == slot {
+                if lastWasAll {
                     workspace.allTimes.removeLast()
                     workspace.allValues.removeLast()
+                    flaggedSum -= lastFlagged
                 }
+                workspace.recent.removeLast()
             }
             lastSlot = slot
+            if workspace.recent.count == 2 * keep { workspace.recent.removeFirst(keep) }
             workspace.recent.append(MetricSample(time: slot, value: sample.value, flagged: sample.flagged))
-            let isExcluded = excluded.contains { $0.contains(sample.time) }
-            if !isExcluded {
+            guard slot < boundary else {
+                lastWasTraining = false
+                lastWasAll = false
+                continue
+            }
+            let isExcluded = !excluded.isEmpty && excluded.contains { $0.contains(sample.time) }
+            lastWasAll = !isExcluded
+            if lastWasAll {
                 workspace.allTimes.append(slot)
                 workspace.allValues.append(sample.value)
+                lastFlagged = sample.flagged ? sample.value + 1 : 0
+                flaggedSum += lastFlagged
             }
             lastWasTraining = !sample.flagged && !isExcluded
             if lastWasTraining {
@@ -124,35 +218,134 @@ public enum AnomalyDetector {
                 workspace.values.append(sample.value)
             }
         }
-        let keep = max(1, settings.minHistory)
         if workspace.recent.count > keep { workspace.recent.removeFirst(workspace.recent.count - keep) }
+        var sum = 0.0
+        for value in workspace.values { sum += value }
+        var allSum = 0.0
+        for value in workspace.allValues { allSum += value }
+        return ModelKey(boundary: boundary, interval: interval, settings: settings, count: workspace.values.count,
+                        allCount: workspace.allValues.count, sum: sum, allSum: allSum, flaggedSum: flaggedSum,
+                        first: workspace.allTimes.first ?? 0, last: workspace.allTimes.last ?? 0)
+    }
+
+    /// The longest run of equal consecutive values that ended inside `values` (the run still going on at the end
+    /// is left out: it may be the stuck stretch being judged); 0 when the values never change.
+    static func longestCompletedRun(_ values: [Double]) -> Int {
+        var longest = 0
+        var run = 1
+        for index in values.indices.dropFirst() {
+            if values[index] == values[index - 1] {
+                run += 1
+            } else {
+                longest = max(longest, run)
+                run = 1
+            }
+        }
+        return longest
     }
 
     static func judge(_ value: Double, at slotTime: Double, model: SeasonalModel, settings: AnomalySettings,
                       workspace: inout Workspace, verdict: inout AnomalyVerdict) {
-        var level = model.level
-        // Level shift: the recent points' (deseasonalized) median lies outside the band around the training level.
-        workspace.scratch.removeAll(keepingCapacity: true)
-        for sample in workspace.recent { workspace.scratch.append(sample.value - model.offset(at: sample.time)) }
-        if workspace.recent.count >= max(1, settings.minHistory), let recent = RobustStatistics.median(&workspace.scratch) {
-            let spread = recent >= level ? model.spreadUp : model.spreadDown
-            if abs(recent - level) > settings.sensitivity * spread {
-                level = recent
-                verdict.levelShifted = true
+        let offset = model.offset(at: slotTime)
+        let floor = { (expected: Double) in max(settings.minAbsoluteChange, settings.minRelativeChange * abs(expected)) }
+        // The plausible levels (deseasonalized): training baseline, long-window shift, the last few points.
+        var levels = [model.level]
+        var shiftIndex = Int.max
+        let needed = max(1, settings.minHistory)
+        if workspace.recent.count >= needed {
+            workspace.scratch.removeAll(keepingCapacity: true)
+            for sample in workspace.recent.suffix(needed) { workspace.scratch.append(sample.value - model.offset(at: sample.time)) }
+            if let recent = RobustStatistics.median(&workspace.scratch) {
+                let spread = recent >= model.level ? model.spreadUp : model.spreadDown
+                if abs(recent - model.level) > settings.sensitivity * spread {
+                    shiftIndex = levels.count
+                    levels.append(recent)
+                }
             }
         }
-        let expected = level + model.offset(at: slotTime)
+        // The level of the last few points counts only while a deviation is being alerted (a recent point was
+        // flagged): so its onset is flagged, its continuation is not, and a slow drift is still flagged once it
+        // leaves the band (a drift moves the last few points with it).
+        if onsetPoints > 0, workspace.recent.count >= onsetPoints, workspace.recent.contains(where: \.flagged) {
+            workspace.scratch.removeAll(keepingCapacity: true)
+            for sample in workspace.recent.suffix(onsetPoints) { workspace.scratch.append(sample.value - model.offset(at: sample.time)) }
+            if let current = RobustStatistics.median(&workspace.scratch) { levels.append(current) }
+        }
+        // The nearest level in robust standard deviations (floors count: a change under them is no change).
+        var best = 0
+        var bestScore = Double.infinity
+        for (index, level) in levels.enumerated() {
+            let expected = level + offset
+            let deviation = value - expected
+            let spread = deviation >= 0 ? model.spreadUp : model.spreadDown
+            var score = deviation == 0 ? 0 : abs(deviation) / spread
+            if abs(deviation) < floor(expected) { score = min(score, settings.sensitivity) }
+            if score < bestScore {
+                best = index
+                bestScore = score
+            }
+        }
+        let expected = levels[best] + offset
         let deviation = value - expected
         let spread = deviation >= 0 ? model.spreadUp : model.spreadDown
-        let floor = max(settings.minAbsoluteChange, settings.minRelativeChange * abs(expected))
+        let minimum = floor(expected)
+        verdict.levelShifted = best > 0 || shiftIndex != .max
         verdict.expected = expected
-        verdict.lower = expected - max(settings.sensitivity * model.spreadDown, floor)
-        verdict.upper = expected + max(settings.sensitivity * model.spreadUp, floor)
+        verdict.lower = expected - max(settings.sensitivity * model.spreadDown, minimum)
+        verdict.upper = expected + max(settings.sensitivity * model.spreadUp, minimum)
         verdict.score = deviation == 0 ? 0 : max(-1e9, min(1e9, deviation / spread))
         verdict.direction = deviation >= 0 ? .spike : .drop
         verdict.seasonality = model.seasonality
         verdict.bucket = model.seasonality.map { $0.label($0.bucket(slotTime)) }
         let allowed = settings.direction == .both || settings.direction == verdict.direction
-        verdict.isAnomaly = allowed && abs(verdict.score) > settings.sensitivity && abs(deviation) >= floor && abs(deviation) > 0
+        verdict.isAnomaly = allowed && abs(verdict.score) > settings.sensitivity && abs(deviation) >= minimum && abs(deviation) > 0
+    }
+
+    /// Flags the point whose arrival moves the median of the last `minHistory` points (this one included) beyond
+    /// `sensitivity` block spreads from the level, when the median before it was not: the onset of a sustained
+    /// shift too small for the point band. Once past, the shift is not flagged again (the level rules follow it).
+    static func judgeSustainedShift(_ value: Double, at slotTime: Double, model: SeasonalModel, settings: AnomalySettings,
+                                    workspace: inout Workspace, verdict: inout AnomalyVerdict) {
+        let size = model.blockSize
+        guard size >= 2, !verdict.isAnomaly, workspace.recent.count >= size else { return }
+        func median(_ samples: ArraySlice<MetricSample>, plus extra: Double?) -> Double {
+            workspace.scratch.removeAll(keepingCapacity: true)
+            for sample in samples { workspace.scratch.append(sample.value - model.offset(at: sample.time) - model.level) }
+            if let extra { workspace.scratch.append(extra) }
+            return RobustStatistics.median(&workspace.scratch) ?? 0
+        }
+        let before = median(workspace.recent.suffix(size), plus: nil)
+        let now = median(workspace.recent.suffix(size - 1), plus: value - model.offset(at: slotTime) - model.level)
+        func beyond(_ shift: Double) -> Bool {
+            shift >= 0 ? shift > settings.sensitivity * model.blockSpreadUp : -shift > settings.sensitivity * model.blockSpreadDown
+        }
+        guard beyond(now), !beyond(before) || (now >= 0) != (before >= 0) else { return }
+        let direction: AnomalySettings.Direction = now >= 0 ? .spike : .drop
+        let expected = model.level + model.offset(at: slotTime)
+        let floor = max(settings.minAbsoluteChange, settings.minRelativeChange * abs(expected))
+        guard settings.direction == .both || settings.direction == direction, abs(now) >= floor, abs(now) > 0 else { return }
+        verdict.isAnomaly = true
+        verdict.sustainedShift = now / (now >= 0 ? model.blockSpreadUp : model.blockSpreadDown)
+    }
+
+    /// Flags the point at which a repeated value becomes longer than every run of equal values in training.
+    static func judgeStuck(_ value: Double, history: ArraySlice<MetricSample>, until slotTime: Double, interval: Double,
+                           model: SeasonalModel, settings: AnomalySettings, verdict: inout AnomalyVerdict) {
+        guard settings.direction == .both, model.longestRun > 0, !verdict.isAnomaly else { return }
+        let threshold = max(model.longestRun + 1, minimumStuckRun)
+        var run = 1
+        var lastSlot = slotTime
+        for sample in history.reversed() {
+            let slot = snap(sample.time, interval)
+            if slot >= lastSlot { continue }  // later points, or a replaced measurement of the same slot
+            guard sample.value == value else { break }
+            run += 1
+            lastSlot = slot
+            if run > threshold { return }  // already flagged when the run reached the threshold
+        }
+        if run == threshold {
+            verdict.isAnomaly = true
+            verdict.stuckRun = run
+        }
     }
 }
