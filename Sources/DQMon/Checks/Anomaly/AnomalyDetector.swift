@@ -86,6 +86,8 @@ public enum AnomalyDetector {
         var sum: Double
         var allSum: Double
         var flaggedSum: Double
+        var firstClean: Double
+        var lastClean: Double
         var first: Double
         var last: Double
     }
@@ -95,20 +97,23 @@ public enum AnomalyDetector {
         let interval = settings.interval ?? inferInterval(history, scratch: &workspace.scratch)
         let slotTime = snap(point.time, interval)
         let boundary = refitBoundary(slotTime, interval: interval, settings: settings)
-        let key = collectTraining(history: history, until: slotTime, boundary: boundary, settings: settings, interval: interval,
-                                  excluded: excluded, workspace: &workspace)
+        let key = fingerprint(history: history, boundary: boundary, settings: settings, interval: interval, excluded: excluded)
+        collectRecent(history: history, until: slotTime, from: boundary - settings.training, settings: settings,
+                      interval: interval, workspace: &workspace)
         var verdict = AnomalyVerdict(isAnomaly: false, pointsNeeded: 0, score: 0, expected: point.value, lower: point.value,
-                                     upper: point.value, trainingStart: workspace.times.first, trainingEnd: workspace.times.last,
-                                     trainingSize: workspace.times.count, seasonality: nil, bucket: nil, direction: .spike,
-                                     interval: interval, levelShifted: false)
-        guard workspace.times.count >= max(1, settings.minHistory) else {
-            verdict.pointsNeeded = max(1, settings.minHistory) - workspace.times.count
+                                     upper: point.value, trainingStart: key.count > 0 ? key.firstClean : nil,
+                                     trainingEnd: key.count > 0 ? key.lastClean : nil, trainingSize: key.count, seasonality: nil,
+                                     bucket: nil, direction: .spike, interval: interval, levelShifted: false)
+        guard key.count >= max(1, settings.minHistory) else {
+            verdict.pointsNeeded = max(1, settings.minHistory) - key.count
             return verdict
         }
         let model: SeasonalModel
         if let cached = workspace.cached, cached.key == key {
             model = cached.model
         } else {
+            collectTraining(history: history, boundary: boundary, settings: settings, interval: interval, excluded: excluded,
+                            workspace: &workspace)
             var fitted = SeasonalModel.fit(times: workspace.times, values: workspace.values, at: boundary, settings: settings,
                                            interval: interval, scratch: &workspace.scratch)
             fitted.readmitFlaggedBuckets(cleanTimes: workspace.times, allTimes: workspace.allTimes, allValues: workspace.allValues)
@@ -164,26 +169,70 @@ public enum AnomalyDetector {
         return min(slotTime, (slotTime / period).rounded(.down) * period)
     }
 
-    /// Fills `times`/`values` with the clean training points before `boundary` (and `allTimes`/`allValues` with
-    /// every non-excluded point there), and `recent` with the last points before `slotTime`; returns the model key.
-    static func collectTraining(history: ArraySlice<MetricSample>, until slotTime: Double, boundary: Double,
-                                settings: AnomalySettings, interval: Double, excluded: [ExcludedInterval],
-                                workspace: inout Workspace) -> ModelKey {
-        workspace.times.removeAll(keepingCapacity: true)
-        workspace.values.removeAll(keepingCapacity: true)
-        workspace.recent.removeAll(keepingCapacity: true)
-        workspace.allTimes.removeAll(keepingCapacity: true)
-        workspace.allValues.removeAll(keepingCapacity: true)
+    /// Summarizes the training data of the refit period ending at `boundary` (one pass, no allocation): equal
+    /// fingerprints mean equal training data, so the cached model can be reused.
+    static func fingerprint(history: ArraySlice<MetricSample>, boundary: Double, settings: AnomalySettings, interval: Double,
+                            excluded: [ExcludedInterval]) -> ModelKey {
+        var key = ModelKey(boundary: boundary, interval: interval, settings: settings, count: 0, allCount: 0, sum: 0, allSum: 0,
+                           flaggedSum: 0, firstClean: 0, lastClean: 0, first: 0, last: 0)
         let start = boundary - settings.training
-        let keep = max(1, settings.minHistory + 1, onsetPoints)
         var lastSlot = -Double.infinity
-        var lastWasTraining = false
-        var lastWasAll = false
-        var flaggedSum = 0.0
+        var lastClean = false
+        var lastAll = false
+        var lastValue = 0.0
         var lastFlagged = 0.0
         for sample in history {
             let slot = snap(sample.time, interval)
-            guard slot >= start, slot < slotTime else { continue }
+            guard slot >= start, slot < boundary else { continue }
+            if slot == lastSlot {  // a later measurement of the same slot replaces the earlier one
+                if lastClean {
+                    key.count -= 1
+                    key.sum -= lastValue
+                }
+                if lastAll {
+                    key.allCount -= 1
+                    key.allSum -= lastValue
+                    key.flaggedSum -= lastFlagged
+                }
+            }
+            lastSlot = slot
+            lastValue = sample.value
+            let isExcluded = !excluded.isEmpty && excluded.contains { $0.contains(sample.time) }
+            lastAll = !isExcluded
+            lastClean = !isExcluded && !sample.flagged
+            if lastAll {
+                if key.allCount == 0 { key.first = slot }
+                key.last = slot
+                key.allCount += 1
+                key.allSum += sample.value
+                lastFlagged = sample.flagged ? sample.value + 1 : 0
+                key.flaggedSum += lastFlagged
+            }
+            if lastClean {
+                if key.count == 0 { key.firstClean = slot }
+                key.lastClean = slot
+                key.count += 1
+                key.sum += sample.value
+            }
+        }
+        return key
+    }
+
+    /// Fills `times`/`values` with the clean training points before `boundary`, and `allTimes`/`allValues` with
+    /// every point there outside excluded intervals (flagged ones too).
+    static func collectTraining(history: ArraySlice<MetricSample>, boundary: Double, settings: AnomalySettings,
+                                interval: Double, excluded: [ExcludedInterval], workspace: inout Workspace) {
+        workspace.times.removeAll(keepingCapacity: true)
+        workspace.values.removeAll(keepingCapacity: true)
+        workspace.allTimes.removeAll(keepingCapacity: true)
+        workspace.allValues.removeAll(keepingCapacity: true)
+        let start = boundary - settings.training
+        var lastSlot = -Double.infinity
+        var lastWasTraining = false
+        var lastWasAll = false
+        for sample in history {
+            let slot = snap(sample.time, interval)
+            guard slot >= start, slot < boundary else { continue }
             if slot == lastSlot {  // a later measurement of the same slot replaces the earlier one
                 if lastWasTraining {
                     workspace.times.removeLast()
@@ -192,25 +241,14 @@ public enum AnomalyDetector {
                 if lastWasAll {
                     workspace.allTimes.removeLast()
                     workspace.allValues.removeLast()
-                    flaggedSum -= lastFlagged
                 }
-                workspace.recent.removeLast()
             }
             lastSlot = slot
-            if workspace.recent.count == 2 * keep { workspace.recent.removeFirst(keep) }
-            workspace.recent.append(MetricSample(time: slot, value: sample.value, flagged: sample.flagged))
-            guard slot < boundary else {
-                lastWasTraining = false
-                lastWasAll = false
-                continue
-            }
             let isExcluded = !excluded.isEmpty && excluded.contains { $0.contains(sample.time) }
             lastWasAll = !isExcluded
             if lastWasAll {
                 workspace.allTimes.append(slot)
                 workspace.allValues.append(sample.value)
-                lastFlagged = sample.flagged ? sample.value + 1 : 0
-                flaggedSum += lastFlagged
             }
             lastWasTraining = !sample.flagged && !isExcluded
             if lastWasTraining {
@@ -218,14 +256,24 @@ public enum AnomalyDetector {
                 workspace.values.append(sample.value)
             }
         }
-        if workspace.recent.count > keep { workspace.recent.removeFirst(workspace.recent.count - keep) }
-        var sum = 0.0
-        for value in workspace.values { sum += value }
-        var allSum = 0.0
-        for value in workspace.allValues { allSum += value }
-        return ModelKey(boundary: boundary, interval: interval, settings: settings, count: workspace.values.count,
-                        allCount: workspace.allValues.count, sum: sum, allSum: allSum, flaggedSum: flaggedSum,
-                        first: workspace.allTimes.first ?? 0, last: workspace.allTimes.last ?? 0)
+    }
+
+    /// Fills `recent` with the last points before `slotTime` (at most `minHistory + 1`, one per slot, oldest first).
+    static func collectRecent(history: ArraySlice<MetricSample>, until slotTime: Double, from start: Double,
+                              settings: AnomalySettings, interval: Double, workspace: inout Workspace) {
+        workspace.recent.removeAll(keepingCapacity: true)
+        let keep = max(1, settings.minHistory + 1, onsetPoints)
+        var lastSlot = Double.infinity
+        for sample in history.reversed() {
+            let slot = snap(sample.time, interval)
+            guard slot < slotTime else { continue }
+            if slot >= lastSlot { continue }  // an earlier measurement of a slot already taken, or out of order
+            guard slot >= start else { break }
+            lastSlot = slot
+            workspace.recent.append(MetricSample(time: slot, value: sample.value, flagged: sample.flagged))
+            if workspace.recent.count == keep { break }
+        }
+        workspace.recent.reverse()
     }
 
     /// The longest run of equal consecutive values that ended inside `values` (the run still going on at the end
