@@ -25,7 +25,8 @@
 /// 6. score = (value − nearest level) / spread; flagged when |score| > sensitivity on an allowed side and the change
 ///    clears the `min_change` floors.
 /// 7. Stuck metric (direction `both` only): a value repeated for more consecutive points than any run of equal
-///    values in the training window (and at least `minimumStuckRun`) is flagged once, when the run gets that long.
+///    values in the training window (and at least `minimumStuckRun`) is flagged once, when the run gets that long,
+///    unless it is the window's median value (a null rate that is usually exactly 0 is not stuck at 0).
 public enum AnomalyDetector {
     /// The residual quantile whose distance from the median defines the spread. 0.975 rather than the quartile:
     /// it still ignores up to 2.5% of outliers (and at least 3), and it widens the band for heavy-tailed metrics
@@ -119,6 +120,8 @@ public enum AnomalyDetector {
             fitted.readmitFlaggedBuckets(cleanTimes: workspace.times, allTimes: workspace.allTimes, allValues: workspace.allValues)
             fitted.fitSpread(values: workspace.allValues, times: workspace.allTimes, scratch: &workspace.scratch, keepLevel: true)
             fitted.longestRun = longestCompletedRun(workspace.allValues)
+            workspace.scratch = workspace.allValues
+            fitted.typicalValue = RobustStatistics.median(&workspace.scratch)
             fitted.fitBlockSpread(values: workspace.allValues, times: workspace.allTimes, size: max(1, settings.minHistory),
                                   scratch: &workspace.scratch)
             workspace.cached = (key, fitted)
@@ -379,7 +382,8 @@ public enum AnomalyDetector {
     /// Flags the point at which a repeated value becomes longer than every run of equal values in training.
     static func judgeStuck(_ value: Double, history: ArraySlice<MetricSample>, until slotTime: Double, interval: Double,
                            model: SeasonalModel, settings: AnomalySettings, verdict: inout AnomalyVerdict) {
-        guard settings.direction == .both, model.longestRun > 0, !verdict.isAnomaly else { return }
+        // Repeating the window's median value (a null rate that is usually exactly 0) is not being stuck.
+        guard settings.direction == .both, model.longestRun > 0, !verdict.isAnomaly, value != model.typicalValue else { return }
         let threshold = max(model.longestRun + 1, minimumStuckRun)
         var run = 1
         var lastSlot = slotTime

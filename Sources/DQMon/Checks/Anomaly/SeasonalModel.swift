@@ -8,6 +8,8 @@ struct SeasonalModel: Sendable {
     var spreadDown: Double
     /// The longest run of equal consecutive values in the training window (completed runs only).
     var longestRun = 0
+    /// The median of the window's values as measured (flagged ones included): a run of it is never "stuck".
+    var typicalValue: Double?
     /// Spread of the medians of consecutive `blockSize`-point blocks of residuals, per side (0: too few blocks).
     var blockSpreadUp = 0.0
     var blockSpreadDown = 0.0
