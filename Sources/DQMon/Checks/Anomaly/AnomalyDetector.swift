@@ -16,15 +16,21 @@
 ///    window, flagged ones included: a burst that keeps recurring is how the metric behaves, and must widen the
 ///    band instead of paging every time (the 97.5% quantile still ignores rare outliers).
 /// 5. Plausible levels: the training baseline; the median of the last `minHistory` points when it left the band
-///    (a level shift); and the median of the last `onsetPoints` points (the level the metric is at right now).
-///    Flagged points count in both medians. A point is judged against the nearest of these levels: it is flagged at
-///    the onset of a deviation (when it is far from all of them), but once a few points sit at a new level the
-///    next ones at that level are not flagged again, and a return to the trained baseline is never an anomaly.
-///    So a step change alerts once or twice and then the model follows it (those points, unflagged, also enter
-///    training), while an isolated anomaly stays flagged and out of training.
+///    (a level shift); and, while a deviation is being alerted (one of the last `minHistory + 1` points is flagged),
+///    the median of the last `onsetPoints` points (the level the metric is at right now). Flagged points count in
+///    both medians. A point is judged against the nearest of these levels: it is flagged at the onset of a deviation
+///    (when it is far from all of them), but once a few points sit at a new level the next ones at that level are
+///    not flagged again, and a return to the trained baseline is never an anomaly. So a step change alerts once or
+///    twice and then the model follows it (those points, unflagged, also enter training), while an isolated anomaly
+///    stays flagged and out of training. A slow drift drags the last few points with it, so it is flagged when it
+///    leaves the band. A seasonal bucket whose window points are mostly flagged takes their median (`SeasonalModel
+///    .readmitFlaggedBuckets`): a new normal for that hour is learnt instead of alerting every day.
 /// 6. score = (value − nearest level) / spread; flagged when |score| > sensitivity on an allowed side and the change
 ///    clears the `min_change` floors.
-/// 7. Stuck metric (direction `both` only): a value repeated for more consecutive points than any run of equal
+/// 7. Sustained shift: the point whose arrival moves the median of the last `minHistory` points beyond `sensitivity`
+///    spreads of such medians (measured on consecutive blocks of training residuals, at least `minimumBlocks`) is
+///    flagged, at that crossing only: a shift smaller than the point band but longer than the metric's wander.
+/// 8. Stuck metric (direction `both` only): a value repeated for more consecutive points than any run of equal
 ///    values in the training window (and at least `minimumStuckRun`) is flagged once, when the run gets that long,
 ///    unless it is the window's median value (a null rate that is usually exactly 0 is not stuck at 0).
 public enum AnomalyDetector {
@@ -63,8 +69,8 @@ public enum AnomalyDetector {
     }
 
     /// Reusable buffers and the last fitted model, so that replays over long histories neither allocate nor refit
-    /// per point. Reusing a workspace never changes a verdict: the model is reused only for the same refit
-    /// period, settings and training data (count, sums and ends of the training points).
+    /// per point. Reusing a workspace does not change verdicts: the model is reused only when the refit period, the
+    /// settings and a fingerprint of the training data (counts, sums, flags and ends of its points) are the same.
     public struct Workspace: Sendable {
         var times: [Double] = []
         var values: [Double] = []
@@ -77,7 +83,7 @@ public enum AnomalyDetector {
         public init() {}
     }
 
-    /// What the model of a refit period was fitted on; equal keys give equal models.
+    /// What the model of a refit period was fitted on (a fingerprint of it).
     struct ModelKey: Equatable, Sendable {
         var boundary: Double
         var interval: Double
