@@ -109,6 +109,9 @@ public struct AnomalyVerdict: Sendable, Hashable {
     /// When the point was flagged as the onset of a sustained shift: the median of the last `min_history` points
     /// (this one included) minus the level, in robust spreads of such medians (else 0).
     public var sustainedShift: Double = 0
+    /// When the point was flagged as the continuation of a deviation (`AnomalyDetector.continuationPoints`): how
+    /// many consecutive points right before it were flagged (else 0).
+    public var continuation: Int = 0
 
     public var isSkipped: Bool { pointsNeeded > 0 }
 }

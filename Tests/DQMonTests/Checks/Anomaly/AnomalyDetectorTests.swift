@@ -113,6 +113,43 @@ import Testing
         #expect(steps[20..<40].filter(\.verdict.isAnomaly).count <= 10)
     }
 
+    /// Continuation flags: a step change is flagged at its onset and on at most `continuationPoints` more points
+    /// while it stays outside the trained band, then never again (it becomes the new normal); an isolated spike,
+    /// followed by normal points, is flagged once.
+    @Test func aStepGetsItsOnsetPlusAtMostThreeContinuationFlagsAndASpikeOnlyOne() {
+        #expect(AnomalyDetector.continuationPoints == 3)
+        var samples = Self.daily(60).map { (time: $0.time, value: $0.value) }
+        for index in 30..<60 { samples[index].value += 2_000 }
+        let settings = AnomalySettings(seasonality: .none)
+        let steps = AnomalyReplay.run(samples, settings: settings)
+        let flagged = steps.indices.filter { steps[$0].verdict.isAnomaly }
+        #expect(flagged.first == 30, "flagged: \(flagged)")
+        #expect(flagged == Array(30..<(30 + flagged.count)), "one run from the onset: \(flagged)")
+        #expect(flagged.count >= 2 && flagged.count <= 1 + AnomalyDetector.continuationPoints, "flagged: \(flagged)")
+        let continued = flagged.filter { steps[$0].verdict.continuation > 0 }
+        #expect(!continued.isEmpty && continued.count <= AnomalyDetector.continuationPoints)
+        for index in continued {  // judged against the trained baseline, not the level the metric moved to
+            let verdict = steps[index].verdict
+            #expect(verdict.direction == .spike && verdict.score > 3 && verdict.upper < samples[index].value)
+            #expect(abs(verdict.expected - 1_000) < 50 && !verdict.levelShifted)
+        }
+        #expect(steps[(30 + 1 + AnomalyDetector.continuationPoints)...].allSatisfy { !$0.verdict.isAnomaly })
+        // The same verdicts without the replay's workspace (continuation depends only on the history's flags).
+        let history = steps.map(\.sample)
+        for index in 29..<(31 + AnomalyDetector.continuationPoints) {
+            let fresh = AnomalyDetector.evaluate(history: Array(history[..<index]),
+                                                 point: MetricSample(time: samples[index].time, value: samples[index].value),
+                                                 settings: AnomalySettings(seasonality: .none, interval: Self.day))
+            #expect(fresh == steps[index].verdict, "point \(index)")
+        }
+
+        var spiked = Self.daily(60).map { (time: $0.time, value: $0.value) }
+        spiked[30].value += 2_000
+        let spikeSteps = AnomalyReplay.run(spiked, settings: settings)
+        #expect(spikeSteps.indices.filter { spikeSteps[$0].verdict.isAnomaly } == [30])
+        #expect(spikeSteps[30].verdict.continuation == 0)
+    }
+
     /// The demo's stuck bucket: an hourly metric with an hour-of-day pattern drops for three days, then recovers.
     /// The drop's onset is flagged; a few days after the recovery no hour may be flagged any more (it used to flag
     /// one hour every day: its bucket's expected value stayed at the drop level while its points stayed flagged).
