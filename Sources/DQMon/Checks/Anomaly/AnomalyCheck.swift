@@ -87,7 +87,16 @@ public struct AnomalyCheck: CheckSpec {
 
     func describe(_ verdict: AnomalyVerdict, name: String, value: Double) -> String {
         let side = verdict.direction == .spike ? "above" : "below"
-        let kind = verdict.isAnomaly ? (verdict.direction == .spike ? "spike" : "drop") : "within range"
+        var kind = verdict.isAnomaly ? (verdict.direction == .spike ? "spike" : "drop") : "within range"
+        if verdict.stuckRun > 0 {
+            kind = "stuck: the same value \(verdict.stuckRun) times in a row, longer than any run in training"
+        } else if verdict.sustainedShift != 0 {
+            kind = "sustained \(verdict.sustainedShift > 0 ? "rise" : "fall"): the median of the last \(settings.minHistory) points is "
+                + "\(String(format: "%.1f", abs(verdict.sustainedShift))) spreads of such medians from the level"
+        } else if verdict.continuation > 0 {
+            kind = "\(kind) continues: the \(verdict.continuation == 1 ? "previous point was" : "previous \(verdict.continuation) points were") "
+                + "flagged and this one is still outside the trained range"
+        }
         let window = [verdict.trainingStart, verdict.trainingEnd].compactMap { $0 }
             .map { Format.timestamp(Date(timeIntervalSince1970: $0)) }.joined(separator: " → ")
         let season = verdict.seasonality.map { "seasonality \($0.rawValue), bucket \(verdict.bucket ?? "-")" } ?? "no seasonality"

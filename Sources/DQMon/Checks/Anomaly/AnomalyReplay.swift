@@ -23,7 +23,7 @@ public enum AnomalyReplay {
         for sample in samples {
             while start < history.count, history[start].time < sample.time - settings.training - settings.interval! { start += 1 }
             let point = MetricSample(time: sample.time, value: sample.value)
-            let verdict = AnomalyDetector.evaluate(history: Array(history[start...]), point: point, settings: settings,
+            let verdict = AnomalyDetector.evaluate(history: history[start...], point: point, settings: settings,
                                                    excluded: excluded, workspace: &workspace)
             history.append(MetricSample(time: sample.time, value: sample.value, flagged: verdict.isAnomaly))
             steps.append(Step(sample: history[history.count - 1], verdict: verdict))

@@ -104,6 +104,14 @@ public struct AnomalyVerdict: Sendable, Hashable {
     public var interval: Double
     /// True when recent points sit at a new level and the baseline moved there (a level shift was accepted).
     public var levelShifted: Bool
+    /// When the point was flagged as a stuck metric: how many consecutive points repeat its value (else 0).
+    public var stuckRun: Int = 0
+    /// When the point was flagged as the onset of a sustained shift: the median of the last `min_history` points
+    /// (this one included) minus the level, in robust spreads of such medians (else 0).
+    public var sustainedShift: Double = 0
+    /// When the point was flagged as the continuation of a deviation (`AnomalyDetector.continuationPoints`): how
+    /// many consecutive points right before it were flagged (else 0).
+    public var continuation: Int = 0
 
     public var isSkipped: Bool { pointsNeeded > 0 }
 }

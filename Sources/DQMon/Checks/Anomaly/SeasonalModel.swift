@@ -6,6 +6,14 @@ struct SeasonalModel: Sendable {
     var level: Double
     var spreadUp: Double
     var spreadDown: Double
+    /// The longest run of equal consecutive values in the training window (completed runs only).
+    var longestRun = 0
+    /// The median of the window's values as measured (flagged ones included): a run of it is never "stuck".
+    var typicalValue: Double?
+    /// Spread of the medians of consecutive `blockSize`-point blocks of residuals, per side (0: too few blocks).
+    var blockSpreadUp = 0.0
+    var blockSpreadDown = 0.0
+    var blockSize = 0
 
     func offset(at time: Double) -> Double {
         guard let seasonality else { return 0 }
@@ -125,5 +133,54 @@ struct SeasonalModel: Sendable {
         let tiny = 1e-9 * max(1, abs(level))
         spreadUp = max(up, tiny)
         spreadDown = max(down, tiny)
+    }
+
+    /// Measures how far the median of `size` consecutive points normally strays from the level: the medians of
+    /// consecutive blocks of residuals (flagged points included), their `spreadQuantile` distances ÷ its z, as for points.
+    /// Needs at least `minimumBlocks` blocks; it captures the metric's own autocorrelation, so that a sustained
+    /// shift smaller than the point band is seen without paging on the slow wander a metric always has.
+    mutating func fitBlockSpread(values: [Double], times: [Double], size: Int, scratch: inout [Double]) {
+        blockSize = 0
+        guard size >= 2, values.count / size >= AnomalyDetector.minimumBlocks else { return }
+        var buckets: [Int] = []
+        if let seasonality { seasonality.buckets(times, into: &buckets) }
+        var medians: [Double] = []
+        var block: [Double] = []
+        for index in values.indices {
+            block.append(values[index] - (seasonality == nil ? 0 : offsets[buckets[index]]) - level)
+            if block.count == size {
+                medians.append(RobustStatistics.median(&block) ?? 0)
+                block.removeAll(keepingCapacity: true)
+            }
+        }
+        let n = medians.count
+        let beyond = min(n - 1, max(Int((1 - AnomalyDetector.spreadQuantile) * Double(n)), AnomalyDetector.minimumTailPoints))
+        let high = RobustStatistics.select(&medians, n - 1 - beyond)
+        let low = RobustStatistics.select(&medians, beyond)
+        let z = AnomalyDetector.spreadQuantileZ
+        let tiny = 1e-9 * max(1, abs(level))
+        blockSpreadUp = max(high / z, tiny)
+        blockSpreadDown = max(-low / z, tiny)
+        blockSize = size
+    }
+
+    /// Flagged points stay out of training, except in a seasonal bucket where they are the majority of the window's
+    /// points: that hour (or day) has a new normal, and its offset becomes the median of all its points. Otherwise
+    /// a bucket whose points were flagged would keep its old expected value, and be flagged every cycle, forever.
+    mutating func readmitFlaggedBuckets(cleanTimes: [Double], allTimes: [Double], allValues: [Double]) {
+        guard let seasonality else { return }
+        var buckets: [Int] = []
+        var clean = [Int](repeating: 0, count: seasonality.bucketCount)
+        seasonality.buckets(cleanTimes, into: &buckets)
+        for bucket in buckets { clean[bucket] += 1 }
+        var all = [Int](repeating: 0, count: seasonality.bucketCount)
+        seasonality.buckets(allTimes, into: &buckets)
+        for bucket in buckets { all[bucket] += 1 }
+        var segment: [Double] = []
+        for bucket in 0..<seasonality.bucketCount where all[bucket] >= 2 && clean[bucket] * 2 < all[bucket] {
+            segment.removeAll(keepingCapacity: true)
+            for index in allValues.indices where buckets[index] == bucket { segment.append(allValues[index]) }
+            offsets[bucket] = (RobustStatistics.median(&segment) ?? level) - level
+        }
     }
 }

@@ -113,6 +113,105 @@ import Testing
         #expect(steps[20..<40].filter(\.verdict.isAnomaly).count <= 10)
     }
 
+    /// Continuation flags: a step change is flagged at its onset and on at most `continuationPoints` more points
+    /// while it stays outside the trained band, then never again (it becomes the new normal); an isolated spike,
+    /// followed by normal points, is flagged once.
+    @Test func aStepGetsItsOnsetPlusAtMostThreeContinuationFlagsAndASpikeOnlyOne() {
+        #expect(AnomalyDetector.continuationPoints == 3)
+        var samples = Self.daily(60).map { (time: $0.time, value: $0.value) }
+        for index in 30..<60 { samples[index].value += 2_000 }
+        let settings = AnomalySettings(seasonality: .none)
+        let steps = AnomalyReplay.run(samples, settings: settings)
+        let flagged = steps.indices.filter { steps[$0].verdict.isAnomaly }
+        #expect(flagged.first == 30, "flagged: \(flagged)")
+        #expect(flagged == Array(30..<(30 + flagged.count)), "one run from the onset: \(flagged)")
+        #expect(flagged.count >= 2 && flagged.count <= 1 + AnomalyDetector.continuationPoints, "flagged: \(flagged)")
+        let continued = flagged.filter { steps[$0].verdict.continuation > 0 }
+        #expect(!continued.isEmpty && continued.count <= AnomalyDetector.continuationPoints)
+        for index in continued {  // judged against the trained baseline, not the level the metric moved to
+            let verdict = steps[index].verdict
+            #expect(verdict.direction == .spike && verdict.score > 3 && verdict.upper < samples[index].value)
+            #expect(abs(verdict.expected - 1_000) < 50 && !verdict.levelShifted)
+        }
+        #expect(steps[(30 + 1 + AnomalyDetector.continuationPoints)...].allSatisfy { !$0.verdict.isAnomaly })
+        // The same verdicts without the replay's workspace (continuation depends only on the history's flags).
+        let history = steps.map(\.sample)
+        for index in 29..<(31 + AnomalyDetector.continuationPoints) {
+            let fresh = AnomalyDetector.evaluate(history: Array(history[..<index]),
+                                                 point: MetricSample(time: samples[index].time, value: samples[index].value),
+                                                 settings: AnomalySettings(seasonality: .none, interval: Self.day))
+            #expect(fresh == steps[index].verdict, "point \(index)")
+        }
+
+        var spiked = Self.daily(60).map { (time: $0.time, value: $0.value) }
+        spiked[30].value += 2_000
+        let spikeSteps = AnomalyReplay.run(spiked, settings: settings)
+        #expect(spikeSteps.indices.filter { spikeSteps[$0].verdict.isAnomaly } == [30])
+        #expect(spikeSteps[30].verdict.continuation == 0)
+    }
+
+    /// The demo's stuck bucket: an hourly metric with an hour-of-day pattern drops for three days, then recovers.
+    /// The drop's onset is flagged; a few days after the recovery no hour may be flagged any more (it used to flag
+    /// one hour every day: its bucket's expected value stayed at the drop level while its points stayed flagged).
+    @Test func aRecoveryAfterAMultiDayDropDoesNotLeaveAStuckHourlyBucket() {
+        let samples = (0..<(24 * 35)).map { index -> (time: Double, value: Double) in
+            let day = index / 24
+            var value = 1_000 + 600 * sin(2 * .pi * Double(index % 24) / 24) + 30 * Self.noise(index)
+            if (21..<24).contains(day) { value *= 0.3 }
+            return (Self.start + Double(index) * Self.hour, value)
+        }
+        let steps = AnomalyReplay.run(samples, settings: AnomalySettings())
+        #expect(steps[(24 * 21)..<(24 * 21 + 3)].contains { $0.verdict.isAnomaly })  // the drop is caught at its onset
+        let late = steps[(24 * 26)...].filter(\.verdict.isAnomaly)
+        #expect(late.isEmpty, "flagged after recovery: \(late.map { Date(timeIntervalSince1970: $0.sample.time) })")
+        #expect(steps[(24 * 26)...].allSatisfy { $0.verdict.seasonality == .hourOfDay || $0.verdict.seasonality == .hourOfWeek })
+    }
+
+    /// A seasonal bucket whose points are mostly flagged has a new normal: its offset follows them.
+    @Test func aBucketFlaggedMostOfTheTimeIsReadmitted() {
+        var history = (0..<(24 * 14)).map { index in
+            MetricSample(time: Self.start + Double(index) * Self.hour,
+                         value: 1_000 + 600 * sin(2 * .pi * Double(index % 24) / 24) + 10 * Self.noise(index))
+        }
+        for index in history.indices where index % 24 == 16 && index >= 24 * 4 {  // 16:00 moved up by 500 ten days ago
+            history[index].value += 500
+            history[index].flagged = true
+        }
+        let next = Self.start + Double(24 * 14 + 16) * Self.hour
+        let usual = 1_000 + 600 * sin(2 * Double.pi * 16 / 24) + 500
+        #expect(!judge(history, usual, at: next).isAnomaly)
+        // An isolated flagged point stays out of training.
+        #expect(judge(history, usual - 500, at: next).isAnomaly)
+    }
+
+    @Test func aStuckMetricIsFlaggedOnceWhenTheRunOutlastsEveryEarlierOne() {
+        var samples = (0..<300).map { (time: Self.start + Double($0) * Self.hour, value: 500 + Double(Int(50 * Self.noise($0)))) }
+        for index in 200..<260 { samples[index].value = 512 }
+        let steps = AnomalyReplay.run(samples, settings: AnomalySettings(seasonality: .none))
+        let stuck = steps.indices.filter { steps[$0].verdict.stuckRun > 0 }
+        #expect(stuck.count == 1)
+        #expect(stuck.allSatisfy { (200..<260).contains($0) })
+        let spikeOnly = AnomalyReplay.run(samples, settings: AnomalySettings(seasonality: .none, direction: .spike))
+        #expect(spikeOnly.allSatisfy { $0.verdict.stuckRun == 0 })
+    }
+
+    @Test func reusingTheWorkspaceGivesTheSameVerdictsAsAFreshOne() {
+        var samples = (0..<(24 * 20)).map { (time: Self.start + Double($0) * Self.hour,
+                                           value: 300 + 100 * sin(Double($0 % 24) / 24 * 2 * .pi) + 8 * Self.noise($0)) }
+        samples[400].value += 300
+        let steps = AnomalyReplay.run(samples, settings: AnomalySettings())
+        var history: [MetricSample] = []
+        for (index, step) in steps.enumerated() {
+            if index % 7 == 0 || index == 400 {
+                let fresh = AnomalyDetector.evaluate(history: history, point: MetricSample(time: step.sample.time, value: step.sample.value),
+                                                     settings: AnomalySettings(interval: Self.hour))
+                #expect(fresh == step.verdict, "point \(index)")
+            }
+            history.append(step.sample)
+        }
+        #expect(steps[400].verdict.isAnomaly)
+    }
+
     @Test func irregularTimestampsAreBucketedToTheNaturalInterval() {
         var history = Self.daily(20)
         for index in history.indices { history[index].time += Double(index % 3) * 600 }  // minutes of jitter
