@@ -40,7 +40,7 @@ public enum RunReportRenderer {
         var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]
         lines.append("<testsuite name=\"dqmon\" tests=\"\(report.results.count)\" failures=\"\(report.count(.fail) + report.count(.warn))\" errors=\"\(report.count(.error))\" timestamp=\"\(Format.timestamp(report.evaluatedAt))\">")
         for result in report.results {
-            let seconds = String(format: "%.3f", (result.queryMilliseconds ?? 0) / 1000)
+            let seconds = Format.fixed((result.queryMilliseconds ?? 0) / 1000, places: 3)
             lines.append("  <testcase classname=\"\(xml(result.dataset))\" name=\"\(xml(result.checkID))\" time=\"\(seconds)\">")
             switch result.status {
             case .fail, .warn: lines.append("    <failure type=\"\(result.status.rawValue)\" message=\"\(xml(result.message))\"/>")

@@ -21,7 +21,7 @@ public struct TextTable {
         }
         let line = { (cells: [String]) -> String in
             cells.enumerated().map { index, cell in
-                index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                index == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[index] - cell.count))
             }.joined(separator: "  ")
         }
         return ([line(headers)] + cut.map(line)).joined(separator: "\n")

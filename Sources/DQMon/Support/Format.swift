@@ -6,13 +6,27 @@ public enum Format {
     public static func percent(_ fraction: Double) -> String {
         let value = fraction * 100
         if value == value.rounded() { return "\(Int(value))%" }
-        return String(format: "%.1f%%", value)
+        return fixed(value, places: 1) + "%"
+    }
+
+    /// `value` with exactly `places` decimals (0...6), like `String(format: "%.2f")` (ties to even; never "-0"), without
+    /// Foundation's formatter (reports print thousands of figures).
+    public static func fixed(_ value: Double, places: Int) -> String {
+        guard value.isFinite, abs(value) < 1e15 else { return String(format: "%.\(places)f", value) }
+        var scale: Int64 = 1
+        for _ in 0..<places { scale *= 10 }
+        let scaled = Int64((abs(value) * Double(scale)).rounded(.toNearestOrEven))
+        let whole = String(scaled / scale)
+        let sign = value < 0 && scaled != 0 ? "-" : ""
+        guard places > 0 else { return sign + whole }
+        let fraction = String(scaled % scale)
+        return sign + whole + "." + String(repeating: "0", count: places - fraction.count) + fraction
     }
 
     /// A count with thousands separators: `12345` -> `12,345`.
     public static func count(_ value: Double) -> String {
         guard value.isFinite else { return "\(value)" }
-        if value != value.rounded() { return String(format: "%.2f", value) }
+        if value != value.rounded() { return fixed(value, places: 2) }
         let digits = String(Int64(value).magnitude)
         var grouped = ""
         for (index, character) in digits.reversed().enumerated() {

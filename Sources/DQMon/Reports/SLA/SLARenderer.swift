@@ -54,10 +54,10 @@ public enum SLARenderer {
     static func percent(_ fraction: Double?) -> String {
         guard let fraction else { return "-" }
         let value = (fraction * 10_000).rounded() / 100
-        return value == value.rounded() ? "\(Int(value))%" : String(format: "%.2f%%", value)
+        return value == value.rounded() ? "\(Int(value))%" : Format.fixed(value, places: 2) + "%"
     }
 
-    static func ratio(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "-" }
+    static func ratio(_ value: Double?) -> String { value.map { Format.fixed($0, places: 2) } ?? "-" }
 
     static func count(_ value: Double) -> String { Format.count(value) }
 
