@@ -139,6 +139,7 @@ public enum AnomalyDetector {
             fitted.longestRun = longestCompletedRun(workspace.allValues)
             workspace.scratch = workspace.allValues
             fitted.typicalValue = RobustStatistics.median(&workspace.scratch)
+            fitted.nonNegative = workspace.allValues.allSatisfy { $0 >= 0 }
             fitted.fitBlockSpread(values: workspace.allValues, times: workspace.allTimes, size: max(1, settings.minHistory),
                                   scratch: &workspace.scratch)
             workspace.cached = (key, fitted)
@@ -149,6 +150,9 @@ public enum AnomalyDetector {
         judgeStuck(point.value, history: history, until: slotTime, interval: interval, model: model, settings: settings,
                    verdict: &verdict)
         judgeContinuation(point.value, at: slotTime, model: model, settings: settings, workspace: workspace, verdict: &verdict)
+        // A row count's band after a wide incident may reach below zero; no such value can occur (display only:
+        // the verdict is the score's).
+        if model.nonNegative { verdict.lower = max(verdict.lower, 0) }
         return verdict
     }
 

@@ -10,6 +10,8 @@ struct SeasonalModel: Sendable {
     var longestRun = 0
     /// The median of the window's values as measured (flagged ones included): a run of it is never "stuck".
     var typicalValue: Double?
+    /// True when no point of the window is negative (counts, rates, lags): the band's lower edge is then shown no lower than 0.
+    var nonNegative = false
     /// Spread of the medians of consecutive `blockSize`-point blocks of residuals, per side (0: too few blocks).
     var blockSpreadUp = 0.0
     var blockSpreadDown = 0.0

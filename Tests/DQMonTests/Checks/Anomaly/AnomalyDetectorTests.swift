@@ -46,6 +46,17 @@ import Testing
         #expect(spike.trainingSize == 20)
     }
 
+    /// A count's band never reaches below zero (a wide spread would otherwise say "expected -35 – 104 rows");
+    /// a metric that has been negative keeps its band as fitted.
+    @Test func theBandOfANonNegativeMetricStopsAtZero() {
+        let history = Self.daily(30, base: 10, jitter: 9)
+        let count = judge(history, 10)
+        #expect(count.lower == 0)
+        let signed = judge(history.map { MetricSample(time: $0.time, value: $0.value - 10) }, 0)
+        #expect(signed.lower < -9)
+        #expect(count.score == signed.score)
+    }
+
     @Test func directionLimitsWhichSideIsFlagged() {
         let history = Self.daily(20)
         let spikeOnly = AnomalySettings(direction: .spike)
