@@ -2,7 +2,7 @@ import GRDB
 
 extension HistoryMigrations {
     /// `v2-incidents`: incidents, their timeline events (notes included), and the indexes that keep
-    /// `dqmon incidents` and `dqmon sla` off full scans (checked with EXPLAIN QUERY PLAN in IncidentStoreTests).
+    /// `dqmon incidents` and `dqmon sla` off full scans (checked with EXPLAIN QUERY PLAN in IncidentsCommandTests).
     static func createIncidents(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE incidents (
@@ -51,7 +51,7 @@ extension HistoryMigrations {
             );
             CREATE INDEX incident_events_incident ON incident_events(incident_id, at);
 
-            -- `dqmon sla`: one covering index answers pass rate, availability and freshness timelines
+            -- `dqmon sla` (until v3-sla-rollups replaced it): one covering index answered pass rate, availability and freshness timelines
             -- for a dataset and window without touching the results table.
             CREATE INDEX results_sla ON results(dataset, evaluated_at, check_type, status, check_id, data_timestamp);
             """)
