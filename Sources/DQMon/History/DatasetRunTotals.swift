@@ -43,7 +43,7 @@ public enum DatasetRunTotals {
         }
     }
 
-    /// `v3-dataset-run-totals`: the table, filled from the results already stored.
+    /// Part of migration `v3-sla-rollups`: the table, filled from the results already stored.
     static func migrate(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE dataset_run_totals (
@@ -95,43 +95,32 @@ public enum DatasetRunTotals {
             let merged = Counts(runs: 1, available: min(old.available, own.available),
                                 passes: old.passes + own.passes, evaluated: old.evaluated + own.evaluated)
             delta = merged - old
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE dataset_run_totals SET available = ?, passes = ?, evaluated = ?,
                     cum_available = cum_available + ?, cum_passes = cum_passes + ?, cum_evaluated = cum_evaluated + ?
                 WHERE dataset = ? AND evaluated_at = ?
-                """, arguments: [merged.available, merged.passes, merged.evaluated,
+                """).execute(arguments: [merged.available, merged.passes, merged.evaluated,
                                  delta.available, delta.passes, delta.evaluated, dataset, at])
         } else {
-            let total = try cumulative(dataset: dataset, before: at, db: db) + own
-            try db.execute(sql: "INSERT INTO dataset_run_totals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
+            let total = try cumulative(dataset: dataset, through: at, inclusive: false, db: db) + own
+            try db.cachedStatement(sql: "INSERT INTO dataset_run_totals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [
                 dataset, at, own.available, own.passes, own.evaluated, total.runs, total.available, total.passes, total.evaluated,
             ])
             delta = own
         }
         // Rows after `at` exist only when runs were recorded out of order.
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE dataset_run_totals SET cum_runs = cum_runs + ?, cum_available = cum_available + ?,
                 cum_passes = cum_passes + ?, cum_evaluated = cum_evaluated + ?
             WHERE dataset = ? AND evaluated_at > ?
-            """, arguments: [delta.runs, delta.available, delta.passes, delta.evaluated, dataset, at])
+            """).execute(arguments: [delta.runs, delta.available, delta.passes, delta.evaluated, dataset, at])
     }
 
-    /// The counts of every run of `dataset` at or before `time`.
-    public static func cumulative(dataset: String, through time: Double, db: Database) throws -> Counts {
+    /// The counts of every run of `dataset` at or before `time` (strictly before it when not `inclusive`).
+    public static func cumulative(dataset: String, through time: Double, inclusive: Bool = true, db: Database) throws -> Counts {
         if let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT cum_runs, cum_available, cum_passes, cum_evaluated FROM dataset_run_totals
-            WHERE dataset = ? AND evaluated_at <= ? ORDER BY evaluated_at DESC LIMIT 1
-            """), arguments: [dataset, time]) {
-            return Counts(runs: row[0], available: row[1], passes: row[2], evaluated: row[3])
-        }
-        return try baseline(dataset: dataset, db: db)
-    }
-
-    /// The counts of every run of `dataset` strictly before `time`.
-    static func cumulative(dataset: String, before time: Double, db: Database) throws -> Counts {
-        if let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT cum_runs, cum_available, cum_passes, cum_evaluated FROM dataset_run_totals
-            WHERE dataset = ? AND evaluated_at < ? ORDER BY evaluated_at DESC LIMIT 1
+            WHERE dataset = ? AND evaluated_at \(inclusive ? "<=" : "<") ? ORDER BY evaluated_at DESC LIMIT 1
             """), arguments: [dataset, time]) {
             return Counts(runs: row[0], available: row[1], passes: row[2], evaluated: row[3])
         }

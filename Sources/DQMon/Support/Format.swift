@@ -12,9 +12,11 @@ public enum Format {
     /// `value` with exactly `places` decimals (0...6), like `String(format: "%.2f")` (ties to even; never "-0"), without
     /// Foundation's formatter (reports print thousands of figures).
     public static func fixed(_ value: Double, places: Int) -> String {
-        guard value.isFinite, abs(value) < 1e15 else { return String(format: "%.\(places)f", value) }
         var scale: Int64 = 1
-        for _ in 0..<places { scale *= 10 }
+        for _ in 0..<min(max(places, 0), 6) { scale *= 10 }
+        guard value.isFinite, (0...6).contains(places), abs(value) * Double(scale) < 9e18 else {
+            return String(format: "%.\(places)f", value)
+        }
         let scaled = Int64((abs(value) * Double(scale)).rounded(.toNearestOrEven))
         let whole = String(scaled / scale)
         let sign = value < 0 && scaled != 0 ? "-" : ""
