@@ -93,6 +93,9 @@ public struct AnomalyCheck: CheckSpec {
         } else if verdict.sustainedShift != 0 {
             kind = "sustained \(verdict.sustainedShift > 0 ? "rise" : "fall"): the median of the last \(settings.minHistory) points is "
                 + "\(String(format: "%.1f", abs(verdict.sustainedShift))) spreads of such medians from the level"
+        } else if verdict.jump != 0 {
+            kind = "sudden \(verdict.jump > 0 ? "jump" : "fall"): \(String(format: "%.1f", abs(verdict.jump))) times the usual "
+                + "step-to-step change from the median of the previous \(settings.minHistory) points"
         } else if verdict.continuation > 0 {
             kind = "\(kind) continues: the \(verdict.continuation == 1 ? "previous point was" : "previous \(verdict.continuation) points were") "
                 + "flagged and this one is still outside the trained range"

@@ -14,7 +14,9 @@
 /// 4. Baseline = median of the deseasonalized training values; the spread on each side is a quantile distance
 ///    of the residuals (so skewed metrics get an asymmetric band). The spread is measured on every point of the
 ///    window, flagged ones included: a burst that keeps recurring is how the metric behaves, and must widen the
-///    band instead of paging every time (the 97.5% quantile still ignores rare outliers).
+///    band instead of paging every time (the 97.5% quantile still ignores rare outliers). With few points the
+///    quantile is taken no closer to the edge than the 4th value, which sits at a lower quantile; `tailDivisor`
+///    corrects for that, so a short history gets as wide a band (in standard deviations) as a long one.
 /// 5. Plausible levels: the training baseline; the median of the last `minHistory` points when it left the band
 ///    (a level shift); and, while a deviation is being alerted (one of the last `minHistory + 1` points is flagged),
 ///    the median of the last `onsetPoints` points (the level the metric is at right now). Flagged points count in
@@ -31,14 +33,20 @@
 ///    spreads of such medians (measured on consecutive blocks of training residuals, at least `minimumBlocks`) is
 ///    flagged, at that crossing only: a shift smaller than the point band but longer than the metric's wander.
 /// 8. Stuck metric (direction `both` only): a value repeated for more consecutive points than any run of equal
-///    values in the training window (and at least `minimumStuckRun`) is flagged once, when the run gets that long,
-///    unless it is the window's median value (a null rate that is usually exactly 0 is not stuck at 0).
+///    values in the training window (and at least `minimumStuckRun`) is flagged once, when the run gets that long.
+///    That includes the metric's usual value: disk writes that are usually 0 between bursts, but now stay 0 longer
+///    than ever. A metric that should sit at 0 (a null rate) takes `direction: spike`, which has no stuck rule.
 /// 9. Continuation: once a deviation's onset is flagged, up to `continuationPoints` more consecutive points are
 ///    flagged while each is still beyond `sensitivity` spreads of the trained baseline (same floors and direction
 ///    as step 6). The level rules of step 5 would otherwise stop alerting right after the onset; these few points
 ///    say "still anomalous" while a deviation lasts, and the cap (and `flagged` points staying out of training)
 ///    still lets a step change become the new normal. An isolated spike is followed by a normal point, so it is
 ///    flagged once.
+/// 10. Sudden jump: a point far from the median of the `minHistory` points before it, in units of the metric's own
+///    step-to-step noise (`SeasonalModel.fitJumpSpread`), by more than `jumpFactor × sensitivity`, is flagged when
+///    none of those points was flagged (the onset of a jump only). The point band of step 4 is measured around one
+///    level for the whole window, so an earlier level shift or a wide-swinging metric (a temperature with deep
+///    daily dips) widens it until a sharp jump inside it goes unseen; the jump rule sees it.
 public enum AnomalyDetector {
     /// The residual quantile whose distance from the median defines the spread. 0.975 rather than the quartile:
     /// it still ignores up to 2.5% of outliers (and at least 3), and it widens the band for heavy-tailed metrics
@@ -51,6 +59,21 @@ public enum AnomalyDetector {
     /// on purpose (NAB: each flagged normal point is a false alarm), since the onset, sustained-shift and stuck
     /// rules catch the changes a narrower band was needed for.
     static let spreadQuantileZ = 1.6449
+
+    /// The divisor that turns a tail distance (median to the value `beyond` places from the edge of `count` sorted
+    /// values) into a spread: `spreadQuantileZ` for long histories. With few points that value sits at a lower
+    /// quantile (the 4th largest of 14 is near the 75th percentile, by Blom's plotting position), so the divisor
+    /// shrinks in proportion and the band keeps its width in standard deviations: without it, a 14-point history
+    /// got a 1.2σ band instead of 3.6σ, which made the first days of every new metric page on ordinary noise.
+    static func tailDivisor(count: Int, beyond: Int) -> Double {
+        guard count > 0 else { return spreadQuantileZ }
+        let position = (Double(count - beyond) - 0.375) / (Double(count) + 0.25)
+        let effective = RobustStatistics.normalQuantile(min(position, spreadQuantile))
+        return spreadQuantileZ * max(effective, minimumTailZ) / RobustStatistics.normalQuantile(spreadQuantile)
+    }
+
+    /// The smallest z `tailDivisor` uses (a position below the 69th percentile, i.e. under 12 points, is treated as it).
+    static let minimumTailZ = 0.5
     /// A pattern must cut the residual spread by at least this fraction to be used.
     static let seasonalGain = 1.0 / 3.0
     /// The last this many points define the level the metric is at now (their median): a point near it continues
@@ -67,6 +90,10 @@ public enum AnomalyDetector {
     /// not a page per point for a shift that lasts. 3 on NAB: F1 0.386 -> 0.439, false alarms 7.15 -> 7.83 per 1,000
     /// points, windows found unchanged (the extra flags fall mostly inside the anomaly windows).
     static let continuationPoints = 3
+    /// The jump rule's threshold in step-to-step spreads, as a multiple of `sensitivity` (5 at the default 3): it is
+    /// an extra test on every point, so it must be stricter than the point band to add few false alarms. On NAB
+    /// (`scripts/bench-anomaly`) it finds 3 more windows (a shift inside a shift, two temperature collapses).
+    static let jumpFactor = 5.0 / 3.0
 
     public static func evaluate(history: [MetricSample], point: MetricSample, settings: AnomalySettings,
                                 excluded: [ExcludedInterval] = []) -> AnomalyVerdict {
@@ -137,8 +164,8 @@ public enum AnomalyDetector {
             fitted.readmitFlaggedBuckets(cleanTimes: workspace.times, allTimes: workspace.allTimes, allValues: workspace.allValues)
             fitted.fitSpread(values: workspace.allValues, times: workspace.allTimes, scratch: &workspace.scratch, keepLevel: true)
             fitted.longestRun = longestCompletedRun(workspace.allValues)
-            workspace.scratch = workspace.allValues
-            fitted.typicalValue = RobustStatistics.median(&workspace.scratch)
+            fitted.fitJumpSpread(values: workspace.allValues, times: workspace.allTimes, size: max(1, settings.minHistory),
+                                 scratch: &workspace.scratch)
             fitted.nonNegative = workspace.allValues.allSatisfy { $0 >= 0 }
             fitted.fitBlockSpread(values: workspace.allValues, times: workspace.allTimes, size: max(1, settings.minHistory),
                                   scratch: &workspace.scratch)
@@ -150,6 +177,7 @@ public enum AnomalyDetector {
         judgeStuck(point.value, history: history, until: slotTime, interval: interval, model: model, settings: settings,
                    verdict: &verdict)
         judgeContinuation(point.value, at: slotTime, model: model, settings: settings, workspace: workspace, verdict: &verdict)
+        judgeJump(point.value, at: slotTime, model: model, settings: settings, workspace: &workspace, verdict: &verdict)
         // A row count's band after a wide incident may reach below zero; no such value can occur (display only:
         // the verdict is the score's).
         if model.nonNegative { verdict.lower = max(verdict.lower, 0) }
@@ -404,8 +432,7 @@ public enum AnomalyDetector {
     /// Flags the point at which a repeated value becomes longer than every run of equal values in training.
     static func judgeStuck(_ value: Double, history: ArraySlice<MetricSample>, until slotTime: Double, interval: Double,
                            model: SeasonalModel, settings: AnomalySettings, verdict: inout AnomalyVerdict) {
-        // Repeating the window's median value (a null rate that is usually exactly 0) is not being stuck.
-        guard settings.direction == .both, model.longestRun > 0, !verdict.isAnomaly, value != model.typicalValue else { return }
+        guard settings.direction == .both, model.longestRun > 0, !verdict.isAnomaly else { return }
         let threshold = max(model.longestRun + 1, minimumStuckRun)
         var run = 1
         var lastSlot = slotTime
@@ -449,6 +476,36 @@ public enum AnomalyDetector {
         verdict.lower = expected - max(settings.sensitivity * model.spreadDown, floor)
         verdict.upper = expected + max(settings.sensitivity * model.spreadUp, floor)
         verdict.score = max(-1e9, min(1e9, deviation / spread))
+        verdict.direction = direction
+    }
+
+    /// Flags a point more than `jumpFactor × sensitivity` step-to-step spreads from the median of the `jumpSize`
+    /// points before it (on an allowed side, past the `min_change` floors), when none of them was flagged. The verdict
+    /// then describes the point against that recent median and the jump spread.
+    static func judgeJump(_ value: Double, at slotTime: Double, model: SeasonalModel, settings: AnomalySettings,
+                          workspace: inout Workspace, verdict: inout AnomalyVerdict) {
+        let size = model.jumpSize
+        guard size >= 2, !verdict.isAnomaly, workspace.recent.count >= size else { return }
+        let before = workspace.recent.suffix(size)
+        guard !before.contains(where: \.flagged) else { return }
+        workspace.scratch.removeAll(keepingCapacity: true)
+        for sample in before { workspace.scratch.append(sample.value - model.offset(at: sample.time)) }
+        guard let recent = RobustStatistics.median(&workspace.scratch) else { return }
+        let expected = recent + model.offset(at: slotTime)
+        let deviation = value - expected
+        let spread = deviation >= 0 ? model.jumpSpreadUp : model.jumpSpreadDown
+        let direction: AnomalySettings.Direction = deviation >= 0 ? .spike : .drop
+        let floor = max(settings.minAbsoluteChange, settings.minRelativeChange * abs(expected))
+        let threshold = jumpFactor * settings.sensitivity
+        guard settings.direction == .both || settings.direction == direction, abs(deviation) >= floor, abs(deviation) > 0,
+              abs(deviation) > threshold * spread else { return }
+        verdict.isAnomaly = true
+        verdict.jump = max(-1e9, min(1e9, deviation / spread))
+        verdict.levelShifted = false
+        verdict.expected = expected
+        verdict.lower = expected - max(threshold * model.jumpSpreadDown, floor)
+        verdict.upper = expected + max(threshold * model.jumpSpreadUp, floor)
+        verdict.score = verdict.jump
         verdict.direction = direction
     }
 }

@@ -112,6 +112,9 @@ public struct AnomalyVerdict: Sendable, Hashable {
     /// When the point was flagged as the continuation of a deviation (`AnomalyDetector.continuationPoints`): how
     /// many consecutive points right before it were flagged (else 0).
     public var continuation: Int = 0
+    /// When the point was flagged as a sudden jump (`AnomalyDetector.judgeJump`): its distance from the median of the
+    /// `min_history` points before it, in step-to-step spreads (else 0).
+    public var jump: Double = 0
 
     public var isSkipped: Bool { pointsNeeded > 0 }
 }

@@ -8,14 +8,16 @@ struct SeasonalModel: Sendable {
     var spreadDown: Double
     /// The longest run of equal consecutive values in the training window (completed runs only).
     var longestRun = 0
-    /// The median of the window's values as measured (flagged ones included): a run of it is never "stuck".
-    var typicalValue: Double?
     /// True when no point of the window is negative (counts, rates, lags): the band's lower edge is then shown no lower than 0.
     var nonNegative = false
     /// Spread of the medians of consecutive `blockSize`-point blocks of residuals, per side (0: too few blocks).
     var blockSpreadUp = 0.0
     var blockSpreadDown = 0.0
     var blockSize = 0
+    /// Spread of a point's distance from the median of the `jumpSize` points before it, per side (0: too few points).
+    var jumpSpreadUp = 0.0
+    var jumpSpreadDown = 0.0
+    var jumpSize = 0
 
     func offset(at time: Double) -> Double {
         guard let seasonality else { return 0 }
@@ -114,15 +116,7 @@ struct SeasonalModel: Sendable {
             for value in values { scratch.append(value) }
         }
         if !keepLevel { level = RobustStatistics.median(&scratch) ?? level }
-        // The tail quantile, but never closer to the edge than the 4th value: with a short history (28 daily
-        // points) a couple of earlier anomalies must not stretch the band.
-        let n = scratch.count
-        let beyond = min(max(0, n - 1), max(Int((1 - AnomalyDetector.spreadQuantile) * Double(n)), AnomalyDetector.minimumTailPoints))
-        let high = n > 0 ? RobustStatistics.select(&scratch, n - 1 - beyond) : level
-        let low = n > 0 ? RobustStatistics.select(&scratch, beyond) : level
-        let z = AnomalyDetector.spreadQuantileZ
-        var up = (high - level) / z
-        var down = (level - low) / z
+        var (up, down) = Self.tailSpread(&scratch, center: level)
         if up <= 0 || down <= 0 {
             // Mostly-constant metrics: fall back to the mean absolute deviation, then to a tiny relative floor.
             var total = 0.0
@@ -155,15 +149,52 @@ struct SeasonalModel: Sendable {
                 block.removeAll(keepingCapacity: true)
             }
         }
-        let n = medians.count
-        let beyond = min(n - 1, max(Int((1 - AnomalyDetector.spreadQuantile) * Double(n)), AnomalyDetector.minimumTailPoints))
-        let high = RobustStatistics.select(&medians, n - 1 - beyond)
-        let low = RobustStatistics.select(&medians, beyond)
-        let z = AnomalyDetector.spreadQuantileZ
+        let (up, down) = Self.tailSpread(&medians, center: 0)
         let tiny = 1e-9 * max(1, abs(level))
-        blockSpreadUp = max(high / z, tiny)
-        blockSpreadDown = max(-low / z, tiny)
+        blockSpreadUp = max(up, tiny)
+        blockSpreadDown = max(down, tiny)
         blockSize = size
+    }
+
+    /// Measures how far a point normally lands from the median of the `size` points before it (deseasonalized, flagged
+    /// points included), per side, as for the point spread. That is the metric's own step-to-step noise, which a level
+    /// shift or a slow wander inside the window does not inflate (unlike the point spread around one level). Needs at
+    /// least `4 × size` points (an hourly metric with 28 days of training has 672; a daily one never gets there).
+    mutating func fitJumpSpread(values: [Double], times: [Double], size: Int, scratch: inout [Double]) {
+        jumpSize = 0
+        guard size >= 2, values.count >= size * 4 else { return }
+        var buckets: [Int] = []
+        if let seasonality { seasonality.buckets(times, into: &buckets) }
+        var deseasonalized = values
+        if seasonality != nil {
+            for index in values.indices { deseasonalized[index] -= offsets[buckets[index]] }
+        }
+        var residuals: [Double] = []
+        residuals.reserveCapacity(values.count - size)
+        for index in size..<values.count {
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: deseasonalized[(index - size)..<index])
+            residuals.append(deseasonalized[index] - (RobustStatistics.median(&scratch) ?? 0))
+        }
+        let (up, down) = Self.tailSpread(&residuals, center: 0)
+        let tiny = 1e-9 * max(1, abs(level))
+        jumpSpreadUp = max(up, tiny)
+        jumpSpreadDown = max(down, tiny)
+        jumpSize = size
+    }
+
+    /// The spread on each side of `center`: the distance to the `spreadQuantile` value of `values` (and its mirror),
+    /// but never closer to the edge than the `minimumTailPoints + 1`th value, so that with a short history (28 daily
+    /// points) a couple of earlier anomalies do not stretch the band; divided by `AnomalyDetector.tailDivisor`, which
+    /// corrects for where that value sits with few points. Reorders `values`; (0, 0) when empty.
+    static func tailSpread(_ values: inout [Double], center: Double) -> (up: Double, down: Double) {
+        let n = values.count
+        guard n > 0 else { return (0, 0) }
+        let beyond = min(n - 1, max(Int((1 - AnomalyDetector.spreadQuantile) * Double(n)), AnomalyDetector.minimumTailPoints))
+        let high = RobustStatistics.select(&values, n - 1 - beyond)
+        let low = RobustStatistics.select(&values, beyond)
+        let divisor = AnomalyDetector.tailDivisor(count: n, beyond: beyond)
+        return ((high - center) / divisor, (center - low) / divisor)
     }
 
     /// Flagged points stay out of training, except in a seasonal bucket where they are the majority of the window's

@@ -206,6 +206,59 @@ import Testing
         #expect(spikeOnly.allSatisfy { $0.verdict.stuckRun == 0 })
     }
 
+    /// Disk writes that are 0 between bursts (the NAB ec2_disk_write_bytes_c0d644 shape): 0 is the usual value, but a
+    /// stretch of 0 longer than any before it is the machine going quiet, and is flagged once.
+    @Test func aMetricUsuallyAtZeroIsFlaggedWhenItStaysThereLongerThanEver() {
+        var samples = (0..<600).map { (time: Self.start + Double($0) * Self.hour, value: $0 % 20 < 3 ? 1_000 + 100 * Self.noise($0) : 0.0) }
+        for index in 400..<500 { samples[index].value = 0 }
+        let steps = AnomalyReplay.run(samples, settings: AnomalySettings(seasonality: .none))
+        // Zero runs are 17 points long; the quiet stretch starts at 383 and reaches 18 points at 400.
+        #expect(steps.indices.filter { steps[$0].verdict.stuckRun > 0 } == [400])
+        // A metric that should sit at 0 (a null rate) takes `direction: spike`: no stuck rule.
+        let spikeOnly = AnomalyReplay.run(samples, settings: AnomalySettings(seasonality: .none, direction: .spike))
+        #expect(spikeOnly.allSatisfy { $0.verdict.stuckRun == 0 })
+    }
+
+    /// Every 5 minutes: 6 ± 0.3 for ten days, then a lasting shift to 14.5 ± 0.7 (alerted at its onset, then the new
+    /// normal: the NAB rds_cpu_utilization_cc0c53 shape). The shift's points widen the point band around the old
+    /// level, so a jump to 19 two days later is inside it; it is far beyond the metric's usual step, and is flagged.
+    @Test func aSuddenJumpInsideAWideBandIsFlaggedAtItsOnset() {
+        var samples = (0..<3_500).map { index in
+            (time: Self.start + Double(index) * 300, value: index < 2_880 ? 6 + 0.3 * Self.noise(index) : 14.5 + 0.7 * Self.noise(index))
+        }
+        samples[3_400].value = 19
+        let steps = AnomalyReplay.run(samples, settings: AnomalySettings(seasonality: .none))
+        #expect(steps[2_880].verdict.isAnomaly && steps[2_880].verdict.jump == 0)  // the shift: the point band sees it
+        let jump = steps[3_400].verdict
+        #expect(jump.isAnomaly)
+        #expect(jump.jump > 5)
+        #expect(abs(jump.expected - 14.5) < 0.5)
+        #expect(jump.upper < 19)
+        // Onsets only, and nothing else in the new level's noise is a jump.
+        #expect(steps.indices.filter { steps[$0].verdict.jump != 0 } == [3_400])
+        // The point after the jump, back at 14.5, is not flagged.
+        #expect(!steps[3_401].verdict.isAnomaly)
+    }
+
+    /// With 14 points the 4th largest (the band's edge, so that 3 outliers cannot stretch it) sits near the 75th
+    /// percentile, not the 97.5th; `tailDivisor` corrects for that, so a short history's band is about as wide, in
+    /// standard deviations, as a long one's. Without it the 14-point band was about a third as wide.
+    @Test func aShortHistoryGetsABandAsWideAsALongOne() {
+        func gaussian(_ index: Int) -> Double { Self.noise(3 * index) + Self.noise(3 * index + 1) + Self.noise(3 * index + 2) }
+        func history(_ count: Int) -> [MetricSample] {
+            (0..<count).map { MetricSample(time: Self.start + Double($0) * Self.day, value: 1_000 + 20 * gaussian($0)) }
+        }
+        let settings = AnomalySettings(training: 2_000 * Self.day, seasonality: .none)
+        let short = judge(history(14), 1_000, settings)
+        let long = judge(history(1_000), 1_000, settings)
+        let ratio = (short.upper - short.lower) / (long.upper - long.lower)
+        #expect(ratio > 0.7 && ratio < 1.5, "14-point band / 1,000-point band = \(ratio)")
+        #expect(abs(AnomalyDetector.tailDivisor(count: 14, beyond: 3) - 0.555) < 0.01)
+        #expect(abs(AnomalyDetector.tailDivisor(count: 10_000, beyond: 250) - AnomalyDetector.spreadQuantileZ) < 0.01)
+        #expect(abs(RobustStatistics.normalQuantile(0.975) - 1.959964) < 1e-6)
+        #expect(abs(RobustStatistics.normalQuantile(0.01) + 2.326348) < 1e-6)
+    }
+
     @Test func reusingTheWorkspaceGivesTheSameVerdictsAsAFreshOne() {
         var samples = (0..<(24 * 20)).map { (time: Self.start + Double($0) * Self.hour,
                                            value: 300 + 100 * sin(Double($0 % 24) / 24 * 2 * .pi) + 8 * Self.noise($0)) }
