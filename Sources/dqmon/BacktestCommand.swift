@@ -16,11 +16,13 @@ struct BacktestCommand: ParsableCommand {
               dqmon backtest --csv orders.csv --timestamp-column day --value-column orders
               dqmon backtest --csv cpu.csv --output flags.csv --sensitivity 4
               dqmon backtest --csv cpu.csv --method rolling-mean   (mean ± 3σ over 14 days, for comparison)
+              dqmon backtest --csv cpu.csv --method rolling-mean-seasonal   (the same, per hour of day / day of week)
             """)
 
     enum Method: String, ExpressibleByArgument, CaseIterable {
         case dqmon
         case rollingMean = "rolling-mean"
+        case rollingMeanSeasonal = "rolling-mean-seasonal"
     }
 
     @OptionGroup var global: GlobalOptions
@@ -58,7 +60,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: "both, spike or drop.")
     var direction: String = "both"
 
-    @Option(name: .long, help: "dqmon (default) or rolling-mean (mean ± 3σ over 14 days, the usual baseline).")
+    @Option(name: .long, help: "dqmon (default), rolling-mean (mean ± 3σ over 14 days, the usual baseline) or rolling-mean-seasonal (the same per hour of day, or day of week for daily series).")
     var method: Method = .dqmon
 
     func validate() throws {
@@ -99,8 +101,8 @@ struct BacktestCommand: ParsableCommand {
             let steps = AnomalyReplay.run(series.samples, settings: settings)
             text = AnomalyCSV.write(series, steps: steps)
             flagged = steps.filter(\.verdict.isAnomaly).count
-        case .rollingMean:
-            let flags = RollingBaseline.run(series.samples, k: sensitivity.first ?? 3)
+        case .rollingMean, .rollingMeanSeasonal:
+            let flags = RollingBaseline.run(series.samples, k: sensitivity.first ?? 3, seasonal: method == .rollingMeanSeasonal)
             text = "timestamp,is_anomaly,score\n" + zip(series.labels, flags).map { "\($0),\($1.isAnomaly ? 1 : 0),\(String(format: "%.6g", $1.score))\n" }.joined()
             flagged = flags.filter(\.isAnomaly).count
         }
