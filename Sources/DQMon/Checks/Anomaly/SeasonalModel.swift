@@ -162,25 +162,43 @@ struct SeasonalModel: Sendable {
     /// least `4 × size` points (an hourly metric with 28 days of training has 672; a daily one never gets there).
     mutating func fitJumpSpread(values: [Double], times: [Double], size: Int, scratch: inout [Double]) {
         jumpSize = 0
-        guard size >= 2, values.count >= size * 4 else { return }
+        // (A non-finite value, e.g. PostgreSQL's NaN average, would break the sorted window: no jump rule then.)
+        guard size >= 2, values.count >= size * 4, values.allSatisfy(\.isFinite) else { return }
         var buckets: [Int] = []
         if let seasonality { seasonality.buckets(times, into: &buckets) }
         var deseasonalized = values
         if seasonality != nil {
             for index in values.indices { deseasonalized[index] -= offsets[buckets[index]] }
         }
+        // A sorted copy of the `size` points before each point, updated by one removal and one insertion per step
+        // (this runs once per refit over the whole window: a median by selection per point cost twice as much).
         var residuals: [Double] = []
         residuals.reserveCapacity(values.count - size)
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: deseasonalized[0..<size])
+        scratch.sort()
         for index in size..<values.count {
-            scratch.removeAll(keepingCapacity: true)
-            scratch.append(contentsOf: deseasonalized[(index - size)..<index])
-            residuals.append(deseasonalized[index] - (RobustStatistics.median(&scratch) ?? 0))
+            let median = size % 2 == 1 ? scratch[size / 2] : (scratch[size / 2 - 1] + scratch[size / 2]) / 2
+            residuals.append(deseasonalized[index] - median)
+            scratch.remove(at: Self.insertionIndex(of: deseasonalized[index - size], in: scratch))
+            scratch.insert(deseasonalized[index], at: Self.insertionIndex(of: deseasonalized[index], in: scratch))
         }
         let (up, down) = Self.tailSpread(&residuals, center: 0)
         let tiny = 1e-9 * max(1, abs(level))
         jumpSpreadUp = max(up, tiny)
         jumpSpreadDown = max(down, tiny)
         jumpSize = size
+    }
+
+    /// The first index of `sorted` whose value is not less than `value` (binary search).
+    static func insertionIndex(of value: Double, in sorted: [Double]) -> Int {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     /// The spread on each side of `center`: the distance to the `spreadQuantile` value of `values` (and its mirror),

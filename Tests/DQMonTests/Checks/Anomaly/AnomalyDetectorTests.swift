@@ -238,6 +238,9 @@ import Testing
         #expect(steps.indices.filter { steps[$0].verdict.jump != 0 } == [3_400])
         // The point after the jump, back at 14.5, is not flagged.
         #expect(!steps[3_401].verdict.isAnomaly)
+        let message = AnomalyCheck(target: .metric(.rowCount)).describe(jump, name: "cpu", value: 19)
+        #expect(message.hasPrefix("cpu 19: sudden jump: "), "\(message)")
+        #expect(message.contains("times the usual step-to-step change from the median of the previous 14 points"))
     }
 
     /// With 14 points the 4th largest (the band's edge, so that 3 outliers cannot stretch it) sits near the 75th
