@@ -45,7 +45,7 @@ struct AlertsFlushCommand: AsyncParsableCommand {
     var lockTimeout: String = "60s"
 
     func validate() throws {
-        if Interval(parsing: lockTimeout) == nil { throw ValidationError("--lock-timeout '\(lockTimeout)' is not a duration such as 60s or 5m") }
+        _ = try FlagValues.interval(lockTimeout, flag: "--lock-timeout", atMost: FlagValues.maximumLockTimeout)
     }
 
     func run() async throws {

@@ -48,8 +48,8 @@ struct CheckCommand: AsyncParsableCommand {
 
     func validate() throws {
         if FailOn(rawValue: failOn) == nil { throw ValidationError("--fail-on must be fail, warn or never, got '\(failOn)'") }
-        if Interval(parsing: lockTimeout) == nil { throw ValidationError("--lock-timeout '\(lockTimeout)' is not a duration such as 60s or 5m") }
-        if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+        _ = try FlagValues.interval(lockTimeout, flag: "--lock-timeout", atMost: FlagValues.maximumLockTimeout)
+        if let parallel { try FlagValues.count(parallel, flag: "--parallel", in: FlagValues.parallelism) }
     }
 
     func run() async throws {

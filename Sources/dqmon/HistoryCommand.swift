@@ -14,7 +14,8 @@ struct HistoryCommand: ParsableCommand {
               dqmon history events/volume --format json
               dqmon history orders --schema
               dqmon history orders --schema --since 30d --format json
-            """)
+            """,
+        subcommands: [HistoryBackupCommand.self])
 
     @OptionGroup var global: GlobalOptions
 
@@ -31,7 +32,8 @@ struct HistoryCommand: ParsableCommand {
     var limit: Int = 50
 
     func validate() throws {
-        if let since, Interval(parsing: since) == nil { throw ValidationError("--since '\(since)' is not a duration such as 7d") }
+        if let since { _ = try FlagValues.interval(since, flag: "--since") }
+        try FlagValues.count(limit, flag: "--limit", in: FlagValues.historyLimit)
     }
 
     func run() throws {

@@ -48,7 +48,7 @@ struct IncidentsListCommand: ParsableCommand {
         if let severity, AlertSeverity(rawValue: severity) == nil {
             throw ValidationError("--severity must be info, warning or critical, got '\(severity)'\(Suggestion.hint(for: severity, in: ["info", "warning", "critical"]))")
         }
-        if let since, Interval(parsing: since) == nil { throw ValidationError("--since '\(since)' is not a duration such as 7d") }
+        if let since { _ = try FlagValues.interval(since, flag: "--since") }
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
         if global.format == .junit { throw ValidationError("--format junit applies to 'dqmon check' only; use table or json") }
     }

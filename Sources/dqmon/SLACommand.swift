@@ -29,7 +29,7 @@ struct SLACommand: ParsableCommand {
     var dataset: String?
 
     func validate() throws {
-        if Interval(parsing: window) == nil { throw ValidationError("--window '\(window)' is not a duration such as 30d") }
+        _ = try FlagValues.interval(window, flag: "--window")
         if let tier, !(1...3).contains(tier) { throw ValidationError("--tier must be 1, 2 or 3, got \(tier)") }
         if global.format == .junit { throw ValidationError("--format junit applies to 'dqmon check' only; use table or json") }
     }

@@ -36,7 +36,7 @@ struct SilenceAddCommand: ParsableCommand {
 
     func validate() throws {
         if match.isEmpty { throw ValidationError("give at least one --match KEY=VALUE, e.g. --match dataset=analytics.orders") }
-        if Interval(parsing: duration) == nil { throw ValidationError("--for '\(duration)' is not a duration such as 2h or 30m") }
+        _ = try FlagValues.interval(duration, flag: "--for")
         if reason.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--reason must not be empty") }
     }
 

@@ -5,11 +5,20 @@ enum AlertsConfigLoader {
     static func load(directory: URL, diagnostics: Diagnostics, environment: [String: String], hasher: inout FNV1a) -> AlertsConfig {
         var config = AlertsConfig.empty
         var routeNodes: [(AlertRoute, ConfigNode)] = []
+        // Receivers written in some file, valid or not: a route naming an invalid one is not reported again.
+        var declaredReceivers: Set<String>? = []
         for file in ConfigLoader.checkFiles(in: directory) {
             guard let root = ConfigLoader.readYAML(file, diagnostics: diagnostics, environment: environment, hasher: &hasher),
                   let fields = root.fields(of: "alerts file", allowed: AlertsConfig.keys) else { continue }
             ConfigLoader.checkVersion(fields)
-            if let node = fields["receivers"] { parseReceivers(node, into: &config.receivers, directory: directory.deletingLastPathComponent()) }
+            if let node = fields["receivers"] {
+                parseReceivers(node, into: &config.receivers, directory: directory.deletingLastPathComponent())
+                if case .mapping(let mapping) = node.node {
+                    declaredReceivers?.formUnion(mapping.map { $0.key.string ?? "" })
+                } else {
+                    declaredReceivers = nil
+                }
+            }
             if let node = fields["routes"], let items = node.items(describing: "'routes'") {
                 for item in items { if let route = parseRoute(item) { routeNodes.append((route, item)) } }
             }
@@ -19,7 +28,7 @@ enum AlertsConfigLoader {
             if let node = fields["delivery"] { parseDelivery(node, into: &config.delivery) }
         }
         config.routes = routeNodes.map(\.0)
-        checkReceiverReferences(routeNodes, receivers: config.receivers)
+        checkReceiverReferences(routeNodes, receivers: config.receivers, declared: declaredReceivers)
         return config
     }
 
@@ -61,11 +70,14 @@ enum AlertsConfigLoader {
 
     static func parseRoute(_ node: ConfigNode) -> AlertRoute? {
         guard let fields = node.fields(of: "route", allowed: AlertRoute.keys) else { return nil }
-        guard fields.require("receivers") != nil, let receivers = fields.stringList("receivers") else { return nil }
+        // Every key is read before giving up on a missing one, so all of a route's errors show at once.
         let match = fields["match"].flatMap(parseMatch) ?? RouteMatch()
-        return AlertRoute(match: match, receivers: receivers, continueMatching: fields.bool("continue") ?? false,
-                          repeatInterval: fields.interval("repeat_interval"), sendResolved: fields.bool("send_resolved") ?? true,
-                          location: node.location)
+        let continueMatching = fields.bool("continue") ?? false
+        let repeatInterval = fields.interval("repeat_interval")
+        let sendResolved = fields.bool("send_resolved") ?? true
+        guard fields.require("receivers") != nil, let receivers = fields.stringList("receivers") else { return nil }
+        return AlertRoute(match: match, receivers: receivers, continueMatching: continueMatching,
+                          repeatInterval: repeatInterval, sendResolved: sendResolved, location: node.location)
     }
 
     static func parseMatch(_ node: ConfigNode) -> RouteMatch? {
@@ -106,7 +118,8 @@ enum AlertsConfigLoader {
     static func parseMaintenance(_ node: ConfigNode) -> MaintenanceWindow? {
         guard let fields = node.fields(of: "maintenance window", allowed: MaintenanceWindow.keys) else { return nil }
         let datasets = fields.require("datasets") != nil ? fields.stringList("datasets") : nil
-        let duration = fields.require("duration") != nil ? fields.interval("duration") : nil
+        let duration = fields.require("duration") != nil ? fields.interval("duration", atMost: MaintenanceWindow.maximumDuration) : nil
+        let reason = fields.string("reason")
         guard fields.require("cron") != nil, let text = fields.string("cron") else { return nil }
         let cron: CronSchedule
         do { cron = try CronSchedule(parsing: text) } catch {
@@ -114,20 +127,23 @@ enum AlertsConfigLoader {
             return nil
         }
         guard let datasets, let duration else { return nil }
-        return MaintenanceWindow(datasets: datasets, cron: cron, duration: duration, reason: fields.string("reason"))
+        return MaintenanceWindow(datasets: datasets, cron: cron, duration: duration, reason: reason)
     }
 
     static func parseDelivery(_ node: ConfigNode, into delivery: inout DeliverySettings) {
         guard let fields = node.fields(of: "'delivery'", allowed: ["budget", "timeout"]) else { return }
-        if let budget = fields.interval("budget") { delivery.budget = budget }
-        if let timeout = fields.interval("timeout") { delivery.timeout = timeout }
+        if let budget = fields.interval("budget", atMost: DeliverySettings.maximumBudget) { delivery.budget = budget }
+        if let timeout = fields.interval("timeout", atMost: DeliverySettings.maximumTimeout) { delivery.timeout = timeout }
     }
 
-    /// A route naming a receiver that is not defined would silently drop alerts: an error.
-    static func checkReceiverReferences(_ routes: [(AlertRoute, ConfigNode)], receivers: [ReceiverConfig]) {
+    /// A route naming a receiver that is not defined would silently drop alerts: an error. A receiver that is
+    /// defined but invalid was reported at its definition, and is not reported again here; when `receivers:`
+    /// itself could not be read (`declared` nil), no reference can be judged.
+    static func checkReceiverReferences(_ routes: [(AlertRoute, ConfigNode)], receivers: [ReceiverConfig], declared: Set<String>?) {
+        guard let declared else { return }
         let names = receivers.map(\.name)
         for (route, node) in routes {
-            for name in route.receivers where !names.contains(name) {
+            for name in route.receivers where !names.contains(name) && !declared.contains(name) {
                 let at = (node.fields(of: "route", allowed: AlertRoute.keys)?["receivers"]) ?? node
                 at.error("route sends to receiver '\(name)', which is not defined under 'receivers'\(Suggestion.hint(for: name, in: names))")
             }

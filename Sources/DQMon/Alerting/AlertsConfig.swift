@@ -26,6 +26,11 @@ public struct DeliverySettings: Sendable {
     /// One HTTP request's timeout.
     public var timeout: Interval = Interval(seconds: 10)
     public init() {}
+
+    /// `budget:` is at most an hour: a run that retries longer holds the history lock for nothing.
+    public static let maximumBudget = Interval(seconds: 3_600)
+    /// `timeout:` is at most ten minutes.
+    public static let maximumTimeout = Interval(seconds: 600)
 }
 
 /// What a route's `match:` looks at: the incident's severity and its dataset and check.
@@ -131,6 +136,9 @@ enum Glob {
 /// `maintenance:` — `cron` (5 fields, UTC) starts a window of `duration` on the `datasets` globs.
 public struct MaintenanceWindow: Sendable {
     public static let keys = ["datasets", "cron", "duration", "reason"]
+    /// `duration:` is at most 31 days: a longer pause is a silence or a disabled check, and each lookup walks
+    /// the schedule back minute by minute over the window.
+    public static let maximumDuration = Interval(seconds: 31 * 86_400)
 
     public var datasets: [String]
     public var cron: CronSchedule

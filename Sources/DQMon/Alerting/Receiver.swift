@@ -71,6 +71,8 @@ enum ReceiverURL {
             fields[key]?.error("'\(key)' must be an http(s) URL, got '\(Secret.redact(text))'")
             return nil
         }
+        // Schemes are case-insensitive (RFC 3986), but URLSession sends only to a lowercase `http`/`https`.
+        if scheme != scheme.lowercased(), text.hasPrefix(scheme) { return Secret(scheme.lowercased() + text.dropFirst(scheme.count)) }
         return Secret(text)
     }
 }

@@ -13,8 +13,10 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
+    /// A problem with a whole file (missing, empty, unreadable): placed at its first line and column, so every
+    /// config error reads `file:line:column: message` and editors can jump to it.
     public init(_ message: String, file: String?) {
-        self.location = nil
+        self.location = file.map { SourceLocation(file: $0, line: 1, column: 1) }
         self.file = file
         self.message = message
     }

@@ -15,10 +15,10 @@ public enum ConfigLoader {
         let diagnostics = Diagnostics()
         let directory = configPath.deletingLastPathComponent()
         var hasher = FNV1a()
-        guard let projectNode = readYAML(configPath, diagnostics: diagnostics, environment: environment, hasher: &hasher) else {
-            throw ConfigErrors(diagnostics.errors)
-        }
-        let project = ProjectConfig.parse(projectNode, directory: directory)
+        // A broken dqmon.yml does not stop the checks and alerts files from being read: validate lists
+        // every error at once. Only references to warehouses are left unjudged, since their names are unknown.
+        let projectNode = readYAML(configPath, diagnostics: diagnostics, environment: environment, hasher: &hasher)
+        let project = projectNode.map { ProjectConfig.parse($0, directory: directory) } ?? ProjectConfig.placeholder(directory: directory)
         var datasets: [DatasetConfig] = []
         for file in checkFiles(in: directory.appendingPathComponent("checks")) {
             guard let root = readYAML(file, diagnostics: diagnostics, environment: environment, hasher: &hasher) else { continue }
@@ -37,8 +37,8 @@ public enum ConfigLoader {
         for error in errors where fileOrder[error.file ?? ""] == nil { fileOrder[error.file ?? ""] = fileOrder.count }
         return errors.enumerated().sorted { left, right in
             let a = left.element, b = right.element
-            let keyA = (fileOrder[a.file ?? ""]!, a.location?.line ?? 0, a.location?.column ?? 0, left.offset)
-            let keyB = (fileOrder[b.file ?? ""]!, b.location?.line ?? 0, b.location?.column ?? 0, right.offset)
+            let keyA = (fileOrder[a.file ?? ""] ?? 0, a.location?.line ?? 0, a.location?.column ?? 0, left.offset)
+            let keyB = (fileOrder[b.file ?? ""] ?? 0, b.location?.line ?? 0, b.location?.column ?? 0, right.offset)
             return keyA < keyB
         }.map(\.element)
     }
@@ -59,10 +59,11 @@ public enum ConfigLoader {
     /// Reads and composes one YAML file; reports a missing file, a syntax error or an empty document.
     static func readYAML(_ url: URL, diagnostics: Diagnostics, environment: [String: String], hasher: inout FNV1a) -> ConfigNode? {
         let file = displayPath(url)
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-            let exists = FileManager.default.fileExists(atPath: url.path)
-            diagnostics.report(ConfigError(exists ? "cannot read the file (is it UTF-8 text?)"
-                : "file not found (run dqmon from the project folder, or pass --config PATH)", file: file))
+        let text: String
+        switch ConfigFileReader.read(url) {
+        case .success(let contents): text = contents
+        case .failure(let problem):
+            diagnostics.report(problem.error(file: file))
             return nil
         }
         hasher.combine(file)
@@ -74,26 +75,45 @@ public enum ConfigLoader {
             }
             return ConfigNode(node: node, file: file, diagnostics: diagnostics, environment: environment)
         } catch let error as YamlError {
-            diagnostics.report(syntaxError(error, file: file))
+            diagnostics.report(syntaxError(error, file: file, text: text))
             return nil
         } catch {
-            diagnostics.report(ConfigError("YAML syntax error: \(error)", file: file))
+            diagnostics.report(ConfigError("YAML syntax error: \(oneLine("\(error)"))", file: file))
             return nil
         }
     }
 
-    static func syntaxError(_ error: YamlError, file: String) -> ConfigError {
+    /// One line at the error's position, whatever Yams reports (its own descriptions span several lines).
+    static func syntaxError(_ error: YamlError, file: String, text: String) -> ConfigError {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
             let detail = [context.map { "\($0.text)" }, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
-            return ConfigError("YAML syntax error: \(detail)", at: SourceLocation(file: file, line: mark.line, column: mark.column))
+            return ConfigError("YAML syntax error: \(oneLine(detail))", at: SourceLocation(file: file, line: mark.line, column: mark.column))
         case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            let keys = duplicates.map { ConfigText.quoted($0) }.joined(separator: ", ")
             return ConfigError("duplicate key \(keys) in one mapping (each key may appear once)",
                                at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
+        case .reader(let problem, let offset, let value, _):
+            let at = offset.map { position(ofCharacter: $0, in: text) } ?? (line: 1, column: 1)
+            let character = value > 0 ? " (\(String(format: "U+%04X", value)))" : ""
+            return ConfigError("\(oneLine(problem))\(character): YAML allows no control characters such as NUL in a file; remove it",
+                               at: SourceLocation(file: file, line: at.line, column: at.column))
         default:
-            return ConfigError("YAML syntax error: \(error)", file: file)
+            return ConfigError("YAML syntax error: \(oneLine("\(error)"))", file: file)
         }
+    }
+
+    /// Line and column (1-based, in characters) of the character at `offset`.
+    static func position(ofCharacter offset: Int, in text: String) -> (line: Int, column: Int) {
+        var line = 1, column = 1
+        for character in text.prefix(max(offset, 0)) {
+            if character == "\n" || character == "\r\n" { line += 1; column = 1 } else { column += 1 }
+        }
+        return (line, column)
+    }
+
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     /// Every file starts with `version: 1`.
@@ -109,11 +129,17 @@ public enum ConfigLoader {
     }
 
     /// Unknown warehouses and duplicate check ids, which need every file to judge.
+    ///
+    /// A warehouse that is declared but invalid (a bad URL) was reported where it is defined; datasets that
+    /// name it are not reported again, so the user sees the root error once.
     static func validateReferences(_ datasets: [DatasetConfig], project: ProjectConfig, diagnostics: Diagnostics) {
         var firstCheck: [String: SourceLocation] = [:]
         let warehouseNames = project.warehouses.map(\.name)
         for dataset in datasets {
-            if dataset.warehouse.isEmpty {
+            let isDeclared = project.declaredWarehouseNames.map { $0.contains(dataset.warehouse) } ?? true
+            if isDeclared && project.warehouse(named: dataset.warehouse) == nil {
+                // dqmon.yml could not be read, or this warehouse's own definition is in error: said already.
+            } else if dataset.warehouse.isEmpty {
                 diagnostics.report("dataset '\(dataset.name)' has no 'warehouse' and dqmon.yml sets no 'default_warehouse'", at: dataset.location)
             } else if project.warehouse(named: dataset.warehouse) == nil {
                 diagnostics.report("unknown warehouse '\(dataset.warehouse)'\(Suggestion.hint(for: dataset.warehouse, in: warehouseNames)); define it under 'warehouses' in dqmon.yml", at: dataset.warehouseLocation ?? dataset.location)
@@ -128,13 +154,9 @@ public enum ConfigLoader {
         }
     }
 
-    /// A runbook is a URL or a file under the project folder that must exist.
-    static func checkRunbook(_ runbook: String, node: ConfigNode, directory: URL) {
-        if runbook.hasPrefix("http://") || runbook.hasPrefix("https://") { return }
-        let path = URL(fileURLWithPath: runbook, relativeTo: directory).standardizedFileURL.path
-        if !FileManager.default.fileExists(atPath: path) {
-            node.error("runbook file '\(runbook)' not found (create it, or link a URL)")
-        }
+    /// A runbook is an http(s) URL or a file that resolves inside the project folder (`RunbookResolver`).
+    static func checkRunbook(_ runbook: String, node: ConfigNode, resolver: RunbookResolver) {
+        if case .failure(let problem) = resolver.resolve(runbook) { node.error(problem.message(for: runbook)) }
     }
 
     /// A path relative to the current folder when it lies below it, so errors read `checks/orders.yml:3:5`.

@@ -46,8 +46,8 @@ public struct ConfigNode {
         switch EnvironmentInterpolation.expand(scalar.string, environment: environment) {
         case .success(let value):
             return value
-        case .failure(let missing):
-            error("environment variable '\(missing.name)' is not set (export it, or write ${\(missing.name):-default})")
+        case .failure(let problem):
+            error(problem.message)
             return nil
         }
     }
@@ -135,8 +135,15 @@ public struct ConfigFields {
 
     public func int(_ key: String, in range: ClosedRange<Int>? = nil) -> Int? {
         guard let node = self[key], let text = node.text(describing: "'\(key)'") else { return nil }
-        guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
-            node.error("'\(key)' must be a whole number, got '\(text)'")
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let value = Int(trimmed) else {
+            // All digits but no Int: too many of them. Say the range rather than "not a whole number".
+            let digits = trimmed.first == "-" || trimmed.first == "+" ? trimmed.dropFirst() : Substring(trimmed)
+            if let range, !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                node.error("'\(key)' must be between \(range.lowerBound) and \(range.upperBound), got \(ConfigText.quoted(text))")
+            } else {
+                node.error("'\(key)' must be a whole number, got \(ConfigText.quoted(text))")
+            }
             return nil
         }
         if let range, !range.contains(value) {
@@ -144,6 +151,27 @@ public struct ConfigFields {
             return nil
         }
         return value
+    }
+
+    /// A finite decimal number (`3`, `2.5`, `1e6`) within `range`; `inf`, `nan` and hexadecimal forms are errors.
+    public func number(_ key: String, in range: ClosedRange<Double>, meaning: String) -> Double? {
+        guard let node = self[key], let text = node.text(describing: "'\(key)'") else { return nil }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let allowed = Set("0123456789.+-eE")
+        guard !trimmed.isEmpty, trimmed.allSatisfy(allowed.contains), let value = Double(trimmed), value.isFinite else {
+            node.error("'\(key)' must be \(meaning), got \(ConfigText.quoted(text))")
+            return nil
+        }
+        guard range.contains(value) else {
+            node.error("'\(key)' must be \(meaning) between \(Self.plain(range.lowerBound)) and \(Self.plain(range.upperBound)), got \(ConfigText.quoted(text))")
+            return nil
+        }
+        return value == 0 ? 0 : value
+    }
+
+    /// `3`, `0.1`, `1000000000000000`: a bound as a user would write it.
+    static func plain(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e16 ? String(Int64(value)) : "\(value)"
     }
 
     public func bool(_ key: String) -> Bool? {
@@ -157,26 +185,30 @@ public struct ConfigFields {
         }
     }
 
-    public func interval(_ key: String) -> Interval? {
+    /// A duration of at most `maximum` (ten years unless the key has a tighter limit, e.g. timeouts).
+    public func interval(_ key: String, atMost maximum: Interval = .maximum) -> Interval? {
         guard let node = self[key], let text = node.text(describing: "'\(key)'") else { return nil }
-        guard let interval = Interval(parsing: text) else {
-            node.error("'\(key)' is not a valid duration: '\(text)' (write a number and a unit: 90s, 15m, 6h, 2d)")
+        switch Interval.parse(text, maximum: maximum) {
+        case .success(let interval): return interval
+        case .failure(let error):
+            node.error(error.message(for: "'\(key)'", text: text))
             return nil
         }
-        return interval
     }
 
-    public func percentage(_ key: String) -> Percentage? {
+    /// A percentage within `range` (in percent; 0%...100% unless the key allows more, e.g. a change).
+    public func percentage(_ key: String, in range: ClosedRange<Double> = Percentage.unitRange) -> Percentage? {
         guard let node = self[key], let text = node.text(describing: "'\(key)'") else { return nil }
-        return ConfigFields.percentage(text, key: key, node: node)
+        return ConfigFields.percentage(text, key: key, node: node, in: range)
     }
 
-    static func percentage(_ text: String, key: String, node: ConfigNode) -> Percentage? {
-        guard let percentage = Percentage(parsing: text) else {
-            node.error("'\(key)' must be a percentage such as '50%', got '\(text)'")
+    static func percentage(_ text: String, key: String, node: ConfigNode, in range: ClosedRange<Double> = Percentage.unitRange) -> Percentage? {
+        switch Percentage.parse(text, range: range) {
+        case .success(let percentage): return percentage
+        case .failure(let error):
+            node.error(error.message(for: "'\(key)'", text: text))
             return nil
         }
-        return percentage
     }
 
     public func stringList(_ key: String) -> [String]? {

@@ -2,12 +2,18 @@ import Foundation
 
 extension DatasetConfig {
     /// Reads one dataset. Warehouse names are checked later by the loader, which knows them all.
+    ///
+    /// A bad or missing `name` does not stop the rest from being read: its checks are still validated (under a
+    /// placeholder name) so that every error shows at once, and then the dataset is dropped.
     static func parse(_ node: ConfigNode, project: ProjectConfig) -> DatasetConfig? {
         guard let fields = node.fields(of: "dataset", allowed: keys) else { return nil }
-        guard fields.require("name") != nil, let name = fields.string("name"), !name.isEmpty else { return nil }
+        let name = fields.require("name") != nil ? fields.string("name") : nil
+        if name?.isEmpty == true { fields["name"]?.error("'name' is empty; write the table as the warehouse names it, e.g. analytics.orders") }
+        let validName = name.flatMap { $0.isEmpty ? nil : $0 }
+        let shownName = validName ?? "?"
         let tier = fields.int("tier", in: 1...3) ?? 3
         var dataset = DatasetConfig(
-            name: name, table: TableName(parsing: name),
+            name: shownName, table: TableName(parsing: shownName),
             warehouse: fields.string("warehouse") ?? project.defaultWarehouse ?? "",
             tier: tier, owner: fields.string("owner"), description: fields.string("description"),
             tags: fields.stringList("tags") ?? [], runbook: fields.string("runbook"), every: fields.interval("every"),
@@ -16,13 +22,14 @@ extension DatasetConfig {
         if let sla = fields["sla"]?.fields(of: "'sla'", allowed: TierPolicy.keys) {
             dataset.sla = dataset.sla.overridden(by: sla)
         }
+        let runbooks = project.runbooks
         if let runbook = dataset.runbook, let runbookNode = fields["runbook"] {
-            ConfigLoader.checkRunbook(runbook, node: runbookNode, directory: project.directory)
+            ConfigLoader.checkRunbook(runbook, node: runbookNode, resolver: runbooks)
         }
         if let checks = fields.require("checks")?.items(describing: "'checks'") {
-            dataset.checks = checks.compactMap { CheckConfig.parse($0, dataset: name, directory: project.directory) }
+            dataset.checks = checks.compactMap { CheckConfig.parse($0, dataset: shownName, runbooks: runbooks) }
         }
-        return dataset
+        return validName == nil ? nil : dataset
     }
 
     static func parseTimeZone(_ fields: ConfigFields) -> TimeZone {
@@ -37,14 +44,14 @@ extension DatasetConfig {
 
 extension CheckConfig {
     /// Reads `- type: { settings }`: a mapping with exactly one key, the check type.
-    static func parse(_ node: ConfigNode, dataset: String, directory: URL) -> CheckConfig? {
+    static func parse(_ node: ConfigNode, dataset: String, runbooks: RunbookResolver) -> CheckConfig? {
         guard case .mapping(let mapping) = node.node, mapping.count == 1, let (typeNode, settingsNode) = mapping.first.map({ ($0.key, $0.value) }) else {
             node.error("each check is a mapping with one check type, e.g. '- freshness: { column: updated_at, warn_after: 2h }'")
             return nil
         }
         let typeName = typeNode.string ?? ""
         guard let type = CheckRegistry.type(named: typeName) else {
-            node.child(typeNode).error("unknown check type '\(typeName)'\(Suggestion.hint(for: typeName, in: CheckRegistry.typeNames)); dqmon supports: \(CheckRegistry.typeNames.joined(separator: ", "))")
+            node.child(typeNode).error("unknown check type \(ConfigText.quoted(typeName))\(Suggestion.hint(for: typeName, in: CheckRegistry.typeNames)); dqmon supports: \(CheckRegistry.typeNames.joined(separator: ", "))")
             return nil
         }
         let settings = node.child(settingsNode)
@@ -52,15 +59,18 @@ extension CheckConfig {
         let fields = settings.isNull
             ? settings.fields(of: what, allowed: [])  // reports "must be a mapping"
             : settings.fields(of: what, allowed: type.keys + CheckRegistry.commonKeys)
-        guard let fields, let spec = type.parse(fields) else { return nil }
+        guard let fields else { return nil }
+        // The common keys first, so their errors show even when the type's own settings are wrong.
         let name = fields.string("name")
+        let description = fields.string("description")
         let runbook = fields.string("runbook")
         if let runbook, let runbookNode = fields["runbook"] {
-            ConfigLoader.checkRunbook(runbook, node: runbookNode, directory: directory)
+            ConfigLoader.checkRunbook(runbook, node: runbookNode, resolver: runbooks)
         }
+        guard let spec = type.parse(fields) else { return nil }
         return CheckConfig(
             id: makeID(dataset: dataset, type: typeName, name: name), dataset: dataset, typeName: typeName,
-            name: name, description: fields.string("description"), runbook: runbook, spec: spec,
+            name: name, description: description, runbook: runbook, spec: spec,
             location: node.child(typeNode).location)
     }
 }

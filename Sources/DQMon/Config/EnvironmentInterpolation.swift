@@ -1,10 +1,31 @@
 /// Expands `${VAR}` and `${VAR:-default}` in config values. `$${` is a literal `${`.
+///
+/// A `${` without its `}` and a name that is not a variable name (`${}`, `${A B}`) are errors: taking them
+/// as literal text would hide a typo in a URL or a key until something fails far away.
 public enum EnvironmentInterpolation {
-    public struct MissingVariable: Error, Equatable {
-        public let name: String
+    /// Why a value could not be expanded. Never carries a variable's value (it may be a secret).
+    public enum Problem: Error, Equatable {
+        /// `${NAME}` with NAME unset and no `:-default`.
+        case missing(name: String)
+        /// A `${` with no closing `}`.
+        case unterminated
+        /// `${…}` whose name is empty or not letters, digits and `_` (not starting with a digit).
+        case invalidName(String)
+
+        /// The one-line message for a config error at the value.
+        public var message: String {
+            switch self {
+            case .missing(let name):
+                return "environment variable '\(name)' is not set (export it, or write ${\(name):-default})"
+            case .unterminated:
+                return "'${' is not closed: write ${NAME} or ${NAME:-default} (or $${ for a literal '${')"
+            case .invalidName(let name):
+                return "\(ConfigText.quoted("${" + name + "}")) is not a variable name: use letters, digits and '_', e.g. ${DQMON_PROD_URL}"
+            }
+        }
     }
 
-    public static func expand(_ text: String, environment: [String: String]) -> Result<String, MissingVariable> {
+    public static func expand(_ text: String, environment: [String: String]) -> Result<String, Problem> {
         guard text.contains("${") else { return .success(text) }
         var output = ""
         var rest = Substring(text)
@@ -14,21 +35,29 @@ public enum EnvironmentInterpolation {
                 rest = rest[start.upperBound...]
                 continue
             }
-            guard let end = rest[start.upperBound...].firstIndex(of: "}") else { break }
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else { return .failure(.unterminated) }
             output += rest[..<start.lowerBound]
             let body = rest[start.upperBound..<end]
             let parts = body.components(separatedBy: ":-")
             let name = parts[0]
+            guard isVariableName(name) else { return .failure(.invalidName(name)) }
             if let value = environment[name], !(parts.count > 1 && value.isEmpty) {
                 output += value
+                InterpolatedSecrets.record(value)  // every ${VAR} value is a secret: alert delivery scrubs it
             } else if parts.count > 1 {
                 output += parts.dropFirst().joined(separator: ":-")
             } else {
-                return .failure(MissingVariable(name: name))
+                return .failure(.missing(name: name))
             }
             rest = rest[rest.index(after: end)...]
         }
         output += rest
         return .success(output)
+    }
+
+    /// POSIX shell names: `[A-Za-z_][A-Za-z0-9_]*`.
+    static func isVariableName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
     }
 }

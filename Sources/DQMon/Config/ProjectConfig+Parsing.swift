@@ -3,15 +3,17 @@ import Foundation
 extension ProjectConfig {
     /// Reads dqmon.yml's root mapping. Problems go to the node's diagnostics; defaults fill what is absent.
     static func parse(_ root: ConfigNode, directory: URL) -> ProjectConfig {
-        var config = ProjectConfig(
-            directory: directory, warehouses: [], defaultWarehouse: nil,
-            history: HistoryConfig(path: directory.appendingPathComponent(".dqmon/history.sqlite"), retention: Interval(seconds: 400 * 86_400)),
-            tiers: TierPolicy.defaults, severity: defaultSeverity, runbookBaseURL: nil)
+        var config = ProjectConfig.placeholder(directory: directory)
         guard let fields = root.fields(of: "dqmon.yml", allowed: keys) else { return config }
+        config.declaredWarehouseNames = []
         ConfigLoader.checkVersion(fields)
-        if let warehouses = fields["warehouses"] { config.warehouses = parseWarehouses(warehouses, directory: directory) }
+        if let warehouses = fields["warehouses"] {
+            config.warehouses = parseWarehouses(warehouses, directory: directory)
+            config.declaredWarehouseNames = declaredNames(warehouses)
+        }
         if let name = fields.string("default_warehouse") {
-            if config.warehouse(named: name) == nil {
+            let declaredButInvalid = config.declaredWarehouseNames.map { $0.contains(name) } ?? true
+            if config.warehouse(named: name) == nil, !declaredButInvalid {
                 fields["default_warehouse"]?.error("default_warehouse '\(name)' is not defined under 'warehouses'\(Suggestion.hint(for: name, in: config.warehouses.map(\.name)))")
             }
             config.defaultWarehouse = name
@@ -21,9 +23,26 @@ extension ProjectConfig {
         if let history = fields["history"] { config.history = parseHistory(history, defaults: config.history, directory: directory) }
         if let tiers = fields["tiers"] { parseTiers(tiers, into: &config.tiers) }
         if let severity = fields["severity"] { parseSeverity(severity, into: &config.severity) }
-        config.runbookBaseURL = fields.string("runbook_base_url")
+        config.runbookBaseURL = parseRunbookBaseURL(fields)
         if let incidents = fields["incidents"] { config.incidents = IncidentSettings.parse(incidents) }
         return config
+    }
+
+    /// The names written under `warehouses:`, or nil when it is not a mapping (then none can be judged).
+    static func declaredNames(_ node: ConfigNode) -> Set<String>? {
+        guard case .mapping(let mapping) = node.node else { return nil }
+        return Set(mapping.map { $0.key.string ?? "" })
+    }
+
+    /// `runbook_base_url:` must be an http(s) URL with a host: file runbooks become links under it.
+    static func parseRunbookBaseURL(_ fields: ConfigFields) -> String? {
+        guard let text = fields.string("runbook_base_url") else { return nil }
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              ["http", "https"].contains(scheme), components.host?.isEmpty == false else {
+            fields["runbook_base_url"]?.error("'runbook_base_url' must be an http(s) URL such as https://github.com/acme/monitoring/blob/main/, got \(ConfigText.quoted(text))")
+            return nil
+        }
+        return text
     }
 
     static func parseWarehouses(_ node: ConfigNode, directory: URL) -> [WarehouseConfig] {

@@ -60,6 +60,22 @@ public struct ProjectConfig: Sendable {
     public var runbookBaseURL: String?
     /// `incidents:` — how incidents open, reopen and resolve.
     public var incidents = IncidentSettings()
+    /// Every name under `warehouses:`, valid or not; nil when dqmon.yml or its `warehouses:` could not be read.
+    /// A dataset naming a declared but invalid warehouse is not reported twice.
+    public var declaredWarehouseNames: Set<String>? = []
+
+    /// Decides what `runbook:` values may point at (a URL, or a file inside this project folder).
+    public var runbooks: RunbookResolver { RunbookResolver(projectDirectory: directory) }
+
+    /// The settings used while the rest of the config is validated when dqmon.yml itself cannot be read.
+    static func placeholder(directory: URL) -> ProjectConfig {
+        var config = ProjectConfig(
+            directory: directory, warehouses: [], defaultWarehouse: nil,
+            history: HistoryConfig(path: directory.appendingPathComponent(".dqmon/history.sqlite"), retention: Interval(seconds: 400 * 86_400)),
+            tiers: TierPolicy.defaults, severity: defaultSeverity, runbookBaseURL: nil)
+        config.declaredWarehouseNames = nil
+        return config
+    }
 
     public static let defaultSeverity: [Int: [CheckStatus: AlertSeverity]] = [
         1: [.fail: .critical, .error: .warning, .warn: .warning],

@@ -11,7 +11,7 @@ extension IncidentRenderer.Detail {
         return Self(incident: incident, events: try history.incidentEvents(id: id),
                     results: try history.incidentResults(incident, until: now), runbook: runbook,
                     runbookLink: runbook.flatMap { link(for: $0, baseURL: configuration.project.runbookBaseURL) },
-                    runbookText: runbook.flatMap { text(of: $0, directory: configuration.project.directory) }, owner: owner)
+                    runbookText: runbook.flatMap { configuration.project.runbooks.readText($0) }, owner: owner)
     }
 
     /// A URL runbook is its own link; a file becomes `runbook_base_url` + path when a base URL is set.
@@ -22,9 +22,4 @@ extension IncidentRenderer.Detail {
         return (baseURL.hasSuffix("/") ? baseURL : baseURL + "/") + path
     }
 
-    static func text(of runbook: String, directory: URL) -> String? {
-        if runbook.hasPrefix("http://") || runbook.hasPrefix("https://") { return nil }
-        let url = URL(fileURLWithPath: runbook, relativeTo: directory).standardizedFileURL
-        return try? String(contentsOf: url, encoding: .utf8)
-    }
 }

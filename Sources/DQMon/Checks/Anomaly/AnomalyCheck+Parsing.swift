@@ -1,12 +1,13 @@
 import Foundation
 
 extension AnomalyCheck {
+    /// `sensitivity:` in standard deviations (robust ones: MAD-based): 0.1 to 100.
+    public static let sensitivityRange: ClosedRange<Double> = 0.1...100
+
     public static func parse(_ fields: ConfigFields) -> AnomalyCheck? {
         var settings = AnomalySettings()
-        if let node = fields["sensitivity"], let text = node.text(describing: "'sensitivity'") {
-            if let value = Double(text), value > 0 { settings.sensitivity = value } else {
-                node.error("'sensitivity' must be a positive number of standard deviations (default 3), got '\(text)'")
-            }
+        if let value = fields.number("sensitivity", in: sensitivityRange, meaning: "a number of standard deviations (default 3)") {
+            settings.sensitivity = value
         }
         if let training = fields.interval("training") { settings.training = training.seconds }
         if let minHistory = fields.int("min_history", in: 1...100_000) { settings.minHistory = minHistory }
@@ -27,12 +28,8 @@ extension AnomalyCheck {
 
     static func parseMinChange(_ node: ConfigNode, into settings: inout AnomalySettings) {
         guard let fields = node.fields(of: "'min_change'", allowed: ["absolute", "percent"]) else { return }
-        if let absolute = fields["absolute"], let text = absolute.text(describing: "'absolute'") {
-            if let value = Double(text), value >= 0 { settings.minAbsoluteChange = value } else {
-                absolute.error("'absolute' must be a number ≥ 0 in the metric's unit, got '\(text)'")
-            }
-        }
-        if let percent = fields.percentage("percent") { settings.minRelativeChange = percent.fraction }
+        if let value = fields.number("absolute", in: 0...1e15, meaning: "a number in the metric's unit") { settings.minAbsoluteChange = value }
+        if let percent = fields.percentage("percent", in: 0...10_000) { settings.minRelativeChange = percent.fraction }
         if !fields.has("absolute"), !fields.has("percent") {
             node.error("'min_change' needs 'absolute', 'percent' or both, e.g. { absolute: 100, percent: 10% }")
         }
@@ -65,8 +62,15 @@ extension AnomalyCheck {
         }
         if name == "row_count" { return .metric(.rowCount) }
         if name == "freshness_lag_seconds" { return needColumn("updated_at").map { .freshnessLag(column: $0) } }
-        if name.hasPrefix("row_count_"), let window = Interval(parsing: String(name.dropFirst("row_count_".count))) {
-            return needColumn("created_at").map { .metric(.windowedCount(column: $0, window: window)) }
+        if name.hasPrefix("row_count_") {
+            let text = String(name.dropFirst("row_count_".count))
+            switch Interval.parse(text) {
+            case .success(let window): return needColumn("created_at").map { .metric(.windowedCount(column: $0, window: window)) }
+            case .failure(.malformed): break  // not a window: reported below as an unknown metric
+            case .failure(let problem):
+                node.error(problem.message(for: "the window of metric '\(name)'", text: text))
+                return nil
+            }
         }
         for entry in columnMetrics where name.hasPrefix(entry.prefix + "(") && name.hasSuffix(")") {
             let inner = name.dropFirst(entry.prefix.count + 1).dropLast().trimmingCharacters(in: .whitespaces)

@@ -34,9 +34,14 @@ public struct VolumeCheck: CheckSpec {
         self.column = column
     }
 
+    /// The largest `min_rows`/`max_rows` accepted: 10^15 rows, exact as a Double and far beyond any table.
+    public static let maximumRows = 1_000_000_000_000_000
+    /// `max_change` limits, in percent: 0% (any change) up to 10,000% (a hundredfold).
+    public static let changeRange: ClosedRange<Double> = 0...10_000
+
     public static func parse(_ fields: ConfigFields) -> VolumeCheck? {
-        let minRows = fields.int("min_rows", in: 0...Int.max) ?? 1
-        let maxRows = fields.int("max_rows", in: 0...Int.max)
+        let minRows = fields.int("min_rows", in: 0...maximumRows) ?? 1
+        let maxRows = fields.int("max_rows", in: 0...maximumRows)
         let window = fields.interval("window")
         let column = fields.string("column")
         let maxChange = fields["max_change"].flatMap(parseChange)
@@ -51,15 +56,20 @@ public struct VolumeCheck: CheckSpec {
         return VolumeCheck(minRows: minRows, maxRows: maxRows, maxChange: maxChange, window: window, column: column)
     }
 
+    /// `max_change: 50%` or `{ warn: 20%, fail: 50% }`; a `warn` at or above `fail` could never warn: an error.
     static func parseChange(_ node: ConfigNode) -> ChangeLimit? {
         if case .mapping = node.node {
             guard let fields = node.fields(of: "'max_change'", allowed: ["warn", "fail"]) else { return nil }
-            let limit = ChangeLimit(warn: fields.percentage("warn"), fail: fields.percentage("fail"))
-            if limit.warn == nil, limit.fail == nil { node.error("'max_change' needs 'warn', 'fail' or both, e.g. { warn: 20%, fail: 50% }") }
+            let limit = ChangeLimit(warn: fields.percentage("warn", in: changeRange), fail: fields.percentage("fail", in: changeRange))
+            if !fields.has("warn"), !fields.has("fail") { node.error("'max_change' needs 'warn', 'fail' or both, e.g. { warn: 20%, fail: 50% }") }
+            if let warn = limit.warn, let fail = limit.fail, warn >= fail {
+                fields["warn"]?.error("'warn' (\(warn)) must be below 'fail' (\(fail)): a change above 'fail' fails, so this could never warn")
+                return nil
+            }
             return limit
         }
         guard let text = node.text(describing: "'max_change'") else { return nil }
-        return ConfigFields.percentage(text, key: "max_change", node: node).map { ChangeLimit(warn: nil, fail: $0) }
+        return ConfigFields.percentage(text, key: "max_change", node: node, in: changeRange).map { ChangeLimit(warn: nil, fail: $0) }
     }
 
     public var metric: Metric {

@@ -52,10 +52,27 @@ public struct PostgresURL: Sendable, Hashable {
             throw ParseError(reason: "has no user name (expected postgres://user:password@host:5432/database)")
         }
         let database = String(components.percentEncodedPath.drop { $0 == "/" }).removingPercentEncoding ?? ""
-        self.init(host: hostIsSocket ? "localhost" : (host.isEmpty ? "localhost" : host), port: components.port ?? 5432,
+        let port = try Self.port(in: components, query: parameters.removeValue(forKey: "port"))
+        self.init(host: hostIsSocket ? "localhost" : (host.isEmpty ? "localhost" : host), port: port,
                   socketDirectory: socket ?? (hostIsSocket ? host : nil), user: user,
                   password: components.percentEncodedPassword?.removingPercentEncoding,
                   database: database.isEmpty ? user : database, parameters: parameters)
+    }
+
+    /// The TCP port, 1...65535: from `host:port`, else `?port=` (libpq's form), else 5432.
+    static func port(in components: URLComponents, query: String?) throws(ParseError) -> Int {
+        let expected = "a port is 1 to 65535 (expected postgres://user:password@host:5432/database)"
+        if let port = components.port {
+            guard (1...65_535).contains(port) else { throw ParseError(reason: "has port \(port): \(expected)") }
+            return port
+        }
+        if let query {
+            guard let port = Int(query), (1...65_535).contains(port) else {
+                throw ParseError(reason: "has port \(ConfigText.quoted(query)) in '?port=': \(expected)")
+            }
+            return port
+        }
+        return 5432
     }
 
     /// `postgres://host:port` (or `postgres://[socket dir]`): safe to print in errors and logs.

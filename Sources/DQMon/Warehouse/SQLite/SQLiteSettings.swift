@@ -13,8 +13,11 @@ public struct SQLiteSettings: WarehouseSettings {
         self.busyTimeout = busyTimeout
     }
 
+    /// `busy_timeout` (how long to wait on a locked database) is at most an hour.
+    public static let maximumBusyTimeout = Interval(seconds: 3_600)
+
     public static func parse(_ fields: ConfigFields, directory: URL) -> SQLiteSettings? {
-        let busyTimeout = fields.interval("busy_timeout") ?? Interval(seconds: 5)
+        let busyTimeout = fields.interval("busy_timeout", atMost: maximumBusyTimeout) ?? Interval(seconds: 5)
         guard fields.require("path") != nil, let path = fields.string("path") else { return nil }
         return SQLiteSettings(path: URL(fileURLWithPath: path, relativeTo: directory).standardizedFileURL, busyTimeout: busyTimeout)
     }
