@@ -39,20 +39,20 @@ struct DatasetEvaluator: Sendable {
         }
         if !runnable.isEmpty {
             let query = MetricQuery(table: dataset.table, metrics: runnable.flatMap(\.spec.metrics), dialect: warehouse.dialect,
-                                    now: now, timeZone: dataset.timeZone,
-                                    columnTypes: Dictionary(columns.map { ($0.name, $0.declaredType) }) { first, _ in first })
+                                    now: now, timeZone: dataset.timeZone, columns: catalog.timestampColumns(of: dataset.table))
             let started = ContinuousClock.now
             do {
-                let row = try await warehouse.queryRow(query.statement)
+                var row: [SQLValue] = []
+                if let statement = query.statement { row = try await warehouse.queryRow(statement) }
                 let milliseconds = Self.milliseconds(since: started)
                 var values = query.values(from: row, timeZone: dataset.timeZone)
                 let customErrors = await measureCustom(runnable.flatMap(\.spec.metrics), on: warehouse, into: &values)
                 for check in runnable {
-                    if let problem = check.spec.metrics.lazy.compactMap({ customErrors[$0] }).first {
+                    if let problem = check.spec.metrics.lazy.compactMap({ customErrors[$0] ?? values.unusable[$0] }).first {
                         results[check.id] = result(check, .error(problem), milliseconds: milliseconds)
                         continue
                     }
-                    let outcome = check.spec.evaluate(input(check, metrics: values, columns: columns, warehouse: warehouse))
+                    let outcome = Self.finite(check.spec.evaluate(input(check, metrics: values, columns: columns, warehouse: warehouse)))
                     results[check.id] = result(check, outcome, milliseconds: milliseconds)
                     points += outcome.metricPoints.map {
                         MetricPoint(dataset: dataset.name, metric: $0.key, value: $0.value, measuredAt: now,
@@ -110,6 +110,18 @@ struct DatasetEvaluator: Sendable {
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 
+    /// An outcome whose observed value or metric points are not finite becomes an `error`: history stores
+    /// only numbers, and one such value must not lose the run (checks guard their inputs; this is the backstop).
+    static func finite(_ outcome: CheckOutcome) -> CheckOutcome {
+        if let observed = outcome.observed, !observed.isFinite {
+            return .error("the check computed a non-finite value (\(observed)) from the warehouse's data: \(outcome.message)")
+        }
+        if let point = outcome.metricPoints.first(where: { !$0.value.isFinite }) {
+            return .error("the check computed a non-finite \(point.key) (\(point.value)) from the warehouse's data")
+        }
+        return outcome
+    }
+
     /// One point per metric; flagged if any check flagged it.
     static func unique(_ points: [MetricPoint]) -> [MetricPoint] {
         var seen: [String: Int] = [:]
@@ -132,7 +144,7 @@ struct DatasetEvaluator: Sendable {
             guard case .custom(let sql) = metric else { continue }
             do {
                 let row = try await warehouse.queryRow(SQLStatement(sql, arguments: []))
-                values.values[metric] = .some(row.first?.double)
+                values.record(row.first?.double, for: metric)
             } catch {
                 errors[metric] = "sql metric failed on \(dataset.name): \(error.description)"
             }

@@ -4,6 +4,8 @@ extension CheckRunner {
     /// The SQL a run with these options would send, without connecting to any warehouse or writing history:
     /// per warehouse, its one catalog query, then one metric query per dataset with due checks.
     /// Bound values are shown inline as literals; the real run binds them as parameters.
+    /// Without a catalog, each timestamp metric shows the form for an indexed column of unknown type; the run
+    /// adapts it to the column's declared type and, on SQLite, to whether an index leads with the column.
     public static func dryRunSQL(configuration: Configuration, options: RunOptions, states: [String: CheckState]) throws(RunError) -> String {
         let plan = try makePlan(configuration: configuration, options: options, states: states)
         var lines: [String] = []
@@ -11,13 +13,14 @@ extension CheckRunner {
             guard let warehouse = configuration.project.warehouse(named: warehouseName) else { continue }
             let dialect = warehouse.settings.dialect
             lines.append("-- warehouse '\(warehouseName)' (\(warehouse.typeName)): catalog, one query for \(datasets.count) dataset(s)")
+            lines.append("-- (timestamp metrics are shown for an indexed column of unknown type: the run adapts them to the catalog's type and indexes)")
             lines.append(dialect.catalogQuery(for: datasets.map(\.0.table)).inlined + ";")
             for (dataset, checks) in datasets {
                 let query = MetricQuery(table: dataset.table, metrics: checks.flatMap(\.spec.metrics), dialect: dialect,
                                         now: options.now, timeZone: dataset.timeZone)
                 lines.append("-- \(dataset.name): \(checks.map(\.id).joined(separator: ", "))")
-                if query.metrics.isEmpty { lines.append("-- (no metric query: its checks read only the catalog)"); continue }
-                lines.append(query.statement.inlined + ";")
+                guard let statement = query.statement else { lines.append("-- (no metric query: its checks read only the catalog)"); continue }
+                lines.append(statement.inlined + ";")
             }
         }
         if plan.byWarehouse.isEmpty { lines.append("-- no checks are due (use --all to include every check)") }

@@ -6,6 +6,9 @@ import Foundation
 public enum Metric: Sendable, Hashable, CustomStringConvertible {
     /// `count(*)` of the whole table.
     case rowCount
+    /// 1 when the table has at least one row, else 0: an index-free `EXISTS` probe, for checks that only need
+    /// to tell an empty table apart (freshness). Derived from `rowCount` when a check of the dataset counts rows.
+    case hasRows
     /// The latest value of a timestamp column, as UTC epoch seconds.
     case maxTimestamp(column: String)
     /// Rows whose timestamp `column` falls within the last `window` before the run's time.
@@ -23,6 +26,7 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
     public var historyName: String {
         switch self {
         case .rowCount: return "row_count"
+        case .hasRows: return "has_rows"
         case .maxTimestamp(let column): return "max_timestamp(\(column))"
         case .windowedCount(_, let window): return "row_count_\(window)"
         case .nullRate(let column): return "null_rate(\(column))"
@@ -37,7 +41,7 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
     /// The column this metric reads, if any (its absence makes the check an `error`).
     public var column: String? {
         switch self {
-        case .rowCount, .custom: return nil
+        case .rowCount, .hasRows, .custom: return nil
         case .maxTimestamp(let column), .windowedCount(let column, _), .nullRate(let column), .distinctCount(let column),
              .mean(let column): return column
         }
@@ -45,13 +49,54 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The values of one dataset's metrics from one run. A nil value is SQL NULL (e.g. max() of an empty table).
+///
+/// A value dqmon cannot use (NaN, ±infinity, a timestamp outside years 1–9999) is never in `values`: it is in
+/// `unusable`, with a message saying what was found, and every check that reads it becomes an `error`.
 public struct MetricValues: Sendable {
     public var values: [Metric: Double?]
+    /// Metrics whose value came back unusable, with a one-line description of what the warehouse returned.
+    public var unusable: [Metric: String]
 
-    public init(values: [Metric: Double?] = [:]) { self.values = values }
+    public init(values: [Metric: Double?] = [:], unusable: [Metric: String] = [:]) {
+        self.values = values
+        self.unusable = unusable
+    }
 
-    /// The value, or nil when NULL or not measured.
+    /// The value, or nil when NULL, unusable or not measured.
     public subscript(metric: Metric) -> Double? { values[metric] ?? nil }
+
+    /// Stores a value read from the warehouse, or its problem when dqmon cannot use it.
+    public mutating func record(_ value: Double?, for metric: Metric) {
+        if let value, let problem = MetricValues.problem(with: value, of: metric) {
+            unusable[metric] = problem
+            values[metric] = .some(nil)
+        } else {
+            values[metric] = .some(value)
+        }
+    }
+
+    /// Epoch seconds of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the years a load time can have.
+    static let timestampRange: ClosedRange<Double> = -62_135_596_800 ... 253_402_300_799
+
+    /// Why `value` cannot be used as `metric`'s value, or nil when it can.
+    static func problem(with value: Double, of metric: Metric) -> String? {
+        if case .maxTimestamp(let column) = metric {
+            if value.isNaN { return "latest \(column) is NaN: not a load time; pick another column" }
+            if value.isInfinite {
+                return "latest \(column) is \(value > 0 ? "+" : "-")infinity: not a load time (a 'valid until' column?); pick another column"
+            }
+            if !timestampRange.contains(value) {
+                return "latest \(column) is \(value) seconds from 1970, outside years 1-9999: not a load time; pick another column or fix the value"
+            }
+            return nil
+        }
+        if value.isFinite { return nil }
+        let found = value.isNaN ? "NaN" : (value > 0 ? "+infinity" : "-infinity")
+        if case .custom = metric {
+            return "the sql: metric returned \(found): make the query return a finite number (filter out NaN and infinite values)"
+        }
+        return "\(metric) is \(found): the column holds \(value.isNaN ? "'NaN'" : "infinite") values; exclude them with a sql: metric or fix the data"
+    }
 }
 
 extension Metric {

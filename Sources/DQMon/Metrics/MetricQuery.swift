@@ -1,60 +1,136 @@
 import Foundation
 
-/// Builds the single `SELECT` that computes every metric of one dataset in one scan.
+/// Builds the single statement that computes every metric of one dataset in one round trip.
+///
+/// Each metric is planned on its own, so the warehouse serves each from its best access path:
+/// - **probes** — a scalar subquery per metric that an index can answer: `max(col)` on the raw column and
+///   `col >= bound` ranges (from the dialect), `EXISTS` for "has rows", and exact catalog answers;
+/// - **the scan** — the aggregates that must read every row anyway (`count(*)`, null rates, distinct counts,
+///   means, and timestamp forms no probe can serve) share ONE pass over the table, in a derived table.
+///
+/// `SELECT dqmon_scan.m0, (probe), … FROM (SELECT count(*) AS m0, … FROM t) AS dqmon_scan`, or just
+/// `SELECT (probe), …` when no metric needs the scan. A full `count(*)` runs only when a check asked for it.
 public struct MetricQuery: Sendable {
     public let table: TableName
+    /// The metrics in the order of the statement's result columns.
     public let metrics: [Metric]
-    public let statement: SQLStatement
+    /// nil when the dataset has no metric the statement computes (only `sql:` metrics, or none).
+    public let statement: SQLStatement?
+    /// `hasRows` is answered by `rowCount` when a check of the dataset counts rows anyway.
+    let hasRowsFromRowCount: Bool
 
     /// - Parameters:
     ///   - now: the run's evaluation time; windows end there.
     ///   - timeZone: how zone-less timestamps are stored (UTC unless the dataset sets `timezone:`).
-    ///   - columnTypes: declared types by column name, from the catalog, when known (not in `--dry-run`).
+    ///   - columns: what the catalog says of each column (type, index), when known (not in `--dry-run`).
     public init(table: TableName, metrics: [Metric], dialect: any SQLDialect, now: Date, timeZone: TimeZone,
-                columnTypes: [String: String] = [:]) {
+                columns: [String: TimestampColumn] = [:]) {
         var unique: [Metric] = []
         for metric in metrics where !unique.contains(metric) && !metric.isCustom { unique.append(metric) }
+        hasRowsFromRowCount = unique.contains(.rowCount) && unique.contains(.hasRows)
+        if hasRowsFromRowCount { unique.removeAll { $0 == .hasRows } }
         self.table = table
         self.metrics = unique
-        var expressions: [String] = []
-        var arguments: [SQLValue] = []
-        for metric in unique {
-            switch metric {
-            case .rowCount:
-                expressions.append("count(*)")
-            case .maxTimestamp(let column):
-                expressions.append("max(\(dialect.epochSeconds(of: dialect.quote(column), declaredType: columnTypes[column])))")
-            case .windowedCount(let column, let window):
-                let cutoff = now.timeIntervalSince1970 - window.seconds
-                let storedCutoff = cutoff + Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: cutoff)))
-                expressions.append("count(CASE WHEN \(dialect.epochSeconds(of: dialect.quote(column), declaredType: columnTypes[column])) >= ? THEN 1 END)")
-                arguments.append(.real(storedCutoff))
-            case .nullRate(let column):
-                expressions.append("(count(*) - count(\(dialect.quote(column)))) * 1.0 / CASE WHEN count(*) = 0 THEN 1 ELSE count(*) END")
-            case .distinctCount(let column):
-                expressions.append("count(DISTINCT \(dialect.quote(column)))")
-            case .mean(let column):
-                expressions.append("avg(\(dialect.quote(column)))")
-            case .custom:
-                continue
-            }
-        }
-        if expressions.isEmpty { expressions.append("count(*)") }  // only `sql:` metrics: keep one row
-        let sql = "SELECT " + expressions.joined(separator: ", ") + " FROM " + dialect.qualifiedName(table)
-        statement = SQLStatement(sql, arguments: arguments)
+        let planner = Planner(dialect: dialect, from: dialect.qualifiedName(table), table: table, now: now,
+                              timeZone: timeZone, columns: columns)
+        statement = unique.isEmpty ? nil : planner.statement(for: unique)
     }
 
-    /// Maps the returned row back to metrics, converting zone-less timestamps to UTC.
+    /// Maps the returned row back to metrics, converting zone-less timestamps to UTC. A value dqmon cannot
+    /// use (NaN, infinity, a timestamp outside years 1–9999) lands in `unusable` instead.
     public func values(from row: [SQLValue], timeZone: TimeZone) -> MetricValues {
         var result = MetricValues()
         for (index, metric) in metrics.enumerated() {
             var value = index < row.count ? row[index].double : nil
-            if case .maxTimestamp = metric, let stored = value {
+            if case .maxTimestamp = metric, let stored = value, MetricValues.timestampRange.contains(stored) {
                 // julianday() arithmetic carries ~10 µs of float noise: timestamps are kept to the millisecond.
                 let utc = stored - Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: stored)))
                 value = (utc * 1000).rounded() / 1000
             }
-            result.values[metric] = .some(value)
+            result.record(value, for: metric)
+        }
+        if hasRowsFromRowCount {
+            result.record(result[.rowCount].map { $0 > 0 ? 1 : 0 }, for: .hasRows)
+        }
+        return result
+    }
+}
+
+/// Decides, per metric, between a probe and the shared scan, and assembles the statement.
+private struct Planner {
+    let dialect: any SQLDialect
+    /// The table's qualified, quoted name.
+    let from: String
+    let table: TableName
+    let now: Date
+    let timeZone: TimeZone
+    let columns: [String: TimestampColumn]
+
+    enum Plan {
+        case probe(SQLStatement)
+        case scan(SQLStatement)
+    }
+
+    func statement(for metrics: [Metric]) -> SQLStatement {
+        var selectList: [SQLStatement] = []
+        var scan: [SQLStatement] = []
+        for metric in metrics {
+            switch plan(metric) {
+            case .probe(let probe):
+                selectList.append(SQLStatement("(") + probe + SQLStatement(")"))
+            case .scan(let aggregate):
+                selectList.append(SQLStatement("dqmon_scan.m\(scan.count)"))
+                scan.append(aggregate + SQLStatement(" AS m\(scan.count)"))
+            }
+        }
+        var statement = SQLStatement("SELECT ") + joined(selectList, by: ", ")
+        if !scan.isEmpty {
+            statement = statement + SQLStatement(" FROM (SELECT ") + joined(scan, by: ", ")
+                + SQLStatement(" FROM \(from)) AS dqmon_scan")
+        }
+        return statement
+    }
+
+    func plan(_ metric: Metric) -> Plan {
+        if let answer = dialect.catalogAnswer(for: metric, table: table) { return .probe(answer) }
+        let quoted = metric.column.map(dialect.quote) ?? ""
+        switch metric {
+        case .rowCount:
+            return .scan(SQLStatement("count(*)"))
+        case .hasRows:
+            return .probe(SQLStatement("SELECT CASE WHEN EXISTS (SELECT 1 FROM \(from)) THEN 1 ELSE 0 END"))
+        case .maxTimestamp(let column):
+            let facts = columns[column] ?? TimestampColumn(name: column)
+            if let probe = dialect.latestTimestampProbe(facts, in: from) { return .probe(probe) }
+            return .scan(SQLStatement("max(\(dialect.epochSeconds(of: quoted, declaredType: facts.declaredType)))"))
+        case .windowedCount(let column, let window):
+            let cutoff = storedCutoff(window)
+            let facts = columns[column] ?? TimestampColumn(name: column)
+            if let probe = dialect.rowsSinceProbe(facts, cutoff: cutoff, in: from) { return .probe(probe) }
+            let epoch = dialect.epochSeconds(of: quoted, declaredType: facts.declaredType)
+            return .scan(SQLStatement("count(CASE WHEN \(epoch) >= ? THEN 1 END)", arguments: [.real(cutoff)]))
+        case .nullRate:
+            return .scan(SQLStatement("(count(*) - count(\(quoted))) * 1.0 / CASE WHEN count(*) = 0 THEN 1 ELSE count(*) END"))
+        case .distinctCount:
+            return .scan(SQLStatement("count(DISTINCT \(quoted))"))
+        case .mean:
+            return .scan(SQLStatement("avg(\(quoted))"))
+        case .custom:
+            return .scan(SQLStatement("NULL"))  // never planned: `sql:` metrics run as their own statements
+        }
+    }
+
+    /// The window's start in the column's stored time (zone-less values are local to the dataset's timezone).
+    func storedCutoff(_ window: Interval) -> Double {
+        let cutoff = now.timeIntervalSince1970 - window.seconds
+        guard MetricValues.timestampRange.contains(cutoff) else { return cutoff }
+        return cutoff + Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: cutoff)))
+    }
+
+    func joined(_ parts: [SQLStatement], by separator: String) -> SQLStatement {
+        var result = SQLStatement("")
+        for (index, part) in parts.enumerated() {
+            result = index == 0 ? part : result + SQLStatement(separator) + part
         }
         return result
     }

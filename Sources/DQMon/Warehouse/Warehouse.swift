@@ -44,10 +44,27 @@ public struct CatalogColumn: Sendable, Hashable, Codable {
 /// The columns of every selected table, read with one catalog query per warehouse per run.
 public struct Catalog: Sendable {
     public var tables: [TableName: [CatalogColumn]]
+    /// Per table, the columns that lead an index, for dialects whose metric SQL depends on it (SQLite).
+    /// Kept apart from `CatalogColumn`, which schema snapshots store.
+    public var indexedColumns: [TableName: Set<String>]
 
-    public init(tables: [TableName: [CatalogColumn]] = [:]) { self.tables = tables }
+    public init(tables: [TableName: [CatalogColumn]] = [:], indexedColumns: [TableName: Set<String>] = [:]) {
+        self.tables = tables
+        self.indexedColumns = indexedColumns
+    }
 
     public func columns(of table: TableName) -> [CatalogColumn]? { tables[table] }
+
+    /// What a metric's SQL needs to know of each column of `table`; nil facts when the catalog does not say.
+    public func timestampColumns(of table: TableName) -> [String: TimestampColumn] {
+        let indexed = indexedColumns[table]
+        var byName: [String: TimestampColumn] = [:]
+        for column in tables[table] ?? [] where byName[column.name] == nil {
+            byName[column.name] = TimestampColumn(name: column.name, declaredType: column.declaredType,
+                                                  isIndexed: indexed.map { $0.contains(column.name) })
+        }
+        return byName
+    }
 }
 
 /// A value bound to, or read from, a SQL statement.
@@ -90,32 +107,74 @@ public struct SQLStatement: Sendable, Hashable {
     }
 
     /// The statement with its arguments written in as literals: for `--dry-run` and benchmarks only.
+    /// A `?` inside a string literal or a quoted identifier (`"it's"`) is text, not a placeholder.
     public var inlined: String {
         var output = ""
         var remaining = arguments.makeIterator()
-        var inString = false
+        var openQuote: Character?
         for character in sql {
-            if character == "'" { inString.toggle() }
-            if character == "?", !inString, let value = remaining.next() {
+            if let quote = openQuote {
+                if character == quote { openQuote = nil }
+            } else if character == "'" || character == "\"" {
+                openQuote = character
+            } else if character == "?", let value = remaining.next() {
                 output += value.literal
-            } else {
-                output.append(character)
+                continue
             }
+            output.append(character)
         }
         return output
+    }
+
+    /// Appends `other`'s SQL and arguments (placeholders stay in order).
+    public static func + (lhs: SQLStatement, rhs: SQLStatement) -> SQLStatement {
+        SQLStatement(lhs.sql + rhs.sql, arguments: lhs.arguments + rhs.arguments)
+    }
+}
+
+/// What the catalog says about a timestamp column a metric reads: enough for a dialect to pick a form that an
+/// index can serve. `declaredType` and `isIndexed` are nil when unknown (`--dry-run` reads no catalog).
+public struct TimestampColumn: Sendable, Hashable {
+    /// The column's name as written in the check (unquoted).
+    public let name: String
+    public let declaredType: String?
+    /// Whether the column leads an index (reported by dialects whose plans depend on it, such as SQLite).
+    public let isIndexed: Bool?
+
+    public init(name: String, declaredType: String? = nil, isIndexed: Bool? = nil) {
+        self.name = name
+        self.declaredType = declaredType
+        self.isIndexed = isIndexed
     }
 }
 
 /// How a warehouse spells the SQL that metrics need. Each warehouse type has one.
+///
+/// The contract for timestamp metrics is *aggregate the raw column, convert the one result*: `max(col)` and
+/// `col >= bound` let the warehouse answer from an index, a partition's statistics or its metadata, where
+/// `max(f(col))` makes it read and convert every row. A dialect returns such a "probe" when it can answer
+/// exactly; it returns nil to have the per-row form computed in the dataset's one table scan instead.
 public protocol SQLDialect: Sendable {
     /// Quotes an identifier, doubling embedded quotes.
     func quote(_ identifier: String) -> String
     /// The fully qualified, quoted name of a table.
     func qualifiedName(_ table: TableName) -> String
-    /// An expression giving the column's value as UTC epoch seconds (a number), whatever its storage.
+    /// An expression giving the column's value as UTC epoch seconds (a number), whatever its storage: the
+    /// per-row form, for scans that read every row anyway (`backfill`, columns no probe can serve).
     func epochSeconds(of quotedColumn: String) -> String
     /// The same, when the catalog has told the column's type (e.g. numeric epoch columns need no EXTRACT).
     func epochSeconds(of quotedColumn: String, declaredType: String?) -> String
+    /// A scalar subquery giving the latest value of `column` in `table` (a qualified name) as epoch seconds
+    /// (stored time: zone-less values are not shifted), exact for every form the column may hold, that the
+    /// warehouse can answer from an index on the column. nil: use `max(epochSeconds(of:))` in the scan.
+    func latestTimestampProbe(_ column: TimestampColumn, in table: String) -> SQLStatement?
+    /// A scalar subquery counting the rows of `table` whose `column` is at or after `cutoff` (stored epoch
+    /// seconds), as a range predicate on the raw column with the bound typed as the column is. nil: per-row.
+    func rowsSinceProbe(_ column: TimestampColumn, cutoff: Double, in table: String) -> SQLStatement?
+    /// A scalar subquery answering `metric` from the warehouse's catalog, only where the catalog is EXACT
+    /// (e.g. Snowflake's `INFORMATION_SCHEMA.TABLES.ROW_COUNT`). Estimates (`pg_class.reltuples`) never qualify.
+    /// Default nil: SQLite and PostgreSQL keep no exact row count or maximum in their catalogs.
+    func catalogAnswer(for metric: Metric, table: TableName) -> SQLStatement?
     /// The catalog query for the given tables (one query for all of them).
     func catalogQuery(for tables: [TableName]) -> SQLStatement
     /// How this warehouse's type names normalize for schema checks (default: `PostgresTypeNormalizer`, the ANSI names).
@@ -126,6 +185,12 @@ extension SQLDialect {
     public func epochSeconds(of quotedColumn: String, declaredType: String?) -> String {
         epochSeconds(of: quotedColumn)
     }
+
+    public func latestTimestampProbe(_ column: TimestampColumn, in table: String) -> SQLStatement? { nil }
+
+    public func rowsSinceProbe(_ column: TimestampColumn, cutoff: Double, in table: String) -> SQLStatement? { nil }
+
+    public func catalogAnswer(for metric: Metric, table: TableName) -> SQLStatement? { nil }
 
     public func quote(_ identifier: String) -> String {
         "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""

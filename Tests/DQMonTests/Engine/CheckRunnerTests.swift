@@ -187,8 +187,10 @@ import Testing
         let statements = sql.split(separator: "\n").filter { !$0.hasPrefix("--") }
         #expect(statements.count == 2)
         #expect(statements[0].contains("pragma_table_info"))
-        #expect(statements[1].hasPrefix("SELECT count(*), max(CASE WHEN typeof(\"updated_at\")"))
-        #expect(statements[1].hasSuffix("FROM \"orders\";"))
+        // One statement, a scalar subquery per metric; freshness reads the raw column and counts nothing.
+        #expect(statements[1].hasPrefix("SELECT (SELECT CASE WHEN EXISTS (SELECT 1 FROM \"orders\")"))
+        #expect(statements[1].contains("SELECT \"updated_at\" FROM \"orders\" WHERE \"updated_at\" <= 100000000000 ORDER BY \"updated_at\" DESC LIMIT 1"))
+        #expect(!statements[1].contains("count(*),") && !statements[1].contains("typeof("))
         #expect(!FileManager.default.fileExists(atPath: fixture.historyURL.path))
     }
 }

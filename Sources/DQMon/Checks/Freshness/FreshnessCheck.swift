@@ -32,7 +32,9 @@ public struct FreshnessCheck: CheckSpec {
         return FreshnessCheck(column: column, warnAfter: warnAfter, errorAfter: errorAfter)
     }
 
-    public var metrics: [Metric] { [.rowCount, .maxTimestamp(column: column)] }
+    /// `hasRows` tells an empty table from a column without timestamps at the cost of one `EXISTS` probe; a full
+    /// `count(*)` would read the whole table (it is used for the message when another check counts rows anyway).
+    public var metrics: [Metric] { [.hasRows, .maxTimestamp(column: column)] }
 
     var expectedText: String {
         [warnAfter.map { "warn > \($0)" }, errorAfter.map { "fail > \($0)" }].compactMap { $0 }.joined(separator: ", ")
@@ -40,13 +42,15 @@ public struct FreshnessCheck: CheckSpec {
 
     public func evaluate(_ input: CheckInput) -> CheckOutcome {
         guard let latest = input.metrics[.maxTimestamp(column: column)] else {
-            let rows = input.metrics[.rowCount] ?? 0
-            if rows == 0 {
+            let rows = input.metrics[.rowCount]
+            let hasRows = rows.map { $0 > 0 } ?? ((input.metrics[.hasRows] ?? 0) > 0)
+            if !hasRows {
                 return CheckOutcome(status: .fail, observed: nil, observedText: "no rows", expected: expectedText,
                                     message: "no rows in \(input.table)")
             }
+            let scope = rows.map { "in \(Format.count($0)) rows" } ?? "in any row"
             return CheckOutcome(status: .fail, observedText: "no timestamps", expected: expectedText,
-                                message: "column '\(column)' has no readable timestamp in \(Format.count(rows)) rows (NULL, or not ISO 8601 / epoch)")
+                                message: "column '\(column)' has no readable timestamp \(scope) (NULL, or not ISO 8601 / epoch)")
         }
         let age = input.now.timeIntervalSince1970 - latest
         let ageText = Format.age(max(age, 0))

@@ -30,6 +30,57 @@ public struct PostgresDialect: SQLDialect {
         }
     }
 
+    /// `max(col)` on the raw column, converted once: PostgreSQL answers it from an index on the column
+    /// (an index-only scan backwards with a limit). Epoch-number columns take the greatest value in seconds
+    /// (≤ 10¹¹) and in milliseconds (above) from two such probes, so a column mixing both stays exact.
+    /// Text columns need a per-row cast (nil): store timestamps as `timestamptz` to have an index serve them.
+    public func latestTimestampProbe(_ column: TimestampColumn, in table: String) -> SQLStatement? {
+        let c = quote(column.name)
+        switch PostgresTimestampStorage(declaredType: column.declaredType) {
+        case .zoned, .zoneless, .date, .other:
+            return SQLStatement("SELECT CAST(EXTRACT(EPOCH FROM (SELECT max(\(c)) FROM \(table))) AS DOUBLE PRECISION)")
+        case .epochInteger, .epochFraction:
+            return SQLStatement("""
+                SELECT CAST(GREATEST((SELECT max(\(c)) FROM \(table) WHERE \(c) <= 100000000000), \
+                (SELECT max(\(c)) FROM \(table) WHERE \(c) > 100000000000) / 1000.0) AS DOUBLE PRECISION)
+                """)
+        case .text:
+            return nil
+        }
+    }
+
+    /// `count(*) WHERE col >= bound`, the bound typed as the column is: `timestamptz` from `to_timestamp`,
+    /// `timestamp` and `date` from the UTC wall time (as `EXTRACT(EPOCH …)` reads them), integers rounded up to
+    /// the next whole second or millisecond, so the column's own btree serves the range.
+    public func rowsSinceProbe(_ column: TimestampColumn, cutoff: Double, in table: String) -> SQLStatement? {
+        let c = quote(column.name)
+        let count = "SELECT count(*) FROM \(table) WHERE "
+        switch PostgresTimestampStorage(declaredType: column.declaredType) {
+        case .zoned:
+            return SQLStatement(count + "\(c) >= to_timestamp(?)", arguments: [.real(cutoff)])
+        case .zoneless, .date:
+            return SQLStatement(count + "\(c) >= (to_timestamp(?) AT TIME ZONE 'UTC')", arguments: [.real(cutoff)])
+        case .epochInteger:
+            let seconds = Self.integerBound(cutoff), milliseconds = Self.integerBound(cutoff * 1000)
+            return SQLStatement(count + "(\(c) >= ? AND \(c) <= 100000000000) OR (\(c) > 100000000000 AND \(c) >= ?)",
+                                arguments: [seconds, milliseconds])
+        case .epochFraction(let type):
+            return SQLStatement(count + "(\(c) >= CAST(? AS \(type)) AND \(c) <= 100000000000) OR (\(c) > 100000000000 AND \(c) >= CAST(? AS \(type)))",
+                                arguments: [.real(cutoff), .real(cutoff * 1000)])
+        case .text, .other:
+            return nil
+        }
+    }
+
+    /// The smallest integer at or above `value`, as a bound for an integer column (clamped to Int64).
+    static func integerBound(_ value: Double) -> SQLValue {
+        guard value.isFinite else { return value > 0 ? .integer(.max) : .integer(.min) }
+        let up = value.rounded(.up)
+        if up >= 9.2e18 { return .integer(.max) }
+        if up <= -9.2e18 { return .integer(.min) }
+        return .integer(Int64(up))
+    }
+
     /// One query over `information_schema.columns` for every table at once, matching (schema, table) exactly:
     /// quoted mixed-case names stay as written. Columns come back in table order.
     public func catalogQuery(for tables: [TableName]) -> SQLStatement {
@@ -78,6 +129,23 @@ public enum PostgresTypes {
         case "ARRAY": return normalize(String(udtName.drop { $0 == "_" })) + "[]"
         case "USER-DEFINED": return udtName
         default: return normalize(dataType)
+        }
+    }
+}
+
+/// How a PostgreSQL column stores a timestamp, from its catalog type; unknown (`--dry-run`) reads as `timestamptz`.
+enum PostgresTimestampStorage: Equatable {
+    case zoned, zoneless, date, epochInteger, epochFraction(String), text, other
+
+    init(declaredType: String?) {
+        switch declaredType.map({ PostgresTypes.normalize($0) }) {
+        case nil, "timestamptz": self = .zoned
+        case "timestamp": self = .zoneless
+        case "date": self = .date
+        case "smallint", "integer", "bigint": self = .epochInteger
+        case let type? where ["numeric", "real", "double precision"].contains(type): self = .epochFraction(type)
+        case "text", "varchar", "char": self = .text
+        default: self = .other
         }
     }
 }

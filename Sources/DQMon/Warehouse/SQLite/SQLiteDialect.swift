@@ -1,28 +1,118 @@
+import Foundation
+
 /// SQLite's spelling of the SQL that metrics need.
+///
+/// A SQLite timestamp column may hold ISO 8601 text (with or without a zone, `T` or space) and epoch numbers
+/// (seconds, or milliseconds above 10¹¹), even mixed. On a column that leads an index, metrics are answered
+/// exactly from the index without converting every row (see `latestTimestampProbe` and `rowsSinceProbe`);
+/// on a column without an index the table is scanned once anyway, and each row is converted in that scan.
 public struct SQLiteDialect: SQLDialect {
     public init() {}
 
     public var typeNormalizer: any TypeNormalizer { SQLiteTypeNormalizer() }
 
-    /// SQLite stores timestamps as ISO text or as epoch numbers (seconds, or milliseconds when large);
-    /// `julianday` reads every ISO form, with or without a zone, as UTC.
+    /// The per-row form: `julianday` reads every ISO form, with or without a zone, as UTC.
     public func epochSeconds(of column: String) -> String {
         "CASE WHEN typeof(\(column)) IN ('integer','real') THEN "
-            + "(CASE WHEN \(column) > 100000000000 THEN \(column) / 1000.0 ELSE \(column) END) "
+            + "(CASE WHEN \(column) > \(Self.millisecondsAbove) THEN \(column) / 1000.0 ELSE \(column) END) "
             + "ELSE (julianday(\(column)) - 2440587.5) * 86400.0 END"
     }
 
-    /// One query over `sqlite_master` joined with `pragma_table_info` for every table at once.
-    /// SQLite table names are case-insensitive, so the match is too.
+    /// Epoch numbers above this are milliseconds (10¹¹ s is the year 5138; 10¹¹ ms is 1973).
+    static let millisecondsAbove = "100000000000"
+
+    /// The latest timestamp from at most four index probes, with no per-row conversion but for the text rows
+    /// within 14 hours (the widest zone offset) of the greatest text, which may sort below a later instant.
+    ///
+    /// SQLite orders numbers before text and text before blobs, so on the column's index:
+    /// - the greatest number ≤ 10¹¹ is the latest epoch in seconds, the greatest number above it (and below
+    ///   any text, `< ''`) the latest in milliseconds;
+    /// - the greatest text `v` bounds the text rows: any row later than `julianday(v)` has a local date and hour
+    ///   at or after `julianday(v)` − 14 h, so `col >= 'YYYY-MM-DD HH'` of that instant is a superset of them
+    ///   (a `T` separator sorts after the space, and shorter prefixes sort first). When `v` is not a timestamp
+    ///   (text that sorts after the dates), every text row is converted: slower, still exact.
+    /// A TEXT-affinity column holds no numbers, and a number compared with it would be compared as text, so
+    /// the number probes are left out there. nil (the per-row scan) when the column has no index.
+    public func latestTimestampProbe(_ column: TimestampColumn, in table: String) -> SQLStatement? {
+        guard column.isIndexed != false else { return nil }
+        let c = quote(column.name)
+        var parts: [String] = []
+        if SQLiteAffinity(declaredType: column.declaredType) != .text {
+            parts.append("SELECT \(c) FROM \(table) WHERE \(c) <= \(Self.millisecondsAbove) ORDER BY \(c) DESC LIMIT 1")
+            parts.append("SELECT \(c) / 1000.0 FROM \(table) WHERE \(c) > \(Self.millisecondsAbove) AND \(c) < '' ORDER BY \(c) DESC LIMIT 1")
+        }
+        let text = "\(c) >= '' AND \(c) < x''"
+        let latestJulianDay = "SELECT CASE WHEN julianday(dqmon_text) IS NULL "
+            + "THEN (SELECT max(julianday(\(c))) FROM \(table) WHERE \(text)) "
+            + "ELSE (SELECT max(julianday(\(c))) FROM \(table) WHERE \(c) >= coalesce(strftime('%Y-%m-%d %H', julianday(dqmon_text) - 14 / 24.0), '') AND \(c) < x'') END "
+            + "FROM (SELECT \(c) AS dqmon_text FROM \(table) WHERE \(text) ORDER BY \(c) DESC LIMIT 1)"
+        parts.append("SELECT ((\(latestJulianDay)) - 2440587.5) * 86400.0")
+        return SQLStatement("SELECT max(dqmon_latest) FROM (" + parts.map { "SELECT (\($0)) AS dqmon_latest" }.joined(separator: " UNION ALL ") + ")")
+    }
+
+    /// Rows at or after `cutoff` as index range counts: numbers in seconds, numbers in milliseconds, and text
+    /// rows from the hour 14 hours before the cutoff (the widest zone offset), each text row then converted to
+    /// compare exactly. nil (the per-row scan) when the column has no index.
+    public func rowsSinceProbe(_ column: TimestampColumn, cutoff: Double, in table: String) -> SQLStatement? {
+        guard column.isIndexed != false else { return nil }
+        let c = quote(column.name)
+        var parts: [String] = []
+        var arguments: [SQLValue] = []
+        if SQLiteAffinity(declaredType: column.declaredType) != .text {
+            parts.append("SELECT count(*) FROM \(table) WHERE \(c) >= ? AND \(c) <= \(Self.millisecondsAbove)")
+            parts.append("SELECT count(*) FROM \(table) WHERE \(c) > \(Self.millisecondsAbove) AND \(c) >= ? AND \(c) < ''")
+            arguments += [.real(cutoff), .real(cutoff * 1000)]
+        }
+        parts.append("SELECT count(*) FROM \(table) WHERE \(c) >= ? AND \(c) < x'' AND (julianday(\(c)) - 2440587.5) * 86400.0 >= ?")
+        arguments += [.text(Self.hourPrefix(cutoff - 14 * 3600)), .real(cutoff)]
+        return SQLStatement(parts.map { "(\($0))" }.joined(separator: " + "), arguments: arguments)
+    }
+
+    /// `YYYY-MM-DD HH` of an epoch second, clamped to the years 0001–9999 (what ISO text can spell).
+    static func hourPrefix(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= MetricValues.timestampRange.lowerBound else { return "" }
+        guard seconds <= MetricValues.timestampRange.upperBound else { return "9999-12-31 23" }
+        var time = time_t(seconds.rounded(.down))
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return String(format: "%04d-%02d-%02d %02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour))
+    }
+
+    /// One query over `sqlite_master` joined with `pragma_table_info` for every table at once, with whether
+    /// each column leads a (non-partial) index. SQLite table names are case-insensitive, so the match is too.
     public func catalogQuery(for tables: [TableName]) -> SQLStatement {
         let placeholders = Array(repeating: "?", count: max(tables.count, 1)).joined(separator: ", ")
         let names: [SQLValue] = tables.isEmpty ? [.text("")] : tables.map { .text($0.table.lowercased()) }
         let sql = """
-            SELECT m.name, p.name, p.type, p."notnull", p.cid \
+            SELECT m.name, p.name, p.type, p."notnull", p.cid, \
+            EXISTS (SELECT 1 FROM pragma_index_list(m.name) AS l JOIN pragma_index_info(l.name) AS i \
+            WHERE i.seqno = 0 AND i.name = p.name AND l.partial = 0) \
             FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p \
             WHERE m.type IN ('table', 'view') AND lower(m.name) IN (\(placeholders)) \
             ORDER BY m.name, p.cid
             """
         return SQLStatement(sql, arguments: names)
+    }
+}
+
+/// SQLite's column affinity, from the declared type by SQLite's own rules (datatype3.html, 3.1).
+enum SQLiteAffinity: Equatable {
+    case integer, text, blob, real, numeric
+
+    /// nil (unknown, e.g. in `--dry-run`) reads as `blob`: values are stored as given, nothing is converted.
+    init(declaredType: String?) {
+        let type = (declaredType ?? "").uppercased()
+        if type.contains("INT") {
+            self = .integer
+        } else if type.contains("CHAR") || type.contains("CLOB") || type.contains("TEXT") {
+            self = .text
+        } else if type.contains("BLOB") || type.isEmpty {
+            self = .blob
+        } else if type.contains("REAL") || type.contains("FLOA") || type.contains("DOUB") {
+            self = .real
+        } else {
+            self = .numeric
+        }
     }
 }

@@ -32,17 +32,22 @@ public final class SQLiteWarehouse: Warehouse {
     public func catalog(for tables: [TableName]) async throws(WarehouseError) -> Catalog {
         let rows = try await queryRows(dialect.catalogQuery(for: tables))
         var byLowercasedName: [String: [CatalogColumn]] = [:]
-        for row in rows {
+        var indexedByLowercasedName: [String: Set<String>] = [:]
+        for row in rows where row.count >= 6 {
             guard case .text(let table) = row[0], case .text(let column) = row[1] else { continue }
+            if row[5] == .integer(1) { indexedByLowercasedName[table.lowercased(), default: []].insert(column) }
             let type: String = if case .text(let declared) = row[2] { declared } else { "" }
             let notNull = row[3].double ?? 0
-            let position = Int(row[4].double ?? 0) + 1
+            let position: Int = if case .integer(let cid) = row[4], cid >= 0, cid < 1_000_000 { Int(cid) + 1 } else { 1 }
             byLowercasedName[table.lowercased(), default: []].append(
                 CatalogColumn(name: column, declaredType: type, isNullable: notNull == 0, position: position))
         }
         var catalog = Catalog()
         for table in tables {
-            if let columns = byLowercasedName[table.table.lowercased()] { catalog.tables[table] = columns }
+            if let columns = byLowercasedName[table.table.lowercased()] {
+                catalog.tables[table] = columns
+                catalog.indexedColumns[table] = indexedByLowercasedName[table.table.lowercased()] ?? []
+            }
         }
         return catalog
     }
