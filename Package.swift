@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        // Tests only: property tests over random, extreme and non-finite inputs (formatters, parsers, CSV reader).
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .target(
@@ -38,7 +40,10 @@ let package = Package(
         ),
         .testTarget(
             name: "DQMonTests",
-            dependencies: ["DQMon", "DQMonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "DQMon", "DQMonTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

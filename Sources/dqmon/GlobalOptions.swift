@@ -12,15 +12,21 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Path to dqmon.yml (checks/ is read beside it).")
     var config: String = "dqmon.yml"
 
-    @Option(name: .long, help: "Evaluate as if at this time (ISO 8601, e.g. 2026-11-25T18:00:00Z): replays, backfills, tests.")
+    @Option(name: .long, help: "Evaluate as if at this time (ISO 8601, e.g. 2026-11-25T18:00:00Z, years 0001-9999, offsets up to ±18:00): replays, backfills, tests.")
     var now: String?
 
     @Option(name: .long, help: "Output format: table or json (check also takes junit).")
     var format: OutputFormat = .table
 
     func validate() throws {
-        if let now, ISO8601.date(from: now) == nil {
-            throw ValidationError("--now '\(now)' is not an ISO 8601 time; write e.g. 2026-11-25T18:00:00Z")
+        if let now {
+            do {
+                _ = try ISO8601.parse(now)
+            } catch {
+                let shown = String(now.unicodeScalars.prefix(60).map { $0.value < 0x20 || $0.value == 0x7f ? "?" : Character($0) })
+                if error == .notATime { throw ValidationError("--now '\(shown)' is \(error.description)") }
+                throw ValidationError("--now '\(shown)': \(error.description); write e.g. 2026-11-25T18:00:00Z")
+            }
         }
     }
 

@@ -9,6 +9,10 @@ import Testing
         var values: [Double] = [0, -0.0, 0.5, 1.5, 2.5, 0.125, 0.375, -0.125, 99.995, 12.3456, -3.999, 1e9 + 0.25, 7, 1e16, -2.5e17, .infinity]
         for _ in 0..<2_000 { values.append(Double.random(in: -1_000...1_000, using: &generator)) }
         for value in values {
+            guard abs(value) < Format.scientificFrom else {
+                #expect(Format.fixed(value, places: 2) == Format.scientific(value))
+                continue
+            }
             for places in 0...3 {
                 var printf = String(format: "%.\(places)f", value)
                 // One deliberate difference: a negative value that rounds to zero prints "0", not "-0".
