@@ -3,16 +3,21 @@ import Foundation
 extension HistoryRenderer {
     /// For anomaly checks: each result's value drawn against its expected band, oldest first, e.g.
     /// `2026-11-24 10:00  ·······[-----●------]··········  412  (380 – 460)`; `▲`/`▼` mark points outside the band.
+    /// Results whose value or band is not finite (NaN, ±inf, from an older dqmon's history) are left out of the chart
+    /// (the table above still lists them); the scale is computed on halves so ±1e308 do not overflow.
     static func bandChart(_ results: [CheckResult], width: Int = 40, limit: Int = 48) -> String? {
+        let width = max(2, width)
         let rows = results.prefix(limit).reversed().compactMap { result -> (CheckResult, Double, Double, Double)? in
-            guard result.checkType == "anomaly", let value = result.observed, let band = parseBand(result.expected) else { return nil }
+            guard result.checkType == "anomaly", let value = result.observed, let band = parseBand(result.expected),
+                  value.isFinite, band.lower.isFinite, band.upper.isFinite else { return nil }
             return (result, value, band.lower, band.upper)
         }
-        guard !rows.isEmpty else { return nil }
-        let low = rows.map { min($0.1, $0.2) }.min()!
-        let high = rows.map { max($0.1, $0.3) }.max()!
-        let span = high > low ? high - low : 1
-        func column(_ x: Double) -> Int { min(width - 1, max(0, Int(((x - low) / span * Double(width - 1)).rounded()))) }
+        guard let low = rows.map({ min($0.1, $0.2) }).min(), let high = rows.map({ max($0.1, $0.3) }).max() else { return nil }
+        let span = high > low ? high / 2 - low / 2 : 1
+        func column(_ x: Double) -> Int {
+            let position = ((x / 2 - low / 2) / span * Double(width - 1)).rounded()
+            return position.isFinite ? Int(min(Double(width - 1), max(0, position))) : 0
+        }
         var lines = ["expected band (oldest → newest; [---] expected range, ● value, ▲/▼ outside):"]
         for (result, value, lower, upper) in rows {
             var cells = Array(repeating: Character("·"), count: width)

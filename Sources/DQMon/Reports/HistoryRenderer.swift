@@ -31,7 +31,7 @@ public enum HistoryRenderer {
             let results: [Entry]
         }
         let entries = results.map {
-            Entry(evaluated_at: Format.timestamp($0.evaluatedAt), status: $0.status.rawValue, observed: $0.observed,
+            Entry(evaluated_at: Format.timestamp($0.evaluatedAt), status: $0.status.rawValue, observed: jsonNumber($0.observed),
                   observed_text: $0.observedText, expected: $0.expected, message: $0.message,
                   data_timestamp: $0.dataTimestamp.map { Format.timestamp(Date(timeIntervalSince1970: $0)) })
         }
@@ -40,19 +40,40 @@ public enum HistoryRenderer {
 }
 
 /// A one-line text chart of a series: `▁▂▃▅▇`.
+///
+/// Total over every `Double`: bars are scaled on the finite values (halved before subtracting, so ±1e308 do not
+/// overflow), `+inf` draws as the top bar, `-inf` as the bottom one, and a bucket holding only NaN as `·`.
 public enum Sparkline {
     static let bars = Array("▁▂▃▄▅▆▇█")
+    static let missing: Character = "·"
 
     /// At most `width` bars; longer series are averaged into buckets.
     public static func render(_ values: [Double], width: Int = 60) -> String {
-        guard let low = values.min(), let high = values.max() else { return "" }
-        let buckets = stride(from: 0, to: values.count, by: max(1, Int((Double(values.count) / Double(width)).rounded(.up)))).map { start in
-            let slice = values[start..<min(start + max(1, Int((Double(values.count) / Double(width)).rounded(.up))), values.count)]
-            return slice.reduce(0, +) / Double(slice.count)
+        guard !values.isEmpty else { return "" }
+        let size = max(1, (values.count + max(1, width) - 1) / max(1, width))
+        let buckets = stride(from: 0, to: values.count, by: size).map { start in
+            bucketValue(values[start..<min(start + size, values.count)])
         }
-        let span = high - low
-        return String(buckets.map { value in
-            span == 0 ? bars[3] : bars[min(bars.count - 1, Int((value - low) / span * Double(bars.count - 1)))]
+        let finite = values.filter(\.isFinite)
+        let low = finite.min() ?? 0, high = finite.max() ?? 0
+        let span = high / 2 - low / 2
+        return String(buckets.map { value -> Character in
+            if value.isNaN { return missing }
+            if value == .infinity { return bars[bars.count - 1] }
+            if value == -.infinity { return bars[0] }
+            guard span > 0 else { return bars[3] }
+            let position = (value / 2 - low / 2) / span * Double(bars.count - 1)
+            return bars[position.isFinite ? Int(min(Double(bars.count - 1), max(0, position.rounded(.down)))) : 0]
         })
+    }
+
+    /// The mean of a bucket's finite values (each divided by the count before summing, so it cannot overflow);
+    /// ±inf when the bucket holds only infinities of one sign (and no finite value), NaN when nothing usable.
+    static func bucketValue(_ slice: ArraySlice<Double>) -> Double {
+        let finite = slice.filter(\.isFinite)
+        if !finite.isEmpty { return finite.reduce(0) { $0 + $1 / Double(finite.count) } }
+        let infinities = slice.filter(\.isInfinite)
+        if let first = infinities.first, infinities.allSatisfy({ $0 == first }) { return first }
+        return .nan
     }
 }

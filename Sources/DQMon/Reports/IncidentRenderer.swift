@@ -128,7 +128,7 @@ public enum IncidentRenderer {
             runbook_text: detail.runbookText,
             events: detail.events.map { Event(at: Format.timestamp($0.at), kind: $0.kind.rawValue, detail: $0.detail, by: $0.by) },
             results: detail.results.map {
-                Result(evaluated_at: Format.timestamp($0.evaluatedAt), status: $0.status.rawValue, observed: $0.observed,
+                Result(evaluated_at: Format.timestamp($0.evaluatedAt), status: $0.status.rawValue, observed: jsonNumber($0.observed),
                        observed_text: $0.observedText, expected: $0.expected, message: $0.message)
             })
         return RunReportRenderer.encode(document)

@@ -29,11 +29,21 @@ public enum RunReportRenderer {
         encode(RunReportJSON(report))
     }
 
+    /// Encodes a `--format json` document (every command's). JSON has no spelling for NaN or ±infinity, so the
+    /// documents write such numbers as `null` (fields go through `jsonNumber`; the text beside them, such as
+    /// `observed_text`, says what was found). The encoder's own string fallback (`"NaN"`, `"Infinity"`) is only a
+    /// backstop that keeps the output valid JSON should a field be missed; encoding cannot otherwise fail for
+    /// these documents, and if it ever did, dqmon says so on one line and exits 3 instead of printing `{}`.
     static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        do {
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        } catch {
+            FileHandle.standardError.write(Data("dqmon: error: cannot write the JSON output (\(error)); nothing was printed\n".utf8))
+            exit(RunExitCode.monitoringBroken.rawValue)
+        }
     }
 
     public static func junit(_ report: RunReport) -> String {
@@ -58,6 +68,12 @@ public enum RunReportRenderer {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
+}
+
+/// A number for a JSON document: nil (written `null`) when it is NaN or infinite, which JSON cannot spell.
+func jsonNumber(_ value: Double?) -> Double? {
+    guard let value, value.isFinite else { return nil }
+    return value
 }
 
 /// The `--format json` document of `dqmon check`, version 1. Documented in the README; add fields, never rename.
@@ -112,9 +128,9 @@ struct RunReportJSON: Encodable {
         self.summary = summary
         results = report.results.map { result in
             Result(check_id: result.checkID, dataset: result.dataset, warehouse: result.warehouse, check_type: result.checkType,
-                   check_name: result.checkName, status: result.status.rawValue, observed: result.observed,
+                   check_name: result.checkName, status: result.status.rawValue, observed: jsonNumber(result.observed),
                    observed_text: result.observedText, expected: result.expected, message: result.message,
-                   query_ms: result.queryMilliseconds.map { ($0 * 1000).rounded() / 1000 },
+                   query_ms: jsonNumber(result.queryMilliseconds.map { abs($0) < 1e12 ? ($0 * 1000).rounded() / 1000 : $0 }),
                    data_timestamp: result.dataTimestamp.map { Format.timestamp(Date(timeIntervalSince1970: $0)) },
                    tier: result.tier, owner: result.owner, runbook: result.runbook)
         }

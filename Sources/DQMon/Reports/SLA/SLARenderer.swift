@@ -54,7 +54,8 @@ public enum SLARenderer {
     static func percent(_ fraction: Double?) -> String {
         guard let fraction else { return "-" }
         let value = (fraction * 10_000).rounded() / 100
-        return value == value.rounded() ? "\(Int(value))%" : Format.fixed(value, places: 2) + "%"
+        guard value.isFinite, abs(value) < Format.scientificFrom else { return Format.percent(fraction) }
+        return value == value.rounded() ? "\(Int64(value))%" : Format.fixed(value, places: 2) + "%"
     }
 
     static func ratio(_ value: Double?) -> String { value.map { Format.fixed($0, places: 2) } ?? "-" }
@@ -67,11 +68,12 @@ public enum SLARenderer {
 }
 
 /// `dqmon sla --format json`, version 1. Durations in seconds, fractions in 0...1; add fields, never rename.
+/// A figure that is not a finite number (possible only from hand-edited or corrupt history) is written as `null`.
 struct SLAJSON: Encodable {
     struct Ratio: Encodable {
         let value: Double?
-        let good: Double
-        let total: Double
+        let good: Double?
+        let total: Double?
         let target: Double?
         let met: Bool?
         let error_budget_left: Double?
@@ -79,21 +81,21 @@ struct SLAJSON: Encodable {
         let burn_rate_6h: Double?
 
         init(_ figure: RatioFigure) {
-            value = figure.value
-            good = figure.good
-            total = figure.total
-            target = figure.target
+            value = jsonNumber(figure.value)
+            good = jsonNumber(figure.good)
+            total = jsonNumber(figure.total)
+            target = jsonNumber(figure.target)
             met = figure.met
-            error_budget_left = figure.budgetLeft
-            burn_rate_1h = figure.burnLastHour
-            burn_rate_6h = figure.burnLastSixHours
+            error_budget_left = jsonNumber(figure.budgetLeft)
+            burn_rate_1h = jsonNumber(figure.burnLastHour)
+            burn_rate_6h = jsonNumber(figure.burnLastSixHours)
         }
     }
 
     struct Freshness: Encodable {
-        let fresh_seconds: Double
-        let stale_seconds: Double
-        let unknown_seconds: Double
+        let fresh_seconds: Double?
+        let stale_seconds: Double?
+        let unknown_seconds: Double?
         let compliance: Ratio
     }
 
@@ -107,10 +109,10 @@ struct SLAJSON: Encodable {
 
         init(_ stats: DurationStats) {
             count = stats.count
-            mean = stats.mean
-            p50 = stats.p50
-            p90 = stats.p90
-            target = stats.target
+            mean = jsonNumber(stats.mean)
+            p50 = jsonNumber(stats.p50)
+            p90 = jsonNumber(stats.p90)
+            target = jsonNumber(stats.target)
             met = stats.met
         }
     }
@@ -126,7 +128,7 @@ struct SLAJSON: Encodable {
         let mttd: Durations
         let mtta: Durations
         let mttr: Durations
-        let data_downtime_seconds: Double
+        let data_downtime_seconds: Double?
         let incidents: Int
         let open_incidents: Int
 
@@ -136,14 +138,15 @@ struct SLAJSON: Encodable {
             tier = scope.tier
             owner = scope.owner
             freshness = scope.freshness.map {
-                Freshness(fresh_seconds: $0.split.fresh, stale_seconds: $0.split.stale, unknown_seconds: $0.split.unknown, compliance: Ratio($0.ratio))
+                Freshness(fresh_seconds: jsonNumber($0.split.fresh), stale_seconds: jsonNumber($0.split.stale),
+                          unknown_seconds: jsonNumber($0.split.unknown), compliance: Ratio($0.ratio))
             }
             availability = Ratio(scope.availability)
             pass_rate = Ratio(scope.passRate)
             mttd = Durations(scope.mttd)
             mtta = Durations(scope.mtta)
             mttr = Durations(scope.mttr)
-            data_downtime_seconds = scope.downtime
+            data_downtime_seconds = jsonNumber(scope.downtime)
             incidents = scope.incidentCount
             open_incidents = scope.openIncidents
         }
