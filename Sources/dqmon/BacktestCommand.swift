@@ -69,10 +69,13 @@ struct BacktestCommand: ParsableCommand {
             throw ValidationError("--seasonality '\(seasonality)' must be one of \(AnomalySettings.SeasonalityChoice.names.joined(separator: ", "))")
         }
         if AnomalySettings.Direction(rawValue: direction) == nil { throw ValidationError("--direction '\(direction)' must be both, spike or drop") }
-        if sensitivity.contains(where: { !($0 > 0) }) { throw ValidationError("--sensitivity must be a positive number") }
+        // The same ranges as the check's 'sensitivity' and 'min_history' in config.
+        if sensitivity.contains(where: { !(0.1...100).contains($0) }) {
+            throw ValidationError("--sensitivity must be a number of standard deviations from 0.1 to 100 (default: the check's, or 3)")
+        }
         if (checkID == nil) == (csv == nil) { throw ValidationError("give either a CHECK_ID or --csv FILE") }
         if Interval(parsing: since) == nil { throw ValidationError("--since '\(since)' is not a duration such as 90d") }
-        if minHistory < 1 { throw ValidationError("--min-history must be at least 1") }
+        if !(1...100_000).contains(minHistory) { throw ValidationError("--min-history must be 1 to 100000 points") }
     }
 
     var settings: AnomalySettings {
@@ -85,8 +88,8 @@ struct BacktestCommand: ParsableCommand {
         guard let csv else { return try runOnHistory(checkID ?? "") }
         let series: AnomalyCSV.Series
         do {
-            let text = try String(contentsOfFile: csv, encoding: .utf8)
-            series = try AnomalyCSV.read(text, timestampColumn: timestampColumn, valueColumn: valueColumn)
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: csv)))
+            series = try AnomalyCSV.read(bytes: bytes, timestampColumn: timestampColumn, valueColumn: valueColumn)
         } catch let error as AnomalyCSV.ReadError {
             Console.error("\(csv): \(error.description)")
             throw ExitCode(RunExitCode.monitoringBroken.rawValue)
@@ -94,6 +97,7 @@ struct BacktestCommand: ParsableCommand {
             Console.error("\(csv): cannot read the file (\(error.localizedDescription))")
             throw ExitCode(RunExitCode.monitoringBroken.rawValue)
         }
+        for warning in series.warnings { Console.note("warning: \(csv): \(warning)") }
         let text: String
         let flagged: Int
         switch method {
@@ -103,7 +107,7 @@ struct BacktestCommand: ParsableCommand {
             flagged = steps.filter(\.verdict.isAnomaly).count
         case .rollingMean, .rollingMeanSeasonal:
             let flags = RollingBaseline.run(series.samples, k: sensitivity.first ?? 3, seasonal: method == .rollingMeanSeasonal)
-            text = "timestamp,is_anomaly,score\n" + zip(series.labels, flags).map { "\($0),\($1.isAnomaly ? 1 : 0),\(String(format: "%.6g", $1.score))\n" }.joined()
+            text = AnomalyCSV.writeBaseline(series, flags: flags)
             flagged = flags.filter(\.isAnomaly).count
         }
         guard let output else {

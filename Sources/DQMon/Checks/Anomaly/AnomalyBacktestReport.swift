@@ -24,7 +24,9 @@ public struct AnomalyBacktestReport: Sendable {
         self.metric = metric
         self.from = from
         self.to = to
-        let series = samples.filter { $0.time <= to.timeIntervalSince1970 }.map { (time: $0.time, value: $0.value) }
+        // A non-finite value (stored by an older dqmon) is no measurement: left out, as the detector leaves it out.
+        let series = samples.filter { $0.time <= to.timeIntervalSince1970 && $0.time.isFinite && $0.value.isFinite }
+            .map { (time: $0.time, value: $0.value) }
         pointCount = series.count
         let weeks = max(1.0 / 7, to.timeIntervalSince(from) / 604_800)
         runs = (sensitivities.isEmpty ? [settings.sensitivity] : sensitivities).map { sensitivity in
@@ -58,6 +60,7 @@ public struct AnomalyBacktestReport: Sendable {
     }
 
     static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+        guard value.isFinite, abs(value) < Format.scientificFrom else { return Format.count(value) }
+        return value == value.rounded() ? String(Int64(value)) : String(value)
     }
 }

@@ -76,8 +76,11 @@ public struct AnomalyCheck: CheckSpec {
         }
     }
 
+    /// A metric value for messages: a count with separators, one decimal from 100 on, 4 significant digits below;
+    /// scientific from `Format.scientificFrom` on and `nan`/`inf`/`-inf` when not finite (never a 300-digit number).
     static func format(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e15 { return Format.count(value) }
+        guard value.isFinite, abs(value) < Format.scientificFrom else { return Format.count(value) }
+        if value == value.rounded() { return Format.count(value) }
         return String(format: abs(value) >= 100 ? "%.1f" : "%.4g", value)
     }
 

@@ -47,6 +47,9 @@
 ///    none of those points was flagged (the onset of a jump only). The point band of step 4 is measured around one
 ///    level for the whole window, so an earlier level shift or a wide-swinging metric (a temperature with deep
 ///    daily dips) widens it until a sharp jump inside it goes unseen; the jump rule sees it.
+///
+/// History points whose time or value is not finite (stored by an older dqmon) are no measurement: they are left out
+/// of training and of the recent points.
 public enum AnomalyDetector {
     /// The residual quantile whose distance from the median defines the spread. 0.975 rather than the quartile:
     /// it still ignores up to 2.5% of outliers (and at least 3), and it widens the band for heavy-tailed metrics
@@ -119,6 +122,8 @@ public enum AnomalyDetector {
         var scratch: [Double] = []
         var recent: [MetricSample] = []
         var cached: (key: ModelKey, model: SeasonalModel)?
+        /// The last fingerprint, reused by replays whose history only grows after the refit boundary (`appendOnly`).
+        var lastKey: ModelKey?
         public init() {}
     }
 
@@ -138,12 +143,22 @@ public enum AnomalyDetector {
         var last: Double
     }
 
+    /// - Parameter appendOnly: the caller (a replay of a series in time order) promises that since the previous call
+    ///   with this workspace, `history` only gained points at its end, at or after the previous point, and lost
+    ///   points only at its start, before the training window. The training data of one refit boundary then cannot
+    ///   change, and its fingerprint (a pass over the whole window) is computed once per boundary, not per point.
     static func evaluate(history: ArraySlice<MetricSample>, point: MetricSample, settings: AnomalySettings,
-                         excluded: [ExcludedInterval], workspace: inout Workspace) -> AnomalyVerdict {
+                         excluded: [ExcludedInterval], workspace: inout Workspace, appendOnly: Bool = false) -> AnomalyVerdict {
         let interval = settings.interval ?? inferInterval(history, scratch: &workspace.scratch)
         let slotTime = snap(point.time, interval)
         let boundary = refitBoundary(slotTime, interval: interval, settings: settings)
-        let key = fingerprint(history: history, boundary: boundary, settings: settings, interval: interval, excluded: excluded)
+        let key: ModelKey
+        if appendOnly, let last = workspace.lastKey, last.boundary == boundary, last.interval == interval, last.settings == settings {
+            key = last
+        } else {
+            key = fingerprint(history: history, boundary: boundary, settings: settings, interval: interval, excluded: excluded)
+            workspace.lastKey = key
+        }
         collectRecent(history: history, until: slotTime, from: boundary - settings.training, settings: settings,
                       interval: interval, workspace: &workspace)
         var verdict = AnomalyVerdict(isAnomaly: false, pointsNeeded: 0, score: 0, expected: point.value, lower: point.value,
@@ -235,7 +250,7 @@ public enum AnomalyDetector {
         var lastAll = false
         var lastValue = 0.0
         var lastFlagged = 0.0
-        for sample in history {
+        for sample in history where sample.value.isFinite && sample.time.isFinite {
             let slot = snap(sample.time, interval)
             guard slot >= start, slot < boundary else { continue }
             if slot == lastSlot {  // a later measurement of the same slot replaces the earlier one
@@ -284,7 +299,7 @@ public enum AnomalyDetector {
         var lastSlot = -Double.infinity
         var lastWasTraining = false
         var lastWasAll = false
-        for sample in history {
+        for sample in history where sample.value.isFinite && sample.time.isFinite {
             let slot = snap(sample.time, interval)
             guard slot >= start, slot < boundary else { continue }
             if slot == lastSlot {  // a later measurement of the same slot replaces the earlier one
@@ -318,7 +333,7 @@ public enum AnomalyDetector {
         workspace.recent.removeAll(keepingCapacity: true)
         let keep = max(1, settings.minHistory + 1, onsetPoints)
         var lastSlot = Double.infinity
-        for sample in history.reversed() {
+        for sample in history.reversed() where sample.value.isFinite && sample.time.isFinite {
             let slot = snap(sample.time, interval)
             guard slot < slotTime else { continue }
             if slot >= lastSlot { continue }  // an earlier measurement of a slot already taken, or out of order
