@@ -17,6 +17,7 @@ release_build() {
             flags+=(-Xlinker "-L$root/.build/curl-link")
         fi
     fi
-    (cd "$root" && swift build "${flags[@]}" >&2)
+    # A failed build must stop the caller: an old binary, or none, would be measured as if it were this commit's.
+    (cd "$root" && swift build "${flags[@]}" >&2) || { echo "release build failed" >&2; return 1; }
     DQMON_RELEASE_BIN="$(cd "$root" && swift build "${flags[@]}" --show-bin-path)/dqmon"
 }
