@@ -95,9 +95,10 @@ public enum ConfigLoader {
                                at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
         case .reader(let problem, let offset, let value, _):
             let at = offset.map { position(ofCharacter: $0, in: text) } ?? (line: 1, column: 1)
-            let character = value > 0 ? " (\(String(format: "U+%04X", value)))" : ""
-            return ConfigError("\(oneLine(problem))\(character): YAML allows no control characters such as NUL in a file; remove it",
-                               at: SourceLocation(file: file, line: at.line, column: at.column))
+            let character = String(format: "U+%04X", value)
+            let message = problem.hasPrefix("control characters") ? "control character \(character) is not allowed in YAML; remove it"
+                : "\(oneLine(problem)) (\(character)); remove it"
+            return ConfigError(message, at: SourceLocation(file: file, line: at.line, column: at.column))
         default:
             return ConfigError("YAML syntax error: \(oneLine("\(error)"))", file: file)
         }

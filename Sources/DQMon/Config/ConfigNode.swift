@@ -23,8 +23,19 @@ public struct ConfigNode {
         return SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
 
+    /// Reports `message` at this node. A value that came from `${VAR}` is shown as written, never expanded:
+    /// the variable may hold a secret.
     public func error(_ message: String) {
-        diagnostics.report(message, at: location)
+        diagnostics.report(withoutExpandedValues(message), at: location)
+    }
+
+    func withoutExpandedValues(_ message: String) -> String {
+        guard case .scalar(let scalar) = node, scalar.string.contains("${"),
+              case .success(let expanded) = EnvironmentInterpolation.expand(scalar.string, environment: environment),
+              expanded != scalar.string, expanded.count >= 3 else { return message }
+        let raw = ConfigText.quoted(scalar.string).dropFirst().dropLast()
+        let shown = ConfigText.quoted(expanded).dropFirst().dropLast()
+        return message.replacingOccurrences(of: shown, with: raw)
     }
 
     func child(_ node: Node) -> ConfigNode {

@@ -57,7 +57,9 @@ public struct Interval: Sendable, Hashable, Comparable, CustomStringConvertible 
         for character in trimmed {
             if character.isASCII, character.isNumber || character == "." {
                 digits.append(character)
-            } else if let unit = Self.units.first(where: { $0.0 == character }), let value = Double(digits), value.isFinite {
+            } else if let unit = Self.units.first(where: { $0.0 == character }), let value = Double(digits) {
+                // A number too long for a Double reads as +infinity: it is too long a duration, not a malformed one.
+                guard value.isFinite else { return .failure(.tooLong(maximum: maximum)) }
                 total += value * unit.1
                 digits = ""
                 // Stop before the sum can grow past every bound (a thousand-digit number is finite nowhere).
