@@ -163,3 +163,28 @@ enum SQLiteAffinityProbe {
         return upper.contains("INT") || !(upper.contains("CHAR") || upper.contains("CLOB") || upper.contains("TEXT"))
     }
 }
+
+/// A dialect whose catalog keeps an exact row count (as Snowflake's does) answers `row_count` from it: the
+/// statement then reads no row of the table for it. SQLite and PostgreSQL have no such answer.
+@Suite struct CatalogAnswerTests {
+    struct ExactCountDialect: SQLDialect {
+        var base = SQLiteDialect()
+        var typeNormalizer: any TypeNormalizer { base.typeNormalizer }
+        func epochSeconds(of quotedColumn: String) -> String { base.epochSeconds(of: quotedColumn) }
+        func catalogQuery(for tables: [TableName]) -> SQLStatement { base.catalogQuery(for: tables) }
+        func catalogAnswer(for metric: Metric, table: TableName) -> SQLStatement? {
+            metric == .rowCount ? SQLStatement("SELECT row_count FROM catalog_tables WHERE name = ?", arguments: [.text(table.table)]) : nil
+        }
+    }
+
+    @Test func anExactCatalogAnswerReplacesTheCount() throws {
+        let now = ProjectFixture.now
+        let query = MetricQuery(table: TableName(parsing: "orders"), metrics: [.rowCount, .hasRows], dialect: ExactCountDialect(),
+                                now: now, timeZone: .gmt)
+        let statement = try #require(query.statement)
+        #expect(statement.sql == "SELECT (SELECT row_count FROM catalog_tables WHERE name = ?)")
+        #expect(statement.arguments == [.text("orders")])
+        #expect(SQLiteDialect().catalogAnswer(for: .rowCount, table: TableName(parsing: "orders")) == nil)
+        #expect(PostgresDialect().catalogAnswer(for: .rowCount, table: TableName(parsing: "orders")) == nil)
+    }
+}
