@@ -12,7 +12,7 @@ public struct TextTable {
     public func render() -> String {
         let cut = rows.map { row in
             row.enumerated().map { index, cell in
-                index == row.count - 1 || cell.count <= maxCellWidth ? cell : String(cell.prefix(maxCellWidth - 1)) + "…"
+                index == row.count - 1 || cell.count <= maxCellWidth ? cell : String(cell.prefix(max(1, maxCellWidth) - 1)) + "…"
             }
         }
         var widths = headers.map(\.count)

@@ -92,6 +92,15 @@ import Testing
         #expect(RunReportRenderer.junit(report).contains("<testsuite"))
     }
 
+    @Test func tablesCutCellsAtAnyWidth() {
+        for width in [Int.min, -1, 0, 1, 2, 48] {
+            var table = TextTable(headers: ["A", "B"])
+            table.maxCellWidth = width
+            table.append(["a long cell", "last"])
+            #expect(table.render().hasSuffix("last"), "width \(width)")
+        }
+    }
+
     @Test func slaJSONAndTableTakeAnyFigure() async {
         await propertyCheck(count: 300, input: Self.anyDouble.array(of: 8...8)) { v in
             let ratio = RatioFigure(good: v[0], total: v[1], lastHour: (v[2], v[3]), lastSixHours: (v[4], v[5]), target: v[6])
