@@ -7,6 +7,9 @@ A fast wrong answer is worse than a slow right one, so every benchmark checks th
   bench_answers.py --dataset NAME NOW RESULTS_JSON FLOOR_OUTPUT SPEC...   all of FLOOR_OUTPUT is NAME's v1|v2|...
                                                                           (over one or several lines)
 
+  bench_answers.py --query-ms RESULTS_JSON     dqmon's own time in the warehouse: the sum and median of query_ms
+                                               over its metric queries (one per dataset), to split a run's time
+
 Each SPEC names, in the floor's column order, the check that column answers and how: "freshness:age" (the column
 is max(timestamp); dqmon's observed value is NOW minus it, in seconds) or "volume/daily:count" (a row count).
 Timestamps may be ISO text (zone-less reads as UTC) or epoch seconds. Prints one line: "agree (N checks)" or
@@ -27,7 +30,25 @@ def epoch(text):
         return value.timestamp()
 
 
+def query_ms(results_path):
+    per_dataset = {}
+    for result in json.load(open(results_path))["results"]:
+        if result.get("query_ms") is not None:
+            per_dataset[result["dataset"]] = float(result["query_ms"])
+    times = sorted(per_dataset.values())
+    if not times:
+        return "no query_ms in the results"
+    return (f"{sum(times) / 1000:.2f} s in {len(times)} metric queries "
+            f"(median {times[len(times) // 2]:.2f} ms, max {times[-1]:.2f} ms)")
+
+
 def main(argv):
+    if argv[:1] == ["--query-ms"]:
+        try:
+            print(query_ms(argv[1]))
+        except (OSError, ValueError, KeyError) as error:
+            print(f"unreadable results ({error})")
+        return 0
     dataset = None
     if argv[:1] == ["--dataset"]:
         dataset, argv = argv[1], argv[2:]
