@@ -94,6 +94,8 @@ struct PostgresFailures: Sendable {
             return (.timeout, "query cancelled by the server: \(message)")
         case "57P01", "57P02", "57P03":
             return (.unavailable, "connection dropped: the server at \(endpoint) terminated the session mid-run (\(message))")
+        case "25006":
+            return (.query, "\(message): dqmon runs every statement in a read-only transaction, so a check's sql: may only read")
         case "42P01":
             return (.query, "relation missing: \(message)")
         case "42501":

@@ -6,6 +6,14 @@ import PostgresNIO
 /// and `statement_timeout` set for the session. Every failure becomes a `WarehouseError` naming the warehouse
 /// and the cause, with the URL redacted.
 ///
+/// Read-only contract: `rows(_:)`, the only path checks and metrics use, runs each statement in its own
+/// `BEGIN READ ONLY` … `ROLLBACK` transaction, so a user's `sql:` that tries to write (a data-modifying CTE,
+/// `nextval`, a writing function) fails with PostgreSQL's "cannot execute … in a read-only transaction" and
+/// changes nothing. The mode is set per transaction, not per session, so nothing a statement does to
+/// session settings (`set_config('default_transaction_read_only', 'off', false)`) unlocks the next one; a
+/// statement is parsed with the extended protocol, which refuses a second command (`…; COMMIT; DELETE …`).
+/// `execute(_:)` is the writable path for the demo loader and test fixtures only.
+///
 /// Not for concurrent use: one statement at a time (the pool hands each session to one task).
 public final class PostgresSession: Sendable {
     let connection: PostgresConnection
@@ -51,9 +59,33 @@ public final class PostgresSession: Sendable {
         return session
     }
 
-    /// Runs a statement, binding its `?` arguments as `$1…$n`, and returns every row.
+    /// Runs a statement in a read-only transaction, binding its `?` arguments as `$1…$n`, and returns every row.
+    ///
+    /// Three round trips: `BEGIN READ ONLY`, the statement, `ROLLBACK` (each a few tens of microseconds on a
+    /// local server; see the README). The transaction is always rolled back, even after a failure; a session
+    /// whose rollback fails is closed, so the pool never hands out a connection stuck in a transaction.
     public func rows(_ statement: SQLStatement) async throws(WarehouseError) -> [[SQLValue]] {
-        let query = Self.query(for: statement)
+        try await run(PostgresQuery(unsafeSQL: "BEGIN READ ONLY"))
+        let result: Result<[[SQLValue]], WarehouseError>
+        do { result = .success(try await run(Self.query(for: statement))) } catch { result = .failure(error) }
+        do {
+            try await run(PostgresQuery(unsafeSQL: "ROLLBACK"))
+        } catch {
+            await close()
+            if case .success = result { throw error }
+        }
+        return try result.get()
+    }
+
+    /// Runs SQL without arguments and outside any read-only transaction: `SET` at session start, and the DDL and
+    /// `INSERT … VALUES` of the demo loader and test fixtures. Never used for checks or metrics.
+    public func execute(_ sql: String) async throws(WarehouseError) {
+        _ = try await run(PostgresQuery(unsafeSQL: sql))
+    }
+
+    /// One statement as sent, with the statement-timeout watchdog.
+    @discardableResult
+    private func run(_ query: PostgresQuery) async throws(WarehouseError) -> [[SQLValue]] {
         let started = ContinuousClock.now
         // Client-side backstop for statement_timeout: if the server does not answer at all within the limit
         // plus a grace period, the connection is closed so the run goes on.
@@ -82,11 +114,6 @@ public final class PostgresSession: Sendable {
     }
 
     static let watchdogGrace: Double = 10
-
-    /// Runs SQL without arguments (DDL, `SET`, `INSERT … VALUES` built by the demo loader).
-    public func execute(_ sql: String) async throws(WarehouseError) {
-        _ = try await rows(SQLStatement(sql))
-    }
 
     public var isClosed: Bool { connection.isClosed }
 

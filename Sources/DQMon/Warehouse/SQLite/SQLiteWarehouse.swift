@@ -3,6 +3,10 @@ import GRDB
 
 /// A SQLite warehouse, opened read-only with a busy timeout so a loader holding a write lock does not fail checks.
 ///
+/// Read-only is the file's open mode (`SQLITE_OPEN_READONLY`), so no statement can write it: `WITH … DELETE …
+/// RETURNING`, `PRAGMA` writes and a database `ATTACH`ed later (opened with the same mode) all fail as that
+/// check's error. One statement per call: a `sql:` holding a second command is refused before it runs.
+///
 /// Queries are serialized on one connection (SQLite reads from one file; parallel readers would only contend).
 public final class SQLiteWarehouse: Warehouse {
     public let name: String
@@ -97,7 +101,14 @@ public final class SQLiteWarehouse: Warehouse {
     }
 
     static func describe(_ error: any Error) -> String {
-        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
-        return "\(error)"
+        guard let error = error as? DatabaseError else { return "\(error)" }
+        let message = error.message ?? "\(error.resultCode)"
+        if error.resultCode == .SQLITE_READONLY {
+            return "\(message): dqmon opens SQLite warehouses read-only, so a check's sql: may only read"
+        }
+        if message.hasPrefix("Multiple statements found") {
+            return "the statement holds more than one SQL command: a check's sql: must be a single select"
+        }
+        return message
     }
 }
