@@ -6,7 +6,8 @@ import Glibc
 /// A real HTTP/1.1 server on 127.0.0.1 (a random free port) for alert delivery tests.
 ///
 /// It records every request (method, path, headers, body) and answers as scripted: a status with optional
-/// headers and body, too slowly (past the client's timeout), or by closing the connection without an answer.
+/// headers and body, too slowly (past the client's timeout), by closing the connection without an answer or
+/// halfway through one, by echoing the request (a receiver that leaks what it was sent), or with a huge body.
 /// One-shot answers queued with `enqueue` are used first, in order; then `defaultAnswer`.
 /// Each connection is served on its own thread, so a slow answer never blocks the next request.
 public final class TestHTTPReceiver: @unchecked Sendable {
@@ -25,6 +26,12 @@ public final class TestHTTPReceiver: @unchecked Sendable {
         case slow(seconds: Double)
         /// Closes the connection without answering.
         case close
+        /// Answers `status` with a body that echoes the request: its request line (path and query), headers and body.
+        case echo(Int)
+        /// Answers `status` with a body of `bytes` bytes, streamed in 64 KiB chunks (the receiver holds one chunk).
+        case largeBody(Int, bytes: Int)
+        /// Sends the status line, headers and `Content-Length: 1000`, then 10 bytes, then closes: a response cut off.
+        case cutOff
 
         public static let ok = Answer.status(200, body: "ok")
         public static func retryAfter(_ seconds: Int) -> Answer { .status(429, body: "rate limited", headers: [("Retry-After", String(seconds))]) }
@@ -121,7 +128,38 @@ public final class TestHTTPReceiver: @unchecked Sendable {
             write(connection, status: 200, body: "ok", headers: [])
         case .status(let status, let body, let headers):
             write(connection, status: status, body: body, headers: headers)
+        case .echo(let status):
+            let headers = request.headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "\n")
+            write(connection, status: status, body: "\(request.method) \(request.path)\n\(headers)\n\n\(request.body)", headers: [])
+        case .largeBody(let status, let bytes):
+            writeLarge(connection, status: status, bytes: bytes)
+        case .cutOff:
+            let text = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nonly-a-bit"
+            sendAll(connection, Array(text.utf8))
         }
+    }
+
+    private func writeLarge(_ connection: Int32, status: Int, bytes: Int) {
+        let head = "HTTP/1.1 \(status) \(Self.reason(status))\r\nContent-Length: \(bytes)\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n"
+        guard sendAll(connection, Array(head.utf8)) else { return }
+        let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 65_536)
+        var left = bytes
+        while left > 0 {
+            guard sendAll(connection, Array(chunk.prefix(left))) else { return }
+            left -= min(left, chunk.count)
+        }
+    }
+
+    /// Sends every byte (or stops when the peer is gone); false if the connection failed.
+    @discardableResult
+    private func sendAll(_ connection: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { send(connection, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            if sent <= 0 { return false }
+            offset += sent
+        }
+        return true
     }
 
     private func read(_ connection: Int32) -> Request? {
@@ -149,6 +187,11 @@ public final class TestHTTPReceiver: @unchecked Sendable {
             let count = recv(connection, &chunk, chunk.count, 0)
             if count <= 0 { return nil }
             buffer += chunk[0..<count]
+            if buffer.first == 0x16 {
+                // A TLS ClientHello on this plain-HTTP port: answer in plain HTTP at once, as web servers do.
+                sendAll(connection, Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+                return nil
+            }
             if headerEnd == nil, let range = Self.find([13, 10, 13, 10], in: buffer) { headerEnd = range }
         }
     }
@@ -172,12 +215,11 @@ public final class TestHTTPReceiver: @unchecked Sendable {
         var text = "HTTP/1.1 \(status) \(Self.reason(status))\r\nContent-Length: \(body.utf8.count)\r\nContent-Type: text/plain\r\nConnection: close\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         text += "\r\n" + body
-        let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { send(connection, $0.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
+        sendAll(connection, Array(text.utf8))
     }
 
     private static func reason(_ status: Int) -> String {
-        [200: "OK", 202: "Accepted", 400: "Bad Request", 404: "Not Found", 408: "Request Timeout", 410: "Gone",
+        [200: "OK", 202: "Accepted", 301: "Moved Permanently", 302: "Found", 307: "Temporary Redirect", 308: "Permanent Redirect", 400: "Bad Request", 404: "Not Found", 408: "Request Timeout", 410: "Gone",
          429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"][status] ?? "Status"
     }
 

@@ -37,6 +37,10 @@ public enum AlertsService {
         return Listing(undelivered: undelivered, held: held)
     }
 
+    /// A stored error as shown: scrubbed again with this process's `${VAR}` values (rows written by a dqmon
+    /// before scrubbing covered query strings and echoed bodies may still hold a secret).
+    static func shown(_ text: String) -> String { Secret.scrub(text, secrets: []) }
+
     /// `dqmon alerts` as a table.
     public static func table(_ listing: Listing) -> String {
         var lines: [String] = []
@@ -47,7 +51,7 @@ public enum AlertsService {
             for item in listing.undelivered {
                 table.append([String(item.id), item.status.rawValue, item.receiver, Format.timestamp(item.createdAt), String(item.attempts),
                               item.status == .pending ? Format.timestamp(item.nextAttemptAt) : "-", item.summary,
-                              item.lastError ?? "-"])
+                              item.lastError.map(shown) ?? "-"])
             }
             lines.append(table.render())
         }
@@ -68,7 +72,7 @@ public enum AlertsService {
                 ("receiver_type", .string(item.receiverType)), ("webhook_id", .string(item.webhookID)),
                 ("created_at", .string(ISO8601.string(from: item.createdAt))), ("attempts", .number(Double(item.attempts))),
                 ("next_attempt_at", .string(ISO8601.string(from: item.nextAttemptAt))), ("event_count", .number(Double(item.eventCount))),
-                ("summary", .string(item.summary)), ("last_error", item.lastError.map(JSONValue.string) ?? .null),
+                ("summary", .string(item.summary)), ("last_error", item.lastError.map { .string(shown($0)) } ?? .null),
                 ("response_status", item.responseStatus.map { .number(Double($0)) } ?? .null),
             ])
         }

@@ -79,7 +79,7 @@ public struct AlertDelivery: Sendable {
             await Spacing.shared.wait(for: receiver.name, spacing: settings.minimumSpacing)
             let request = settings.request(body: notification.body, webhookID: notification.webhookID, sentAt: Date())
             let timeout = min(alerts.delivery.timeout.seconds, max(0.5, deadline.timeIntervalSinceNow))
-            let result = await transport.send(request, timeout: timeout)
+            let result = scrub(await transport.send(request, timeout: timeout))
             attempts += 1
             Spacing.shared.sent(receiver.name)
             switch Retrier.classify(result, accepts: settings.accepts) {
@@ -87,13 +87,12 @@ public struct AlertDelivery: Sendable {
                 try OutboxStore.markSent(notification.id, attempts: attempts, status: status, at: clock(), history: history)
                 return .sent
             case .permanent(let reason, let status):
-                let reason = scrub(reason)
                 try OutboxStore.markFailed(notification.id, attempts: attempts, error: reason, status: status,
                                            body: responseBody(result), at: clock(), history: history)
                 return .failed("\(where_) failed permanently: \(reason); see 'dqmon alerts'")
             case .transient(let reason, let status, let retryAfter):
-                let reason = scrub(reason)
-                let wait = retryAfter ?? retrier.backoff(attempt: notification.attempts + attempts - 1)
+                // Retry-After is capped (Retrier.retryAfterCap): a receiver cannot park a notification for days.
+                let wait = min(retryAfter ?? retrier.backoff(attempt: notification.attempts + attempts - 1), Retrier.retryAfterCap)
                 if Date().addingTimeInterval(wait) < deadline {
                     try? await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
                     continue
@@ -105,12 +104,27 @@ public struct AlertDelivery: Sendable {
         }
     }
 
+    /// What is stored of a response body: its first 1,000 characters, already scrubbed (see `scrub(_:)`).
     func responseBody(_ result: TransportResult) -> String? {
-        if case .response(_, _, let body) = result, !body.isEmpty { return scrub(body.truncated(to: 1_000)) }
+        if case .response(_, _, let body) = result, !body.isEmpty { return body.truncated(to: 1_000) }
         return nil
     }
 
     func scrub(_ text: String) -> String { Secret.scrub(text, secrets: alerts.secrets) }
+
+    /// The result with every secret removed from its body, reason and redirect target, before anything is
+    /// truncated, printed or stored (a receiver may echo the request line, headers or body).
+    func scrub(_ result: TransportResult) -> TransportResult {
+        switch result {
+        case .response(let status, let retryAfter, let body):
+            let cut = body.utf8.count >= URLSessionTransport.responseBodyLimit - 4
+            return .response(status: status, retryAfter: retryAfter, body: Secret.scrub(body, secrets: alerts.secrets, cut: cut))
+        case .redirect(let status, let location):
+            return .redirect(status: status, location: location.map(scrub))
+        case .failure(let reason, let timedOut):
+            return .failure(reason: scrub(reason), timedOut: timedOut)
+        }
+    }
 
     /// Sends one test message to `receiver` directly (not through the outbox); returns a problem or nil.
     public func sendTest(to receiverName: String, now: Date) async -> Result<String, AlertTestError> {
@@ -126,11 +140,11 @@ public struct AlertDelivery: Sendable {
         let bodies = receiver.settings.messages(for: [event], context: MessageContext(receiver: receiverName, runAt: now))
         for body in bodies {
             let request = receiver.settings.request(body: body.serialized(), webhookID: "msg_test_" + UUID().uuidString.lowercased(), sentAt: Date())
-            let result = await transport.send(request, timeout: alerts.delivery.timeout.seconds)
+            let result = scrub(await transport.send(request, timeout: alerts.delivery.timeout.seconds))
             switch Retrier.classify(result, accepts: receiver.settings.accepts) {
             case .delivered: continue
             case .permanent(let reason, _), .transient(let reason, _, _):
-                return .failure(AlertTestError(message: "test message to '\(receiverName)' (\(receiver.settings.destination)) failed: \(scrub(reason))"))
+                return .failure(AlertTestError(message: "test message to '\(receiverName)' (\(receiver.settings.destination)) failed: \(reason)"))
             }
         }
         return .success("test message delivered to '\(receiverName)' (\(receiver.settings.destination))")

@@ -46,11 +46,16 @@ public enum OutboxStore {
     }
 
     /// Pending notifications, oldest first; only those due at `time` unless `time` is nil (a flush).
+    ///
+    /// A notification is due at its `next_attempt_at`, and never later than `Retrier.retryAfterCap` after its last
+    /// attempt (so one parked by an older dqmon that honoured any Retry-After is tried again too).
     public static func pending(history: HistoryStore, dueAt time: Date?) throws(HistoryError) -> [OutboxNotification] {
-        try history.read { db in
+        let at = time?.timeIntervalSince1970 ?? Double.greatestFiniteMagnitude
+        return try history.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT \(columns) FROM alert_notifications WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id
-                """, arguments: [time?.timeIntervalSince1970 ?? Double.greatestFiniteMagnitude]).map(make)
+                SELECT \(columns) FROM alert_notifications
+                WHERE status = 'pending' AND (next_attempt_at <= ? OR last_attempt_at <= ?) ORDER BY id
+                """, arguments: [at, at - Retrier.retryAfterCap]).map(make)
         }
     }
 
