@@ -22,10 +22,17 @@ struct DQMonCommand: AsyncParsableCommand {
                       AlertsCommand.self, SilenceCommand.self,
                       BacktestCommand.self, BackfillCommand.self])
 
+    /// `history backup PATH` goes to its subcommand directly: ArgumentParser parses a parent's positional
+    /// argument (history's CHECK_ID) before it looks for a subcommand, so it would take `backup` for a check id.
+    static func parseRouted(_ arguments: [String]) throws -> any ParsableCommand {
+        if arguments.starts(with: ["history", "backup"]) { return try HistoryBackupCommand.parseAsRoot(Array(arguments.dropFirst(2))) }
+        return try parseAsRoot(arguments)
+    }
+
     /// Parses and runs; usage errors exit 3 ("dqmon could not do its job", SPEC section 7), not ArgumentParser's 64.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseRouted(Array(CommandLine.arguments.dropFirst()))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

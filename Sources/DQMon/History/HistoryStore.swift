@@ -5,16 +5,29 @@ import GRDB
 ///
 /// Opened in WAL mode; migrations apply automatically. A run is written in one transaction, so a killed
 /// `dqmon check` leaves either a complete run record or none.
+///
+/// A damaged file is refused (see `HistoryIntegrity`): its header at open, `PRAGMA quick_check` before the
+/// first write, and any "corrupt" error on the way, each as one line naming the file and the way back. A history
+/// written by a newer dqmon (an unknown migration) is refused at open.
 /// - warning: Two processes may read concurrently, but only the holder of the `RunLock` should record runs.
 public final class HistoryStore: Sendable {
     public let path: URL
     let pool: DatabasePool
+    let integrity = IntegrityGate()
 
     /// Opens (creating the file and its folder if needed) and migrates the history at `path`.
     public init(path: URL) throws(HistoryError) {
         self.path = path
+        let display = ConfigLoader.displayPath(path)
         do {
             try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw HistoryError(path: display, message: "cannot create its folder: \(error.localizedDescription) (is the folder writable?)")
+        }
+        try HistoryIntegrity.verifyHeader(at: path)
+        // Before the pool opens: opening a pool writes (GRDB creates and drops a table so that a WAL file exists).
+        try HistoryIntegrity.refuseNewerMigrations(at: path, known: HistoryMigrations.migrator.migrations)
+        do {
             var configuration = GRDB.Configuration()
             configuration.busyMode = .timeout(30)
             configuration.label = "history"
@@ -22,10 +35,51 @@ public final class HistoryStore: Sendable {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
             pool = try DatabasePool(path: path.path, configuration: configuration)
-            try HistoryMigrations.migrator.migrate(pool)
         } catch {
-            throw HistoryError(path: ConfigLoader.displayPath(path), message: "cannot open or migrate: \(Self.describe(error)) (is the folder writable?)")
+            throw Self.openError(error, path: path)
         }
+        try migrate()
+    }
+
+    /// Before applying a pending migration, checks the file (a migration writes).
+    private func migrate() throws(HistoryError) {
+        let migrator = HistoryMigrations.migrator
+        do {
+            let pending = try pool.read { db in try !migrator.hasCompletedMigrations(db) }
+            if pending {
+                try verifyBeforeFirstWrite()
+                try migrator.migrate(pool)
+            }
+        } catch let error as HistoryError {
+            throw error
+        } catch {
+            throw Self.openError(error, path: path)
+        }
+    }
+
+    static func openError(_ error: any Error, path: URL) -> HistoryError {
+        if HistoryIntegrity.isCorruption(error) { return HistoryIntegrity.corrupt(path, detail: describe(error)) }
+        var hint = ""
+        if let error = error as? DatabaseError, [.SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM].contains(error.resultCode) {
+            hint = " (is the folder writable?)"
+        }
+        return HistoryError(path: ConfigLoader.displayPath(path), message: "cannot open or migrate: \(describe(error))\(hint)")
+    }
+
+    /// `PRAGMA quick_check` once per store, before anything is written: a damaged file is never written to.
+    func verifyBeforeFirstWrite() throws(HistoryError) {
+        try integrity.verifyOnce { () throws(HistoryError) in
+            let problem: String?
+            do { problem = try pool.read(HistoryIntegrity.quickCheck) } catch { throw mapped(error, doing: "check") }
+            if let problem { throw HistoryIntegrity.corrupt(path, detail: problem) }
+        }
+    }
+
+    /// A SQLite error as a `HistoryError`: the corruption line for a damaged file, else "<what> failed: …".
+    func mapped(_ error: any Error, doing what: String) -> HistoryError {
+        if let error = error as? HistoryError { return error }
+        if HistoryIntegrity.isCorruption(error) { return HistoryIntegrity.corrupt(path, detail: Self.describe(error)) }
+        return HistoryError(path: ConfigLoader.displayPath(path), message: "\(what) failed: \(Self.describe(error))")
     }
 
     /// Writes a run, its results and its metric points in one transaction, and returns the run id.
@@ -89,6 +143,7 @@ public final class HistoryStore: Sendable {
                 return try fetchCheckStates(db)
             }
         } catch {
+            if HistoryIntegrity.isCorruption(error) { throw HistoryIntegrity.corrupt(path, detail: describe(error)) }
             throw HistoryError(path: ConfigLoader.displayPath(path), message: "cannot read: \(describe(error))")
         }
     }
@@ -139,14 +194,16 @@ public final class HistoryStore: Sendable {
             """, arguments: [cutoff])
     }
 
-    /// Runs `body` in a write transaction, mapping errors to `HistoryError`.
+    /// Runs `body` in a write transaction, mapping errors to `HistoryError`. The first write of a store checks
+    /// the file first (`verifyBeforeFirstWrite`).
     public func write<T>(_ body: (Database) throws -> T) throws(HistoryError) -> T {
-        do { return try pool.write(body) } catch { throw HistoryError(path: ConfigLoader.displayPath(path), message: "write failed: \(Self.describe(error))") }
+        try verifyBeforeFirstWrite()
+        do { return try pool.write(body) } catch { throw mapped(error, doing: "write") }
     }
 
     /// Runs `body` on a read-only snapshot, mapping errors to `HistoryError`.
     public func read<T>(_ body: (Database) throws -> T) throws(HistoryError) -> T {
-        do { return try pool.read(body) } catch { throw HistoryError(path: ConfigLoader.displayPath(path), message: "read failed: \(Self.describe(error))") }
+        do { return try pool.read(body) } catch { throw mapped(error, doing: "read") }
     }
 
     static func describe(_ error: any Error) -> String {

@@ -18,14 +18,15 @@ public final class RunLock: Sendable {
         let path = history.path + ".lock"
         try? FileManager.default.createDirectory(at: history.deletingLastPathComponent(), withIntermediateDirectories: true)
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let display = ConfigLoader.displayPath(URL(fileURLWithPath: path))
         guard descriptor >= 0 else {
-            throw RunLockError(path: path, message: "cannot create the lock file: \(String(cString: strerror(errno)))")
+            throw RunLockError(path: path, message: "cannot create the history lock file \(display): \(String(cString: strerror(errno))) (is the folder writable?)")
         }
         let deadline = Date().addingTimeInterval(timeout)
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             guard Date() < deadline else {
                 close(descriptor)
-                throw RunLockError(path: path, message: "another dqmon run holds the history lock; gave up after \(Format.age(timeout)) (raise --lock-timeout, or check for a stuck run)")
+                throw RunLockError(path: path, message: "another dqmon process holds the history lock \(display); gave up after \(Format.age(timeout)) (raise --lock-timeout, or look for a stuck run: fuser \(display))")
             }
             usleep(50_000)
         }

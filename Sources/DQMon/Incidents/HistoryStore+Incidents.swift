@@ -122,8 +122,9 @@ extension HistoryStore {
 
     /// A write transaction in which an `IncidentError` (unknown id, wrong state) reaches the caller as itself.
     func writeIncident(_ body: (Database) throws -> Void) throws {
+        try verifyBeforeFirstWrite()
         do { try pool.write(body) } catch let error as IncidentError { throw error } catch {
-            throw HistoryError(path: ConfigLoader.displayPath(path), message: "write failed: \(Self.describe(error))")
+            throw mapped(error, doing: "write")
         }
     }
 }

@@ -35,7 +35,7 @@ import Testing
         let started = Date()
         let second = try CommandLineRunner.run(["check", "--lock-timeout", "1s"], in: fixture.root)
         #expect(second.status == 3)
-        #expect(second.stderr == "dqmon: error: another dqmon run holds the history lock; gave up after 1s (raise --lock-timeout, or check for a stuck run)\n")
+        #expect(second.stderr == "dqmon: error: another dqmon process holds the history lock .dqmon/history.sqlite.lock; gave up after 1s (raise --lock-timeout, or look for a stuck run: fuser .dqmon/history.sqlite.lock)\n")
         #expect(Date().timeIntervalSince(started) < 3.5)
         holder.waitUntilExit()
     }
