@@ -102,10 +102,10 @@ enum AlertsConfigLoader {
                 return tier
             }
         }
-        match.datasets = fields.stringList("dataset")
+        match.datasets = globList(fields, "dataset")
         match.owners = fields.stringList("owner")
         match.tags = fields.stringList("tags")
-        match.checks = fields.stringList("check")
+        match.checks = globList(fields, "check")
         if let types = fields.stringList("check_type") {
             for type in types where CheckRegistry.type(named: type) == nil {
                 fields["check_type"]?.error("unknown check type '\(type)'\(Suggestion.hint(for: type, in: CheckRegistry.typeNames)); dqmon supports: \(CheckRegistry.typeNames.joined(separator: ", "))")
@@ -117,7 +117,7 @@ enum AlertsConfigLoader {
 
     static func parseMaintenance(_ node: ConfigNode) -> MaintenanceWindow? {
         guard let fields = node.fields(of: "maintenance window", allowed: MaintenanceWindow.keys) else { return nil }
-        let datasets = fields.require("datasets") != nil ? fields.stringList("datasets") : nil
+        let datasets = fields.require("datasets") != nil ? globList(fields, "datasets") : nil
         let duration = fields.require("duration") != nil ? fields.interval("duration", atMost: MaintenanceWindow.maximumDuration) : nil
         let reason = fields.string("reason")
         guard fields.require("cron") != nil, let text = fields.string("cron") else { return nil }
@@ -128,6 +128,16 @@ enum AlertsConfigLoader {
         }
         guard let datasets, let duration else { return nil }
         return MaintenanceWindow(datasets: datasets, cron: cron, duration: duration, reason: reason)
+    }
+
+    /// A list of globs; one that could never match as meant (an unclosed `[`, an unknown `[:class:]`) is an error,
+    /// since a route or window that silently matches nothing would send alerts elsewhere.
+    static func globList(_ fields: ConfigFields, _ key: String) -> [String]? {
+        guard let globs = fields.stringList(key) else { return nil }
+        for glob in globs {
+            do { try Selection.checkGlob(glob) } catch { fields[key]?.error("'\(key)': \(error.message)") }
+        }
+        return globs
     }
 
     static func parseDelivery(_ node: ConfigNode, into delivery: inout DeliverySettings) {

@@ -51,9 +51,9 @@ public struct Selection: Sendable, CustomStringConvertible {
 
     /// Rejects what `fnmatch` would silently take literally or never match: an empty pattern and an
     /// unclosed `[` (or `[:class:]`) bracket.
-    static func checkGlob(_ pattern: String) throws(SelectionError) {
+    public static func checkGlob(_ pattern: String) throws(SelectionError) {
         let shown = ConfigText.quoted(pattern)
-        guard !pattern.isEmpty else { throw SelectionError(message: "an empty --select/--exclude matches nothing; give a dataset name or glob, tag:X, tier:N or owner:X") }
+        guard !pattern.isEmpty else { throw SelectionError(message: "'': an empty pattern matches nothing; give a dataset name or glob, tag:X, tier:N or owner:X") }
         var characters = Array(pattern)[...]
         while let character = characters.popFirst() {
             if character == "\\" { _ = characters.popFirst(); continue }

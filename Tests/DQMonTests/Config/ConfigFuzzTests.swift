@@ -28,16 +28,22 @@ import Testing
         let seeds = FuzzProject.seeds
         print("ConfigFuzzTests: seed \(Self.seed), \(Self.iterations) mutants over \(seeds.count) seed files")
         var failures: [String] = []
+        var rejected = 0
         for iteration in 0..<Self.iterations where failures.count < 5 {
             let seed = seeds[Int.random(in: 0..<seeds.count, using: &random)]
             let mutant = mutator.mutate(Data(seed.text.utf8), using: &random)
             project.install(seed.path, mutant)
             defer { project.restore(seed.path) }
-            for problem in project.loadProblems() {
+            let (errorCount, problems) = project.load()
+            if errorCount > 0 { rejected += 1 }
+            for problem in problems {
                 failures.append("seed \(Self.seed) iteration \(iteration) (\(seed.path)): \(problem)\n--- mutant:\n\(Self.preview(mutant))")
             }
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n\n"))")
+        // Mutants that load cleanly test nothing: most must reach an error path.
+        print("ConfigFuzzTests: \(rejected) of \(Self.iterations) mutants rejected with errors")
+        #expect(rejected * 2 > Self.iterations, "only \(rejected) of \(Self.iterations) mutants were rejected: the mutator is too gentle")
     }
 
     @Test func validateBinaryExitsZeroOrThreeOnMutants() throws {
@@ -129,20 +135,20 @@ final class FuzzProject {
         }
     }
 
-    /// What breaks the invariants when loading the project as it is now.
-    func loadProblems() -> [String] {
+    /// How many config errors loading the project gives now, and what in them breaks the invariants.
+    func load() -> (errors: Int, problems: [String]) {
         do {
             _ = try ConfigLoader.load(configPath: root.appendingPathComponent("dqmon.yml"), environment: [:])
-            return []
+            return (0, [])
         } catch {
-            if error.errors.isEmpty { return ["ConfigErrors thrown with no error in it"] }
-            return error.errors.compactMap { error in
+            if error.errors.isEmpty { return (0, ["ConfigErrors thrown with no error in it"]) }
+            return (error.errors.count, error.errors.compactMap { error in
                 guard let location = error.location else { return "no position: \(error.description)" }
                 guard location.line >= 1, location.column >= 1 else { return "position before 1:1: \(error.description)" }
                 guard !error.description.contains("\n"), !error.description.contains("\r") else { return "more than one line: \(error.description)" }
                 guard Self.isPositioned(error.description) else { return "no file:line:column prefix: \(error.description)" }
                 return nil
-            }
+            })
         }
     }
 

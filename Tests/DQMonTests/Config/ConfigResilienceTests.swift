@@ -120,6 +120,25 @@ import Testing
         }
     }
 
+    @Test func alertGlobsThatCouldNeverMatchAreErrors() {
+        let fixture = ProjectFixture()
+        fixture.checks("orders.yml", "version: 1\ndatasets:\n  - name: orders\n    checks: [ { volume: {} } ]\n")
+        fixture.alerts("""
+            version: 1
+            receivers:
+              local: { type: file, path: a.jsonl }
+            routes:
+              - match: { dataset: "analytics.[", check: "[[:digit:]]*" }
+                receivers: [local]
+            maintenance:
+              - { datasets: ["[[:alpa:]]*"], cron: "0 2 * * *", duration: 1h }
+            """)
+        #expect(errors(fixture) == [
+            "alerts/alerts.yml:5:23: 'dataset': 'analytics.[': '[' is not closed with ']'; write e.g. 'orders_[0-9]*', or '\\[' for a literal '['",
+            "alerts/alerts.yml:8:17: 'datasets': '[[:alpa:]]*': unknown character class '[:alpa:]' (did you mean 'alpha'?); use one of alnum, alpha, blank, cntrl, digit, graph, lower, print, punct, space, upper, xdigit",
+        ])
+    }
+
     // MARK: - ${VAR}
 
     static let interpolationCases: [(value: String, expected: String)] = [
