@@ -132,8 +132,9 @@ import Testing
         let fixture = try project()
         let output = try dqmon(["check", "--dry-run", "--now", Self.now], in: fixture)
         #expect(output.status == 0)
-        #expect(output.stdout.contains("FROM \"fresh\";"))
-        #expect(output.stdout.contains("FROM \"stale\";"))
+        // One statement per dataset, each ending with its table's last subquery.
+        #expect(output.stdout.split(separator: "\n").filter { $0.hasPrefix("SELECT") && $0.contains("FROM \"fresh\"") }.count == 1)
+        #expect(output.stdout.split(separator: "\n").filter { $0.hasPrefix("SELECT") && $0.contains("FROM \"stale\"") }.count == 1)
         #expect(!FileManager.default.fileExists(atPath: fixture.historyURL.path))
     }
 
