@@ -64,7 +64,7 @@ struct BacktestCommand: ParsableCommand {
     var method: Method = .dqmon
 
     func validate() throws {
-        if Interval(parsing: training) == nil { throw ValidationError("--training '\(training)' is not a duration such as 28d") }
+        _ = try FlagValues.interval(training, flag: "--training")
         if AnomalySettings.SeasonalityChoice(name: seasonality) == nil {
             throw ValidationError("--seasonality '\(seasonality)' must be one of \(AnomalySettings.SeasonalityChoice.names.joined(separator: ", "))")
         }
@@ -74,7 +74,7 @@ struct BacktestCommand: ParsableCommand {
             throw ValidationError("--sensitivity must be a number of standard deviations from 0.1 to 100 (default: the check's, or 3)")
         }
         if (checkID == nil) == (csv == nil) { throw ValidationError("give either a CHECK_ID or --csv FILE") }
-        if Interval(parsing: since) == nil { throw ValidationError("--since '\(since)' is not a duration such as 90d") }
+        _ = try FlagValues.interval(since, flag: "--since")
         if !(1...100_000).contains(minHistory) { throw ValidationError("--min-history must be 1 to 100000 points") }
     }
 
