@@ -46,13 +46,16 @@ public struct RunbookResolver: Sendable {
     /// Runbook text beyond this is cut: on-call reads a page, not a log file.
     public static let readLimit = 256 * 1024
 
-    /// The project folder with symlinks resolved, so that a project reached through a symlink still works.
-    let projectRoot: String
+    /// The project folder as configured; free to make (config loading makes one per dataset).
+    let projectPath: String
 
     public init(projectDirectory: URL) {
-        let path = projectDirectory.standardizedFileURL.path
-        projectRoot = Self.realPath(path) ?? path
+        projectPath = projectDirectory.standardizedFileURL.path
     }
+
+    /// The project folder with symlinks resolved, so that a project reached through a symlink still works.
+    /// Resolved at each use, only for datasets and checks that have a runbook.
+    var projectRoot: String { Self.realPath(projectPath) ?? projectPath }
 
     /// Resolves `runbook` as written in config.
     public func resolve(_ runbook: String) -> Result<Target, Problem> {
@@ -65,9 +68,10 @@ public struct RunbookResolver: Sendable {
             return .success(.url(text))
         }
         guard !text.contains("\0") else { return .failure(.notFound) }
-        let joined = text.hasPrefix("/") ? text : projectRoot + "/" + text
+        let root = projectRoot
+        let joined = text.hasPrefix("/") ? text : root + "/" + text
         guard let resolved = Self.realPath(joined) else { return .failure(.notFound) }
-        guard resolved.hasPrefix(projectRoot.hasSuffix("/") ? projectRoot : projectRoot + "/") else {
+        guard resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
             return .failure(.outsideProject(resolved: resolved))
         }
         var info = stat()
@@ -104,7 +108,8 @@ public struct RunbookResolver: Sendable {
         let length = readlink("/proc/self/fd/\(descriptor)", &buffer, buffer.count - 1)
         guard length > 0 else { return true }
         let opened = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return opened.hasPrefix(projectRoot.hasSuffix("/") ? projectRoot : projectRoot + "/")
+        let root = projectRoot
+        return opened.hasPrefix(root.hasSuffix("/") ? root : root + "/")
         #else
         return true
         #endif
