@@ -68,7 +68,7 @@ private struct Planner {
 
     enum Plan {
         case probe(SQLStatement)
-        case scan(SQLStatement)
+        case scan(ScanAggregate)
     }
 
     func statement(for metrics: [Metric]) -> SQLStatement {
@@ -79,8 +79,9 @@ private struct Planner {
             case .probe(let probe):
                 selectList.append(SQLStatement("(") + probe + SQLStatement(")"))
             case .scan(let aggregate):
-                selectList.append(SQLStatement("dqmon_scan.m\(scan.count)"))
-                scan.append(aggregate + SQLStatement(" AS m\(scan.count)"))
+                let names = aggregate.aggregates.indices.map { "dqmon_scan.m\(scan.count + $0)" }
+                selectList.append(SQLStatement(aggregate.convert(names)))
+                for part in aggregate.aggregates { scan.append(part + SQLStatement(" AS m\(scan.count)")) }
             }
         }
         var statement = SQLStatement("SELECT ") + joined(selectList, by: ", ")
@@ -96,27 +97,26 @@ private struct Planner {
         let quoted = metric.column.map(dialect.quote) ?? ""
         switch metric {
         case .rowCount:
-            return .scan(SQLStatement("count(*)"))
+            return .scan(ScanAggregate(SQLStatement("count(*)")))
         case .hasRows:
             return .probe(SQLStatement("SELECT CASE WHEN EXISTS (SELECT 1 FROM \(from)) THEN 1 ELSE 0 END"))
         case .maxTimestamp(let column):
             let facts = columns[column] ?? TimestampColumn(name: column)
             if let probe = dialect.latestTimestampProbe(facts, in: from) { return .probe(probe) }
-            return .scan(SQLStatement("max(\(dialect.epochSeconds(of: quoted, declaredType: facts.declaredType)))"))
+            return .scan(dialect.latestTimestampInScan(facts, in: from))
         case .windowedCount(let column, let window):
             let cutoff = storedCutoff(window)
             let facts = columns[column] ?? TimestampColumn(name: column)
             if let probe = dialect.rowsSinceProbe(facts, cutoff: cutoff, in: from) { return .probe(probe) }
-            let epoch = dialect.epochSeconds(of: quoted, declaredType: facts.declaredType)
-            return .scan(SQLStatement("count(CASE WHEN \(epoch) >= ? THEN 1 END)", arguments: [.real(cutoff)]))
+            return .scan(dialect.rowsSinceInScan(facts, cutoff: cutoff))
         case .nullRate:
-            return .scan(SQLStatement("(count(*) - count(\(quoted))) * 1.0 / CASE WHEN count(*) = 0 THEN 1 ELSE count(*) END"))
+            return .scan(ScanAggregate(SQLStatement("(count(*) - count(\(quoted))) * 1.0 / CASE WHEN count(*) = 0 THEN 1 ELSE count(*) END")))
         case .distinctCount:
-            return .scan(SQLStatement("count(DISTINCT \(quoted))"))
+            return .scan(ScanAggregate(SQLStatement("count(DISTINCT \(quoted))")))
         case .mean:
-            return .scan(SQLStatement("avg(\(quoted))"))
+            return .scan(ScanAggregate(SQLStatement("avg(\(quoted))")))
         case .custom:
-            return .scan(SQLStatement("NULL"))  // never planned: `sql:` metrics run as their own statements
+            return .scan(ScanAggregate(SQLStatement("NULL")))  // never planned: `sql:` metrics run as their own statements
         }
     }
 

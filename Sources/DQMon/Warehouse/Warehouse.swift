@@ -148,6 +148,24 @@ public struct TimestampColumn: Sendable, Hashable {
     }
 }
 
+/// Aggregates computed in a dataset's one table scan, and how their results become the metric's value.
+public struct ScanAggregate: Sendable {
+    /// The aggregates, e.g. `max("updated_at")`, with their bound arguments.
+    public let aggregates: [SQLStatement]
+    /// Wraps the SQL naming each aggregate's result (in order) into the metric's value, e.g. `EXTRACT(EPOCH FROM …)`.
+    public let convert: @Sendable ([String]) -> String
+
+    public init(_ aggregates: [SQLStatement], convert: @escaping @Sendable ([String]) -> String) {
+        self.aggregates = aggregates
+        self.convert = convert
+    }
+
+    /// One aggregate whose result is converted by `convert` (by default taken as it is).
+    public init(_ aggregate: SQLStatement, convert: @escaping @Sendable (String) -> String = { $0 }) {
+        self.init([aggregate]) { convert($0[0]) }
+    }
+}
+
 /// How a warehouse spells the SQL that metrics need. Each warehouse type has one.
 ///
 /// The contract for timestamp metrics is *aggregate the raw column, convert the one result*: `max(col)` and
@@ -171,6 +189,13 @@ public protocol SQLDialect: Sendable {
     /// A scalar subquery counting the rows of `table` whose `column` is at or after `cutoff` (stored epoch
     /// seconds), as a range predicate on the raw column with the bound typed as the column is. nil: per-row.
     func rowsSinceProbe(_ column: TimestampColumn, cutoff: Double, in table: String) -> SQLStatement?
+    /// The latest timestamp computed in the dataset's one table scan (no probe applies, e.g. no index): an
+    /// aggregate, over the raw column where the column's form allows, and the expression that converts its one
+    /// result (given as SQL) to epoch seconds. Default: `max` of the per-row `epochSeconds`, unconverted.
+    func latestTimestampInScan(_ column: TimestampColumn, in table: String) -> ScanAggregate
+    /// The window's count computed in the dataset's one table scan, as a predicate on the raw column where the
+    /// column's form allows. Default: the per-row `epochSeconds` compared with `cutoff`.
+    func rowsSinceInScan(_ column: TimestampColumn, cutoff: Double) -> ScanAggregate
     /// A scalar subquery answering `metric` from the warehouse's catalog, only where the catalog is EXACT
     /// (e.g. Snowflake's `INFORMATION_SCHEMA.TABLES.ROW_COUNT`). Estimates (`pg_class.reltuples`) never qualify.
     /// Default nil: SQLite and PostgreSQL keep no exact row count or maximum in their catalogs.
@@ -191,6 +216,15 @@ extension SQLDialect {
     public func rowsSinceProbe(_ column: TimestampColumn, cutoff: Double, in table: String) -> SQLStatement? { nil }
 
     public func catalogAnswer(for metric: Metric, table: TableName) -> SQLStatement? { nil }
+
+    public func latestTimestampInScan(_ column: TimestampColumn, in table: String) -> ScanAggregate {
+        ScanAggregate(SQLStatement("max(\(epochSeconds(of: quote(column.name), declaredType: column.declaredType)))"))
+    }
+
+    public func rowsSinceInScan(_ column: TimestampColumn, cutoff: Double) -> ScanAggregate {
+        let epoch = epochSeconds(of: quote(column.name), declaredType: column.declaredType)
+        return ScanAggregate(SQLStatement("count(CASE WHEN \(epoch) >= ? THEN 1 END)", arguments: [.real(cutoff)]))
+    }
 
     public func quote(_ identifier: String) -> String {
         "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""

@@ -35,6 +35,7 @@ public struct PostgresDialect: SQLDialect {
     /// (≤ 10¹¹) and in milliseconds (above) from two such probes, so a column mixing both stays exact.
     /// Text columns need a per-row cast (nil): store timestamps as `timestamptz` to have an index serve them.
     public func latestTimestampProbe(_ column: TimestampColumn, in table: String) -> SQLStatement? {
+        guard column.isIndexed != false else { return nil }
         let c = quote(column.name)
         switch PostgresTimestampStorage(declaredType: column.declaredType) {
         case .zoned, .zoneless, .date, .other:
@@ -53,19 +54,49 @@ public struct PostgresDialect: SQLDialect {
     /// `timestamp` and `date` from the UTC wall time (as `EXTRACT(EPOCH …)` reads them), integers rounded up to
     /// the next whole second or millisecond, so the column's own btree serves the range.
     public func rowsSinceProbe(_ column: TimestampColumn, cutoff: Double, in table: String) -> SQLStatement? {
+        guard column.isIndexed != false, let predicate = rowsSincePredicate(column, cutoff: cutoff) else { return nil }
+        return SQLStatement("SELECT count(*) FROM \(table) WHERE ") + predicate
+    }
+
+    /// A column without an index is read once for all the dataset's metrics: `max` of the raw column, converted
+    /// once (text columns: per row).
+    public func latestTimestampInScan(_ column: TimestampColumn, in table: String) -> ScanAggregate {
         let c = quote(column.name)
-        let count = "SELECT count(*) FROM \(table) WHERE "
+        switch PostgresTimestampStorage(declaredType: column.declaredType) {
+        case .zoned, .zoneless, .date, .other:
+            return ScanAggregate(SQLStatement("max(\(c))")) { "CAST(EXTRACT(EPOCH FROM \($0)) AS DOUBLE PRECISION)" }
+        case .epochInteger, .epochFraction:
+            return ScanAggregate(SQLStatement("max(CASE WHEN \(c) > 100000000000 THEN \(c) / 1000.0 ELSE \(c) END)")) {
+                "CAST(\($0) AS DOUBLE PRECISION)"
+            }
+        case .text:
+            return ScanAggregate(SQLStatement("max(\(epochSeconds(of: c, declaredType: column.declaredType)))"))
+        }
+    }
+
+    /// The window as a predicate on the raw column in the shared scan (text columns: per row).
+    public func rowsSinceInScan(_ column: TimestampColumn, cutoff: Double) -> ScanAggregate {
+        guard let predicate = rowsSincePredicate(column, cutoff: cutoff) else {
+            let epoch = epochSeconds(of: quote(column.name), declaredType: column.declaredType)
+            return ScanAggregate(SQLStatement("count(CASE WHEN \(epoch) >= ? THEN 1 END)", arguments: [.real(cutoff)]))
+        }
+        return ScanAggregate(SQLStatement("count(CASE WHEN ") + predicate + SQLStatement(" THEN 1 END)"))
+    }
+
+    /// `col >= bound` with the bound typed as the column is; nil for text and other types (per-row cast).
+    func rowsSincePredicate(_ column: TimestampColumn, cutoff: Double) -> SQLStatement? {
+        let c = quote(column.name)
         switch PostgresTimestampStorage(declaredType: column.declaredType) {
         case .zoned:
-            return SQLStatement(count + "\(c) >= to_timestamp(?)", arguments: [.real(cutoff)])
+            return SQLStatement("\(c) >= to_timestamp(?)", arguments: [.real(cutoff)])
         case .zoneless, .date:
-            return SQLStatement(count + "\(c) >= (to_timestamp(?) AT TIME ZONE 'UTC')", arguments: [.real(cutoff)])
+            return SQLStatement("\(c) >= (to_timestamp(?) AT TIME ZONE 'UTC')", arguments: [.real(cutoff)])
         case .epochInteger:
             let seconds = Self.integerBound(cutoff), milliseconds = Self.integerBound(cutoff * 1000)
-            return SQLStatement(count + "(\(c) >= ? AND \(c) <= 100000000000) OR (\(c) > 100000000000 AND \(c) >= ?)",
+            return SQLStatement("((\(c) >= ? AND \(c) <= 100000000000) OR (\(c) > 100000000000 AND \(c) >= ?))",
                                 arguments: [seconds, milliseconds])
         case .epochFraction(let type):
-            return SQLStatement(count + "(\(c) >= CAST(? AS \(type)) AND \(c) <= 100000000000) OR (\(c) > 100000000000 AND \(c) >= CAST(? AS \(type)))",
+            return SQLStatement("((\(c) >= CAST(? AS \(type)) AND \(c) <= 100000000000) OR (\(c) > 100000000000 AND \(c) >= CAST(? AS \(type))))",
                                 arguments: [.real(cutoff), .real(cutoff * 1000)])
         case .text, .other:
             return nil
@@ -94,8 +125,13 @@ public struct PostgresDialect: SQLDialect {
             pairs.append("(?, ?)")
             arguments += [.text(""), .text("")]
         }
+        // The last column says whether the column leads a non-partial index: probes for those, one scan otherwise.
         let sql = """
-            SELECT table_schema, table_name, column_name, data_type, udt_name, is_nullable, ordinal_position \
+            SELECT table_schema, table_name, column_name, data_type, udt_name, is_nullable, ordinal_position, \
+            EXISTS (SELECT 1 FROM pg_catalog.pg_index AS i JOIN pg_catalog.pg_attribute AS a \
+            ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] \
+            WHERE i.indrelid = format('%I.%I', table_schema, table_name)::regclass AND a.attname = column_name \
+            AND i.indpred IS NULL) \
             FROM information_schema.columns \
             WHERE (table_schema, table_name) IN (\(pairs.joined(separator: ", "))) \
             ORDER BY table_schema, table_name, ordinal_position

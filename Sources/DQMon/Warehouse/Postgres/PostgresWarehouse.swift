@@ -28,12 +28,14 @@ public final class PostgresWarehouse: Warehouse {
     public func catalog(for tables: [TableName]) async throws(WarehouseError) -> Catalog {
         let rows = try await queryRows(dialect.catalogQuery(for: tables))
         var byName: [TableName: [CatalogColumn]] = [:]
-        for row in rows where row.count >= 7 {
+        var indexed: [TableName: Set<String>] = [:]
+        for row in rows where row.count >= 8 {
             guard case .text(let schema) = row[0], case .text(let table) = row[1], case .text(let column) = row[2] else { continue }
             let dataType: String = if case .text(let text) = row[3] { text } else { "" }
             let udtName: String = if case .text(let text) = row[4] { text } else { "" }
             let nullable = row[5] == .text("YES")
             let key = TableName(schema: schema, table: table)
+            if row[7] == .integer(1) { indexed[key, default: []].insert(column) }
             // Positions are renumbered 1…n: PostgreSQL keeps gaps where columns were dropped.
             let position = (byName[key]?.count ?? 0) + 1
             byName[key, default: []].append(CatalogColumn(
@@ -42,8 +44,10 @@ public final class PostgresWarehouse: Warehouse {
         }
         var catalog = Catalog()
         for table in tables {
-            if let columns = byName[TableName(schema: table.schema ?? settings.schema, table: table.table)] {
+            let key = TableName(schema: table.schema ?? settings.schema, table: table.table)
+            if let columns = byName[key] {
                 catalog.tables[table] = columns
+                catalog.indexedColumns[table] = indexed[key] ?? []
             }
         }
         return catalog

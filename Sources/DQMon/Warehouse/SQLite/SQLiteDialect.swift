@@ -50,22 +50,59 @@ public struct SQLiteDialect: SQLDialect {
         return SQLStatement("SELECT max(dqmon_latest) FROM (" + parts.map { "SELECT (\($0)) AS dqmon_latest" }.joined(separator: " UNION ALL ") + ")")
     }
 
+    /// Without an index: the scan keeps the greatest epoch number (converted per numeric row, cheap arithmetic)
+    /// and the greatest text by plain comparison; one more pass converts only the text rows within 14 hours
+    /// below that text (all text rows when it is not a timestamp), as the index probe does. Two passes of
+    /// comparisons instead of a `julianday()` call on every row.
+    public func latestTimestampInScan(_ column: TimestampColumn, in table: String) -> ScanAggregate {
+        let c = quote(column.name)
+        var aggregates = [SQLStatement("max(CASE WHEN \(c) >= '' AND \(c) < x'' THEN \(c) END)")]
+        if SQLiteAffinity(declaredType: column.declaredType) != .text {
+            aggregates.append(SQLStatement(
+                "max(CASE WHEN \(c) < '' THEN (CASE WHEN \(c) > \(Self.millisecondsAbove) THEN \(c) / 1000.0 ELSE \(c) END) END)"))
+        }
+        return ScanAggregate(aggregates) { names in
+            let text = names[0]
+            let bound = "CASE WHEN julianday(\(text)) IS NULL THEN '' "
+                + "ELSE coalesce(strftime('%Y-%m-%d %H', julianday(\(text)) - 14 / 24.0), '') END"
+            let latestText = "(SELECT (max(julianday(\(c))) - 2440587.5) * 86400.0 FROM \(table) "
+                + "WHERE \(text) IS NOT NULL AND \(c) >= \(bound) AND \(c) < x'')"
+            let parts = [latestText] + names.dropFirst()
+            return "(SELECT max(dqmon_latest) FROM (" + parts.map { "SELECT \($0) AS dqmon_latest" }.joined(separator: " UNION ALL ") + "))"
+        }
+    }
+
     /// Rows at or after `cutoff` as index range counts: numbers in seconds, numbers in milliseconds, and text
     /// rows from the hour 14 hours before the cutoff (the widest zone offset), each text row then converted to
-    /// compare exactly. nil (the per-row scan) when the column has no index.
+    /// compare exactly. nil (the scan form) when the column has no index.
     public func rowsSinceProbe(_ column: TimestampColumn, cutoff: Double, in table: String) -> SQLStatement? {
         guard column.isIndexed != false else { return nil }
-        let c = quote(column.name)
-        var parts: [String] = []
-        var arguments: [SQLValue] = []
-        if SQLiteAffinity(declaredType: column.declaredType) != .text {
-            parts.append("SELECT count(*) FROM \(table) WHERE \(c) >= ? AND \(c) <= \(Self.millisecondsAbove)")
-            parts.append("SELECT count(*) FROM \(table) WHERE \(c) > \(Self.millisecondsAbove) AND \(c) >= ? AND \(c) < ''")
-            arguments += [.real(cutoff), .real(cutoff * 1000)]
+        let counts = rowsSincePredicates(column, cutoff: cutoff).map { predicate in
+            SQLStatement("(SELECT count(*) FROM \(table) WHERE ") + predicate + SQLStatement(")")
         }
-        parts.append("SELECT count(*) FROM \(table) WHERE \(c) >= ? AND \(c) < x'' AND (julianday(\(c)) - 2440587.5) * 86400.0 >= ?")
-        arguments += [.text(Self.hourPrefix(cutoff - 14 * 3600)), .real(cutoff)]
-        return SQLStatement(parts.map { "(\($0))" }.joined(separator: " + "), arguments: arguments)
+        return counts.dropFirst().reduce(counts[0]) { $0 + SQLStatement(" + ") + $1 }
+    }
+
+    /// Without an index the table is read once anyway: the same predicates, OR-ed in the shared scan. The text
+    /// comparison comes first, so `julianday()` runs only for rows within the window plus 14 hours.
+    public func rowsSinceInScan(_ column: TimestampColumn, cutoff: Double) -> ScanAggregate {
+        let predicates = rowsSincePredicates(column, cutoff: cutoff).map { SQLStatement("(") + $0 + SQLStatement(")") }
+        let any = predicates.dropFirst().reduce(predicates[0]) { $0 + SQLStatement(" OR ") + $1 }
+        return ScanAggregate(SQLStatement("count(CASE WHEN ") + any + SQLStatement(" THEN 1 END)"))
+    }
+
+    /// The disjoint ranges whose rows are at or after `cutoff`: epoch seconds, epoch milliseconds (both left out
+    /// for a TEXT-affinity column, which holds no numbers), and ISO text.
+    func rowsSincePredicates(_ column: TimestampColumn, cutoff: Double) -> [SQLStatement] {
+        let c = quote(column.name)
+        var predicates: [SQLStatement] = []
+        if SQLiteAffinity(declaredType: column.declaredType) != .text {
+            predicates.append(SQLStatement("\(c) >= ? AND \(c) <= \(Self.millisecondsAbove)", arguments: [.real(cutoff)]))
+            predicates.append(SQLStatement("\(c) > \(Self.millisecondsAbove) AND \(c) >= ? AND \(c) < ''", arguments: [.real(cutoff * 1000)]))
+        }
+        predicates.append(SQLStatement("\(c) >= ? AND \(c) < x'' AND (julianday(\(c)) - 2440587.5) * 86400.0 >= ?",
+                                       arguments: [.text(Self.hourPrefix(cutoff - 14 * 3600)), .real(cutoff)]))
+        return predicates
     }
 
     /// `YYYY-MM-DD HH` of an epoch second, clamped to the years 0001–9999 (what ISO text can spell).

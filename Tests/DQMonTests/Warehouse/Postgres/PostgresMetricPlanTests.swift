@@ -78,6 +78,40 @@ struct PostgresMetricPlanTests {
         await db.drop()
     }
 
+    /// Without indexes every metric shares one scan, over the raw columns, with the same answers.
+    @Test func unindexedColumnsShareOneScanWithTheSameAnswers() async throws {
+        let db = try await PostgresSchemaFixture.create("scan")
+        try await bigTable(db)
+        try await db.execute(#"CREATE TABLE "\#(db.name)".plain AS SELECT * FROM "\#(db.name)".big"#)
+        try await db.execute(#"ANALYZE "\#(db.name)".plain"#)
+        let warehouse = try await PostgresWarehouse.connect(name: "pg", settings: PostgresTestServer.settings(schema: db.name))
+        let tables = [TableName(parsing: "big"), TableName(parsing: "plain")]
+        let catalog = try await warehouse.catalog(for: tables)
+        #expect(catalog.indexedColumns[tables[0]] == ["id", "created_at", "updated_at", "local_ts", "day", "loaded_at"])
+        #expect(catalog.indexedColumns[tables[1]] == [])
+        let hour = Interval(seconds: 3_600)
+        let metrics: [Metric] = [.maxTimestamp(column: "updated_at"), .maxTimestamp(column: "loaded_at"), .rowCount,
+                                 .windowedCount(column: "created_at", window: hour), .windowedCount(column: "local_ts", window: hour),
+                                 .windowedCount(column: "day", window: Interval(seconds: 86_400)), .windowedCount(column: "loaded_at", window: hour)]
+        var answers: [[Double?]] = []
+        for table in tables {
+            let query = MetricQuery(table: table, metrics: metrics, dialect: warehouse.dialect, now: now, timeZone: .gmt,
+                                    columns: catalog.timestampColumns(of: table))
+            let statement = try #require(query.statement)
+            let values = query.values(from: try await warehouse.queryRow(statement), timeZone: .gmt)
+            answers.append(metrics.map { values[$0] })
+            if table.table == "plain" {
+                let plan = try await explain(statement, on: db)
+                #expect(plan.components(separatedBy: "Seq Scan on plain").count - 1 == 1, "one scan: \(plan)")
+                #expect(!statement.sql.contains("EXTRACT(EPOCH FROM \"updated_at\")"), "converted after max(): \(statement.sql)")
+            }
+        }
+        #expect(answers[0] == answers[1])
+        #expect(answers[0][2] == 200_000)
+        await warehouse.close()
+        await db.drop()
+    }
+
     @Test func nanAndInfinityBecomeThatChecksErrorAndTheRunIsRecorded() async throws {
         let db = try await PostgresSchemaFixture.create("nan")
         try await db.execute(#"CREATE TABLE "\#(db.name)".scd (id int, ratio float8, valid_to timestamptz, updated_at timestamptz)"#)
