@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 extension DatasetConfig {
     /// Reads one dataset. Warehouse names are checked later by the loader, which knows them all.
@@ -26,10 +27,18 @@ extension DatasetConfig {
         if let runbook = dataset.runbook, let runbookNode = fields["runbook"] {
             ConfigLoader.checkRunbook(runbook, node: runbookNode, resolver: runbooks)
         }
-        if let checks = fields.require("checks")?.items(describing: "'checks'") {
-            dataset.checks = checks.compactMap { CheckConfig.parse($0, dataset: shownName, runbooks: runbooks) }
+        if let checks = fields.require("checks") {
+            dataset.checks = checkItems(checks).compactMap { CheckConfig.parse($0, dataset: shownName, runbooks: runbooks) }
         }
         return validName == nil ? nil : dataset
+    }
+
+    /// The checks as list items. A mapping (`checks: { freshness: {…} }`) is an error, but each of its entries is
+    /// still read as the check it would be in a list, so the checks' own errors show in the same pass.
+    static func checkItems(_ node: ConfigNode) -> [ConfigNode] {
+        guard case .mapping(let mapping) = node.node else { return node.items(describing: "'checks'") ?? [] }
+        node.error("'checks' must be a list, not a mapping: start each check with '- ', e.g. '- freshness: { column: updated_at, warn_after: 2h }'")
+        return mapping.map { pair in node.child(.mapping(Node.Mapping([(pair.key, pair.value)], .implicit, .any, pair.key.mark))) }
     }
 
     static func parseTimeZone(_ fields: ConfigFields) -> TimeZone {

@@ -38,6 +38,22 @@ import Testing
         }
     }
 
+    @Test func checksWrittenAsAMappingAreStillEachValidated() {
+        let found = errors(checks: """
+            version: 1
+            datasets:
+              - name: orders
+                checks:
+                  freshness: { column: c, warn_after: 99999999999999999999w }
+                  volume: { min_rows: lots }
+            """)
+        #expect(found == [
+            "checks/orders.yml:5:7: 'checks' must be a list, not a mapping: start each check with '- ', e.g. '- freshness: { column: updated_at, warn_after: 2h }'",
+            "checks/orders.yml:5:43: 'warn_after' must be at most 3650d, got '99999999999999999999w'",
+            "checks/orders.yml:6:27: 'min_rows' must be a whole number, got 'lots'",
+        ])
+    }
+
     @Test func aCheckWithBadSettingsStillHasItsCommonKeysValidated() {
         let found = errors(checks: """
             version: 1
