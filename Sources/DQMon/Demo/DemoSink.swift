@@ -138,7 +138,7 @@ public final class PostgresDemoSink: DemoSink {
             while start < table.rows.count {
                 let batch = table.rows[start..<min(start + 500, table.rows.count)]
                 let sql = prefix + Array(repeating: placeholders, count: batch.count).joined(separator: ", ")
-                _ = try await session.rows(SQLStatement(sql, arguments: batch.flatMap { $0 }))
+                try await session.write(SQLStatement(sql, arguments: batch.flatMap { $0 }))
                 start += batch.count
             }
         }

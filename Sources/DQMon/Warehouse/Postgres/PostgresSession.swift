@@ -83,6 +83,12 @@ public final class PostgresSession: Sendable {
         _ = try await run(PostgresQuery(unsafeSQL: sql))
     }
 
+    /// Runs a statement with bound arguments outside any read-only transaction: the demo loader's batched
+    /// `INSERT`s. Never used for checks or metrics.
+    public func write(_ statement: SQLStatement) async throws(WarehouseError) {
+        _ = try await run(Self.query(for: statement))
+    }
+
     /// One statement as sent, with the statement-timeout watchdog.
     @discardableResult
     private func run(_ query: PostgresQuery) async throws(WarehouseError) -> [[SQLValue]] {
