@@ -143,7 +143,7 @@ struct DatasetEvaluator: Sendable {
         for metric in Set(metrics) {
             guard case .custom(let sql) = metric else { continue }
             do {
-                let row = try await warehouse.queryRow(SQLStatement(sql, arguments: []))
+                let row = try await warehouse.queryRow(SQLStatement(sql, isUserSQL: true))
                 values.record(row.first?.double, for: metric)
             } catch {
                 errors[metric] = "sql metric failed on \(dataset.name): \(error.description)"

@@ -100,10 +100,14 @@ public enum SQLValue: Sendable, Hashable, CustomStringConvertible {
 public struct SQLStatement: Sendable, Hashable {
     public var sql: String
     public var arguments: [SQLValue]
+    /// Written by the user (a `sql:` metric), not by dqmon: a warehouse runs it with the strictest read-only
+    /// guard it has (PostgreSQL: its own read-only transaction, rolled back with any setting it changed).
+    public var isUserSQL: Bool
 
-    public init(_ sql: String, arguments: [SQLValue] = []) {
+    public init(_ sql: String, arguments: [SQLValue] = [], isUserSQL: Bool = false) {
         self.sql = sql
         self.arguments = arguments
+        self.isUserSQL = isUserSQL
     }
 
     /// The statement with its arguments written in as literals: for `--dry-run` and benchmarks only.
@@ -128,7 +132,7 @@ public struct SQLStatement: Sendable, Hashable {
 
     /// Appends `other`'s SQL and arguments (placeholders stay in order).
     public static func + (lhs: SQLStatement, rhs: SQLStatement) -> SQLStatement {
-        SQLStatement(lhs.sql + rhs.sql, arguments: lhs.arguments + rhs.arguments)
+        SQLStatement(lhs.sql + rhs.sql, arguments: lhs.arguments + rhs.arguments, isUserSQL: lhs.isUserSQL || rhs.isUserSQL)
     }
 }
 

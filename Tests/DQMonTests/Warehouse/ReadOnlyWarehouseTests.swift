@@ -103,17 +103,27 @@ struct PostgresReadOnlyTests {
         #expect(output.stderr.contains("read-only transaction") || output.stdout.contains("read-only transaction"))
     }
 
-    /// The price of the read-only transaction: BEGIN READ ONLY and ROLLBACK are two more round trips per statement.
-    @Test func readOnlyWrappingCostOnLoopback() async throws {
-        let session = try await PostgresTestServer.adminSession()
-        defer { Task { await session.close() } }
-        let rounds = 300
-        for _ in 0..<20 { _ = try await session.rows(SQLStatement("SELECT 1")) }
-        let clock = ContinuousClock()
-        let wrapped = try await clock.measure { for _ in 0..<rounds { _ = try await session.rows(SQLStatement("SELECT 1")) } }
-        let bare = try await clock.measure { for _ in 0..<rounds { try await session.execute("SELECT 1") } }
-        let perStatement = (wrapped - bare) / rounds
-        print("read-only wrapping: \(wrapped / rounds) per statement wrapped, \(bare / rounds) bare, +\(perStatement)")
-        #expect(wrapped > .zero && bare > .zero)
+    /// Statements dqmon writes itself run in one round trip on sessions whose every transaction is read-only,
+    /// including after a user's `sql:` tried to switch that off on the same (only) session.
+    @Test func warehouseSessionsAreReadOnlyForEveryStatement() async throws {
+        let db = try await PostgresSchemaFixture.create("ro")
+        try await db.execute(#"CREATE TABLE "\#(db.name)".victim (id serial PRIMARY KEY, v integer)"#)
+        try await db.execute(#"INSERT INTO "\#(db.name)".victim (v) VALUES (1)"#)
+        let warehouse = try await PostgresWarehouse.connect(name: "pg", settings: PostgresTestServer.settings(schema: db.name, maxConnections: 1))
+        let user = SQLStatement("select set_config('default_transaction_read_only', 'off', false)", isUserSQL: true)
+        _ = try? await warehouse.queryRow(user)
+        for sql in [#"with d as (delete from "\#(db.name)".victim returning 1) select count(*) from d"#,
+                    #"select nextval('"\#(db.name)".victim_id_seq')"#] {
+            do {
+                _ = try await warehouse.queryRow(SQLStatement(sql))
+                Issue.record("a write went through: \(sql)")
+            } catch {
+                #expect(error.description.contains("read-only transaction"), "\(error)")
+            }
+        }
+        let left = try await db.session.rows(SQLStatement(#"SELECT count(*) FROM "\#(db.name)".victim"#))
+        #expect(left.first == [.integer(1)])
+        await warehouse.close()
+        await db.drop()
     }
 }

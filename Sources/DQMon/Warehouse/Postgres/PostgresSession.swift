@@ -6,12 +6,13 @@ import PostgresNIO
 /// and `statement_timeout` set for the session. Every failure becomes a `WarehouseError` naming the warehouse
 /// and the cause, with the URL redacted.
 ///
-/// Read-only contract: `rows(_:)`, the only path checks and metrics use, runs each statement in its own
-/// `BEGIN READ ONLY` … `ROLLBACK` transaction, so a user's `sql:` that tries to write (a data-modifying CTE,
-/// `nextval`, a writing function) fails with PostgreSQL's "cannot execute … in a read-only transaction" and
-/// changes nothing. The mode is set per transaction, not per session, so nothing a statement does to
-/// session settings (`set_config('default_transaction_read_only', 'off', false)`) unlocks the next one; a
-/// statement is parsed with the extended protocol, which refuses a second command (`…; COMMIT; DELETE …`).
+/// Read-only contract: a warehouse's sessions are made read-only when opened (`makeReadOnly()`), and `rows(_:)`,
+/// the only path checks and metrics use, runs a user's `sql:` (`SQLStatement.isUserSQL`) in its own
+/// `BEGIN READ ONLY` … `ROLLBACK`: a `sql:` that tries to write (a data-modifying CTE, `nextval`, a writing
+/// function) fails with PostgreSQL's "cannot execute … in a read-only transaction" and changes nothing, and
+/// whatever it does to session settings (`set_config('default_transaction_read_only', 'off', false)`) is rolled
+/// back with it. A statement is parsed with the extended protocol, which refuses a second command
+/// (`…; COMMIT; DELETE …`).
 /// `execute(_:)` is the writable path for the demo loader and test fixtures only.
 ///
 /// Not for concurrent use: one statement at a time (the pool hands each session to one task).
@@ -65,6 +66,7 @@ public final class PostgresSession: Sendable {
     /// local server; see the README). The transaction is always rolled back, even after a failure; a session
     /// whose rollback fails is closed, so the pool never hands out a connection stuck in a transaction.
     public func rows(_ statement: SQLStatement) async throws(WarehouseError) -> [[SQLValue]] {
+        guard statement.isUserSQL else { return try await run(Self.query(for: statement)) }
         try await run(PostgresQuery(unsafeSQL: "BEGIN READ ONLY"))
         let result: Result<[[SQLValue]], WarehouseError>
         do { result = .success(try await run(Self.query(for: statement))) } catch { result = .failure(error) }
@@ -75,6 +77,14 @@ public final class PostgresSession: Sendable {
             if case .success = result { throw error }
         }
         return try result.get()
+    }
+
+    /// Makes every later transaction of this session read-only (`default_transaction_read_only`): the warehouse
+    /// sessions of checks and metrics. Statements dqmon writes itself then cost one round trip; a user's `sql:`
+    /// still runs in its own `BEGIN READ ONLY` … `ROLLBACK`, and the rollback also undoes any setting it changed
+    /// (`set_config('default_transaction_read_only', 'off', false)` included), so the session stays read-only.
+    public func makeReadOnly() async throws(WarehouseError) {
+        try await execute("SET default_transaction_read_only = on")
     }
 
     /// Runs SQL without arguments and outside any read-only transaction: `SET` at session start, and the DDL and

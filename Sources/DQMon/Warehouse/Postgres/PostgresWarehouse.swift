@@ -18,11 +18,23 @@ public final class PostgresWarehouse: Warehouse {
     public static func connect(name: String, settings: PostgresSettings) async throws(WarehouseError) -> PostgresWarehouse {
         let closed = WarehouseError(warehouse: name, kind: .unavailable, message: "connections to \(settings.url.redacted) were already closed")
         let pool = PostgresConnectionPool(maxConnections: settings.maxConnections, closedError: closed) { (id: Int) async throws(WarehouseError) -> PostgresSession in
-            try await PostgresSession.open(settings: settings, warehouse: name, id: id)
+            try await openReadOnly(settings: settings, warehouse: name, id: id)
         }
-        let first = try await PostgresSession.open(settings: settings, warehouse: name, id: 0)
+        let first = try await openReadOnly(settings: settings, warehouse: name, id: 0)
         await pool.adopt(first)
         return PostgresWarehouse(name: name, settings: settings, pool: pool)
+    }
+
+    /// A session whose transactions are all read-only (see `PostgresSession`'s read-only contract).
+    static func openReadOnly(settings: PostgresSettings, warehouse: String, id: Int) async throws(WarehouseError) -> PostgresSession {
+        let session = try await PostgresSession.open(settings: settings, warehouse: warehouse, id: id)
+        do {
+            try await session.makeReadOnly()
+        } catch {
+            await session.close()
+            throw error
+        }
+        return session
     }
 
     public func catalog(for tables: [TableName]) async throws(WarehouseError) -> Catalog {

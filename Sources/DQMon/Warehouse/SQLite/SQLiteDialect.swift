@@ -50,27 +50,9 @@ public struct SQLiteDialect: SQLDialect {
         return SQLStatement("SELECT max(dqmon_latest) FROM (" + parts.map { "SELECT (\($0)) AS dqmon_latest" }.joined(separator: " UNION ALL ") + ")")
     }
 
-    /// Without an index: the scan keeps the greatest epoch number (converted per numeric row, cheap arithmetic)
-    /// and the greatest text by plain comparison; one more pass converts only the text rows within 14 hours
-    /// below that text (all text rows when it is not a timestamp), as the index probe does. Two passes of
-    /// comparisons instead of a `julianday()` call on every row.
-    public func latestTimestampInScan(_ column: TimestampColumn, in table: String) -> ScanAggregate {
-        let c = quote(column.name)
-        var aggregates = [SQLStatement("max(CASE WHEN \(c) >= '' AND \(c) < x'' THEN \(c) END)")]
-        if SQLiteAffinity(declaredType: column.declaredType) != .text {
-            aggregates.append(SQLStatement(
-                "max(CASE WHEN \(c) < '' THEN (CASE WHEN \(c) > \(Self.millisecondsAbove) THEN \(c) / 1000.0 ELSE \(c) END) END)"))
-        }
-        return ScanAggregate(aggregates) { names in
-            let text = names[0]
-            let bound = "CASE WHEN julianday(\(text)) IS NULL THEN '' "
-                + "ELSE coalesce(strftime('%Y-%m-%d %H', julianday(\(text)) - 14 / 24.0), '') END"
-            let latestText = "(SELECT (max(julianday(\(c))) - 2440587.5) * 86400.0 FROM \(table) "
-                + "WHERE \(text) IS NOT NULL AND \(c) >= \(bound) AND \(c) < x'')"
-            let parts = [latestText] + names.dropFirst()
-            return "(SELECT max(dqmon_latest) FROM (" + parts.map { "SELECT \($0) AS dqmon_latest" }.joined(separator: " UNION ALL ") + "))"
-        }
-    }
+    // Without an index the latest timestamp is the per-row `max(epochSeconds)` of the shared scan (the protocol's
+    // default). A second pass converting only the text rows near the greatest text was measured no faster
+    // (576 ms against 568 ms on 1,000,000 rows over 3 days: the second read costs what the conversions saved).
 
     /// Rows at or after `cutoff` as index range counts: numbers in seconds, numbers in milliseconds, and text
     /// rows from the hour 14 hours before the cutoff (the widest zone offset), each text row then converted to
