@@ -33,7 +33,14 @@ public indirect enum JSONValue: Sendable, Equatable {
         switch self {
         case .string(let text): Self.writeString(text, to: &output, asciiOnly: python)
         case .number(let value):
-            if value == value.rounded(), abs(value) < 1e15 { output += String(Int64(value)) } else { output += "\(value)" }
+            // JSON has no NaN or infinity: such a number is written as null, so the payload stays valid JSON.
+            if !value.isFinite {
+                output += "null"
+            } else if value == value.rounded(), abs(value) < 1e15 {
+                output += String(Int64(value))
+            } else {
+                output += "\(value)"
+            }
         case .bool(let value): output += value ? "true" : "false"
         case .null: output += "null"
         case .array(let items):
