@@ -63,3 +63,16 @@ public struct CommandLineRunner {
         return Output(status: process.terminationStatus, stdout: read(stdoutFile), stderr: read(stderrFile))
     }
 }
+
+extension CommandLineRunner.Output {
+    /// The `results` of a `dqmon check --format json` document on stdout, by check id; nil when stdout is not one.
+    public var checkResults: [String: [String: Any]]? {
+        guard let document = try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any],
+              let results = document["results"] as? [[String: Any]] else { return nil }
+        var byID: [String: [String: Any]] = [:]
+        for result in results {
+            if let id = result["check_id"] as? String { byID[id] = result }
+        }
+        return byID
+    }
+}

@@ -27,9 +27,8 @@ import Testing
             """)
         let output = try CommandLineRunner.run(["check", "--all", "--format", "json", "--now", "2026-11-25T12:00:00Z"], in: project.root)
         #expect(output.status == 3, "\(output.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any], "\(output.stdout)")
-        let results = try #require(json["results"] as? [[String: Any]])
-        func field(_ id: String, _ key: String) -> String? { results.first { $0["check_id"] as? String == id }?[key] as? String }
+        let results = try #require(output.checkResults, "\(output.stdout)")
+        func field(_ id: String, _ key: String) -> String? { results[id]?[key] as? String }
         #expect(field("m/freshness", "status") == "error")
         #expect(field("m/freshness", "message")?.contains("latest updated_at is 1e+27 seconds from 1970, outside years 1-9999") == true, "\(results)")
         #expect(field("m/freshness/loaded", "status") == "pass")

@@ -72,14 +72,8 @@ public enum Seasonality: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// Civil day of month from days since 1970-01-01 (Howard Hinnant's algorithm, proleptic Gregorian).
+    /// Civil day of month from days since 1970-01-01 (proleptic Gregorian, as timestamps are printed).
     static func dayOfMonth(daysSinceEpoch: Int) -> Int {
-        let z = daysSinceEpoch + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        return dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        ISO8601.civil(daysSinceEpoch: Int64(daysSinceEpoch)).day
     }
 }

@@ -133,9 +133,8 @@ struct PostgresMetricPlanTests {
             """)
         let output = try CommandLineRunner.run(["check", "--all", "--format", "json", "--now", "2026-11-25T12:00:00Z"], in: fixture.project.root)
         #expect(output.status == 3, "\(output.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any], "\(output.stdout)")
-        let results = try #require(json["results"] as? [[String: Any]])
-        func result(_ id: String) -> [String: Any]? { results.first { $0["check_id"] as? String == id } }
+        let results = try #require(output.checkResults, "\(output.stdout)")
+        func result(_ id: String) -> [String: Any]? { results[id] }
         #expect(result("scd/freshness")?["status"] as? String == "error")
         #expect((result("scd/freshness")?["message"] as? String)?.contains("latest valid_to is +infinity: not a load time") == true, "\(results)")
         #expect(result("scd/freshness/loaded")?["status"] as? String == "pass")
