@@ -45,3 +45,23 @@ public final class ProjectFixture: @unchecked Sendable {
             lockTimeout: 5)
     }
 }
+
+extension ProjectFixture {
+    /// Loads this project's config and returns every error as `dqmon validate` prints it, with paths relative
+    /// to the project (empty when the config is valid).
+    public func configErrors(environment: [String: String] = [:]) -> [String] {
+        do {
+            _ = try ConfigLoader.load(configPath: configURL, environment: environment)
+            return []
+        } catch {
+            return error.errors.map { $0.description.replacingOccurrences(of: root.path + "/", with: "") }
+        }
+    }
+
+    /// A project whose only checks file is `checks/orders.yml` holding `yaml`: its config errors.
+    public static func configErrors(checks yaml: String, project: String? = nil, environment: [String: String] = [:]) -> [String] {
+        let fixture = ProjectFixture(projectYAML: project)
+        fixture.checks("orders.yml", yaml)
+        return fixture.configErrors(environment: environment)
+    }
+}

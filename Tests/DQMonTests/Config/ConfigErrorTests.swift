@@ -7,14 +7,7 @@ import Testing
 @Suite struct ConfigErrorTests {
     /// Loads a project whose only checks file is `yaml`, and returns every error as printed.
     func errors(checks yaml: String, project: String? = nil, environment: [String: String] = [:]) -> [String] {
-        let fixture = ProjectFixture(projectYAML: project)
-        fixture.checks("orders.yml", yaml)
-        do {
-            _ = try ConfigLoader.load(configPath: fixture.configURL, environment: environment)
-            return []
-        } catch {
-            return error.errors.map { $0.description.replacingOccurrences(of: fixture.root.path + "/", with: "") }
-        }
+        ProjectFixture.configErrors(checks: yaml, project: project, environment: environment)
     }
 
     static let cases: [(name: String, yaml: String, expected: String)] = [

@@ -7,12 +7,7 @@ import Testing
 /// only the root error when a definition is bad. File problems say what is really wrong, on one line.
 @Suite struct ConfigResilienceTests {
     func errors(_ fixture: ProjectFixture, environment: [String: String] = [:]) -> [String] {
-        do {
-            _ = try ConfigLoader.load(configPath: fixture.configURL, environment: environment)
-            return []
-        } catch {
-            return error.errors.map { $0.description.replacingOccurrences(of: fixture.root.path + "/", with: "") }
-        }
+        fixture.configErrors(environment: environment)
     }
 
     func errors(checks yaml: String, environment: [String: String] = [:]) -> [String] {

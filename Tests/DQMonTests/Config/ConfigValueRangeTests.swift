@@ -7,14 +7,7 @@ import Testing
 /// `file:line:column`; parsing is total over any text, and `Interval.description` over any `Double`.
 @Suite struct ConfigValueRangeTests {
     func errors(checks yaml: String, project: String? = nil, environment: [String: String] = [:]) -> [String] {
-        let fixture = ProjectFixture(projectYAML: project)
-        fixture.checks("orders.yml", yaml)
-        do {
-            _ = try ConfigLoader.load(configPath: fixture.configURL, environment: environment)
-            return []
-        } catch {
-            return error.errors.map { $0.description.replacingOccurrences(of: fixture.root.path + "/", with: "") }
-        }
+        ProjectFixture.configErrors(checks: yaml, project: project, environment: environment)
     }
 
     /// One dataset `orders` whose only check is `check` (written on line 5).
