@@ -58,7 +58,8 @@ public struct IncidentEvent: Sendable {
     public var by: String
 }
 
-/// What a run changed about incidents; returned on `RunReport.incidentChanges` for alerting.
+/// What a run changed about an incident: what the tracker returns (`RunReport.incidentChanges`), what
+/// `dqmon check` prints, and what the alert outbox turns into notifications.
 ///
 /// `updated` is returned for every non-pass result of a check whose incident is already open and did not
 /// escalate (so alerting can decide on repeats); only status changes are stored as timeline events.
@@ -69,8 +70,10 @@ public struct IncidentChange: Sendable {
     public var checkID: String
     public var dataset: String
     public var severity: AlertSeverity
+    /// The severity before an escalation or a reopening.
     public var previousSeverity: AlertSeverity?
-    public var result: CheckResult      // the result that caused the change
+    /// The result that caused the change.
+    public var result: CheckResult
     public var at: Date
 
     public init(kind: Kind, incidentID: Int64, checkID: String, dataset: String, severity: AlertSeverity,
@@ -83,6 +86,13 @@ public struct IncidentChange: Sendable {
         self.previousSeverity = previousSeverity
         self.result = result
         self.at = at
+    }
+
+    /// A change of the incident of `result`'s check (its check id and dataset are the result's).
+    public init(kind: Kind, incidentID: Int64, severity: AlertSeverity, previousSeverity: AlertSeverity? = nil,
+                result: CheckResult, at: Date) {
+        self.init(kind: kind, incidentID: incidentID, checkID: result.checkID, dataset: result.dataset, severity: severity,
+                  previousSeverity: previousSeverity, result: result, at: at)
     }
 }
 

@@ -6,11 +6,7 @@ extension AlertOutbox {
     /// Reads which incidents are still open (and acknowledged) from the same transaction.
     @discardableResult
     public func enqueue(changes: [IncidentChange], runID: Int64?, db: Database) throws -> Int {
-        let transitions = changes.map { change in
-            IncidentTransition(kind: IncidentTransition.Kind(rawValue: change.kind.rawValue) ?? .updated, incidentID: change.incidentID,
-                               severity: change.severity, previousSeverity: change.previousSeverity, result: change.result, at: change.at)
-        }
-        return try enqueue(transitions, openIncidents: try Self.openIncidents(db), runID: runID, db: db)
+        try enqueue(changes, openIncidents: try Self.openIncidents(db), runID: runID, db: db)
     }
 
     /// Every open incident and whether it is acknowledged.

@@ -25,12 +25,12 @@ public struct AlertOutbox: Sendable {
     /// changes (with its acknowledgement); states of incidents no longer open are closed.
     /// Returns the number of notifications written.
     @discardableResult
-    public func enqueue(_ transitions: [IncidentTransition], openIncidents: [Int64: OpenIncidentStatus], runID: Int64?,
+    public func enqueue(_ changes: [IncidentChange], openIncidents: [Int64: OpenIncidentStatus], runID: Int64?,
                         db: Database) throws -> Int {
         guard !alerts.receivers.isEmpty else { return 0 }
         var plan = Plan(silences: try SilenceStore.fetch(db).filter { $0.isActive(at: now) })
-        for transition in transitions {
-            try apply(transition, plan: &plan, db: db)
+        for change in changes {
+            try apply(change, plan: &plan, db: db)
         }
         try closeVanished(openIncidents: openIncidents, plan: &plan, db: db)
         try releaseAndRepeat(openIncidents: openIncidents, plan: &plan, db: db)
@@ -53,9 +53,9 @@ public struct AlertOutbox: Sendable {
 
     // MARK: - Changes
 
-    func apply(_ transition: IncidentTransition, plan: inout Plan, db: Database) throws {
-        let event = makeEvent(transition)
-        if transition.kind == .resolved {
+    func apply(_ change: IncidentChange, plan: inout Plan, db: Database) throws {
+        let event = makeEvent(change)
+        if change.kind == .resolved {
             try resolve(event, plan: &plan, db: db)
             return
         }
@@ -71,7 +71,7 @@ public struct AlertOutbox: Sendable {
                 state = AlertState(incidentID: event.incidentID, receiver: routed.receiver, isOpen: true, notified: false, owed: nil,
                                    heldReason: nil, acknowledgedSent: false, lastNotifiedAt: nil,
                                    repeatInterval: routed.repeatInterval, sendResolved: routed.sendResolved, event: event)
-            } else if transition.kind == .escalated {
+            } else if change.kind == .escalated {
                 kind = state.notified ? .escalated : .firing
                 state.repeatInterval = routed.repeatInterval
             } else {
@@ -129,7 +129,7 @@ public struct AlertOutbox: Sendable {
     }
 
     /// Sends what silences and maintenance held back once they end, repeats unacknowledged incidents after
-    /// their `repeat_interval`, and tells PagerDuty about acknowledgements.
+    /// their `repeat_interval`, and tells receivers that want them (`wantsAcknowledgements`) about acknowledgements.
     func releaseAndRepeat(openIncidents: [Int64: OpenIncidentStatus], plan: inout Plan, db: Database) throws {
         for var state in try AlertState.fetchAllOpen(db) {
             guard let status = openIncidents[state.incidentID], !plan.wasTouched(state.incidentID, state.receiver) else { continue }
@@ -140,7 +140,7 @@ public struct AlertOutbox: Sendable {
                 guard held == nil else { continue }
                 outgoing.kind = state.notified ? owed : .firing
             } else if status.acknowledged {
-                guard !state.acknowledgedSent, state.notified, isPagerDuty(state.receiver) else { continue }
+                guard !state.acknowledgedSent, state.notified, wantsAcknowledgements(state.receiver) else { continue }
                 outgoing.kind = .acknowledged
                 state.acknowledgedSent = true
             } else if state.notified, held == nil, let last = state.lastNotifiedAt, now.timeIntervalSince(last) >= state.repeatInterval {
@@ -157,23 +157,23 @@ public struct AlertOutbox: Sendable {
         }
     }
 
-    func isPagerDuty(_ receiver: String) -> Bool {
-        alerts.receiver(named: receiver).map { type(of: $0.settings).typeName == PagerDutyReceiver.typeName } ?? false
+    func wantsAcknowledgements(_ receiver: String) -> Bool {
+        alerts.receiver(named: receiver)?.settings.wantsAcknowledgements ?? false
     }
 
     // MARK: - Events
 
-    func makeEvent(_ transition: IncidentTransition) -> AlertEvent {
-        let result = transition.result
+    func makeEvent(_ change: IncidentChange) -> AlertEvent {
+        let result = change.result
         let dataset = configuration.dataset(named: result.dataset)
         let check = configuration.check(id: result.checkID)?.check
         let runbook = check?.runbook ?? dataset?.runbook ?? result.runbook
         return AlertEvent(
-            kind: .firing, incidentID: transition.incidentID, checkID: result.checkID, checkType: result.checkType,
-            dataset: result.dataset, warehouse: result.warehouse, severity: transition.severity,
-            previousSeverity: transition.previousSeverity, status: result.status.rawValue, observed: result.observedText,
+            kind: .firing, incidentID: change.incidentID, checkID: result.checkID, checkType: result.checkType,
+            dataset: result.dataset, warehouse: result.warehouse, severity: change.severity,
+            previousSeverity: change.previousSeverity, status: result.status.rawValue, observed: result.observedText,
             expected: result.expected, message: result.message, owner: dataset?.owner ?? result.owner,
-            tier: dataset?.tier ?? result.tier, tags: dataset?.tags ?? [], runbook: runbook.map(runbookLink), at: transition.at)
+            tier: dataset?.tier ?? result.tier, tags: dataset?.tags ?? [], runbook: runbook.map(runbookLink), at: change.at)
     }
 
     func runbookLink(_ runbook: String) -> String {

@@ -63,15 +63,15 @@ import Testing
                            queryMilliseconds: 1, dataTimestamp: nil, evaluatedAt: now)
     }
 
-    func change(_ kind: IncidentTransition.Kind, _ id: Int64, _ checkID: String = "orders/volume", severity: AlertSeverity = .critical,
-                previous: AlertSeverity? = nil) -> IncidentTransition {
-        IncidentTransition(kind: kind, incidentID: id, severity: severity, previousSeverity: previous,
-                           result: result(checkID, kind == .resolved ? .pass : .fail), at: now)
+    func change(_ kind: IncidentChange.Kind, _ id: Int64, _ checkID: String = "orders/volume", severity: AlertSeverity = .critical,
+                previous: AlertSeverity? = nil) -> IncidentChange {
+        IncidentChange(kind: kind, incidentID: id, severity: severity, previousSeverity: previous,
+                       result: result(checkID, kind == .resolved ? .pass : .fail), at: now)
     }
 
     /// One run's alerting: enqueue in a transaction, then deliver. `open` lists the incidents open afterwards.
     @discardableResult
-    func run(_ changes: [IncidentTransition], open: [Int64: Bool], at time: Date? = nil) async throws -> AlertDeliveryReport {
+    func run(_ changes: [IncidentChange], open: [Int64: Bool], at time: Date? = nil) async throws -> AlertDeliveryReport {
         if let time { now = time }
         let configuration = try configuration()
         let statuses = open.mapValues { OpenIncidentStatus(acknowledged: $0) }
