@@ -64,6 +64,13 @@ public struct CommandLineRunner {
     }
 }
 
+/// Runs `dqmon <arguments>` with the real binary in `fixture`'s folder, as a user in that folder would, with the
+/// fixture's `environment` and then `environment` added to this process's own.
+public func dqmon(_ arguments: [String], in fixture: ProjectFixture, environment: [String: String] = [:]) throws
+    -> CommandLineRunner.Output {
+    try CommandLineRunner.run(arguments, in: fixture.root, environment: fixture.environment.merging(environment) { $1 })
+}
+
 extension CommandLineRunner.Output {
     /// The `results` of a `dqmon check --format json` document on stdout, by check id; nil when stdout is not one.
     public var checkResults: [String: [String: Any]]? {

@@ -9,6 +9,9 @@ public final class ProjectFixture: @unchecked Sendable {
     public var warehouseURL: URL { directory.path("warehouse.sqlite") }
     public var historyURL: URL { directory.path(".dqmon/history.sqlite") }
 
+    /// Variables every `dqmon(_:in:environment:)` run in this project gets (e.g. `USER`, who acknowledges).
+    public var environment: [String: String] = [:]
+
     /// A frozen clock for the tests: 2026-11-25T12:00:00Z.
     public static let now = ISO8601.date(from: "2026-11-25T12:00:00Z")!
 

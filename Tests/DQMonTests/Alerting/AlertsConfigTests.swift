@@ -8,31 +8,14 @@ import Testing
     let environment = ["SLACK_URL": "https://hooks.slack.com/services/T000/B000/SECRETSECRET", "PD_KEY": "R0UT1NGKEY0000000000000000000000"]
 
     func fixture(_ alerts: String) -> ProjectFixture {
-        let fixture = ProjectFixture()
-        fixture.checks("orders.yml", """
-            version: 1
-            datasets:
-              - name: orders
-                tier: 1
-                owner: team-orders
-                tags: [finance]
-                checks:
-                  - volume: {}
-            """)
+        let fixture = ProjectFixture(dataset: "orders", keys: ["tier: 1", "owner: team-orders", "tags: [finance]"],
+                                     checks: "      - volume: {}")
         fixture.alerts(alerts)
         return fixture
     }
 
     func errors(_ alerts: String) -> [String] {
-        let project = fixture(alerts)
-        do {
-            _ = try project.load(environment: environment)
-            return []
-        } catch let error as ConfigErrors {
-            return error.errors.map { $0.description.replacingOccurrences(of: project.root.standardizedFileURL.path + "/", with: "") }
-        } catch {
-            return ["\(error)"]
-        }
+        fixture(alerts).configErrors(environment: environment)
     }
 
     @Test func specExampleLoads() throws {

@@ -28,10 +28,6 @@ import Testing
         return fixture
     }
 
-    func dqmon(_ arguments: [String], in fixture: ProjectFixture, environment: [String: String] = [:]) throws -> CommandLineRunner.Output {
-        try CommandLineRunner.run(arguments, in: fixture.root, environment: environment)
-    }
-
     @Test func warningsExitZeroUnlessFailOnWarn() throws {
         let fixture = try project(staleAgo: 3 * 3_600)
         let output = try dqmon(["check", "--now", Self.now], in: fixture)

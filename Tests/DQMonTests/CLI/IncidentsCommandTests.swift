@@ -15,23 +15,13 @@ import Testing
             history: { path: .dqmon/history.sqlite }
             runbook_base_url: https://example.com/runbooks/
             """)
+        fixture.environment = ["USER": "carol"]
         fixture.directory.write("runbooks/stale.md", "# Stale orders\nRestart the orders loader.\n")
-        fixture.checks("orders.yml", """
-            version: 1
-            datasets:
-              - name: orders
-                tier: 1
-                owner: team-orders
-                runbook: runbooks/stale.md
-                checks:
-                  - freshness: { column: updated_at, warn_after: 2h, error_after: 6h }
-            """)
+        fixture.checks("orders.yml", ProjectFixture.checksYAML(
+            dataset: "orders", keys: ["tier: 1", "owner: team-orders", "runbook: runbooks/stale.md"],
+            checks: "      - freshness: { column: updated_at, warn_after: 2h, error_after: 6h }"))
         try fixture.warehouse().table("orders", timestamps: [ISO8601.date(from: "2026-11-25T05:00:00Z")!])
         return fixture
-    }
-
-    func dqmon(_ arguments: [String], in fixture: ProjectFixture, user: String = "carol") throws -> CommandLineRunner.Output {
-        try CommandLineRunner.run(arguments, in: fixture.root, environment: ["USER": user])
     }
 
     @Test func listShowAckNoteResolveAndReopen() throws {

@@ -8,19 +8,8 @@ import Testing
     let now = ProjectFixture.now
 
     func ordersProject(_ checks: String, every: String? = nil) throws -> ProjectFixture {
-        let fixture = ProjectFixture()
-        fixture.checks("orders.yml", """
-            version: 1
-            datasets:
-              - name: orders
-                tier: 1
-                owner: team-orders
-                tags: [finance]
-            \(every.map { "    every: \($0)" } ?? "")
-                checks:
-            \(checks)
-            """)
-        return fixture
+        let keys = ["tier: 1", "owner: team-orders", "tags: [finance]"] + (every.map { ["every: \($0)"] } ?? [])
+        return ProjectFixture(dataset: "orders", keys: keys, checks: checks)
     }
 
     @Test func freshnessAndVolumePassOnAFreshTable() async throws {

@@ -13,12 +13,7 @@ struct HistoryIntegrityTests {
     /// A project with a fresh orders table and a history of one real run plus `extraRuns` recorded runs of 20
     /// results each (so the file has many pages for random damage to land on).
     static func project(extraRuns: Int = 0) throws -> ProjectFixture {
-        let fixture = ProjectFixture()
-        fixture.checks("orders.yml", """
-            version: 1
-            datasets:
-              - name: orders
-                checks:
+        let fixture = ProjectFixture(dataset: "orders", checks: """
                   - freshness: { column: updated_at, warn_after: 2h, error_after: 6h }
                   - volume: { min_rows: 1 }
             """)

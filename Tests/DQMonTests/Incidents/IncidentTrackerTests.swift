@@ -18,16 +18,10 @@ import Testing
             history: { path: .dqmon/history.sqlite }
             \(extraProject)
             """)
-        fixture.checks("orders.yml", """
-            version: 1
-            datasets:
-              - name: orders
-                tier: \(tier)
-                owner: team-orders
-                checks:
+        fixture.checks("orders.yml", ProjectFixture.checksYAML(dataset: "orders", keys: ["tier: \(tier)", "owner: team-orders"], checks: """
                   - freshness: { column: updated_at, warn_after: 1h, error_after: 3h }
                   - volume: { min_rows: 5 }
-            """)
+            """))
         let warehouse = try fixture.warehouse()
         try warehouse.table("orders", timestamps: (0..<5).map { _ in Self.t0 })
         return (fixture, warehouse)

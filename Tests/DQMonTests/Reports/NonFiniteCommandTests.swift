@@ -12,12 +12,7 @@ import Testing
 
     /// A table `t(ratio REAL, updated_at TEXT)` with one `inf` ratio, and an anomaly, a volume and a freshness check.
     func project() throws -> ProjectFixture {
-        let fixture = ProjectFixture()
-        fixture.checks("t.yml", """
-            version: 1
-            datasets:
-              - name: t
-                checks:
+        let fixture = ProjectFixture(dataset: "t", checks: """
                   - anomaly: { metric: mean(ratio), min_history: 3 }
                   - volume: { min_rows: 1 }
                   - freshness: { column: updated_at, warn_after: 2h, error_after: 6h }
@@ -26,10 +21,6 @@ import Testing
         try warehouse.execute("CREATE TABLE t (ratio REAL, updated_at TEXT)")
         try warehouse.execute("INSERT INTO t VALUES (9e999, '2026-11-25 11:00:00'), (1.5, '2026-11-25 11:30:00')")
         return fixture
-    }
-
-    func dqmon(_ arguments: [String], in fixture: ProjectFixture) throws -> CommandLineRunner.Output {
-        try CommandLineRunner.run(arguments, in: fixture.root)
     }
 
     static func json(_ text: String) -> [String: Any]? {
@@ -105,14 +96,7 @@ import Testing
 
     /// `--now` parses and prints in one calendar (proleptic Gregorian), within years 0001...9999 and ±18:00.
     @Test func nowAtTheEndsOfTheCalendar() throws {
-        let fixture = ProjectFixture()
-        fixture.checks("t.yml", """
-            version: 1
-            datasets:
-              - name: t
-                checks:
-                  - volume: { min_rows: 1 }
-            """)
+        let fixture = ProjectFixture(dataset: "t", checks: "      - volume: { min_rows: 1 }")
         try fixture.warehouse().execute("CREATE TABLE t (id INTEGER)")
         let earliest = try dqmon(["check", "--now", "0001-01-01"], in: fixture)
         #expect(earliest.stdout.contains("1 check at 0001-01-01T00:00:00Z"), "\(earliest.stdout) \(earliest.stderr)")

@@ -9,15 +9,7 @@ import Testing
     let now = ProjectFixture.now
 
     func eventsProject(_ check: String) throws -> ProjectFixture {
-        let fixture = ProjectFixture()
-        fixture.checks("events.yml", """
-            version: 1
-            datasets:
-              - name: events
-                checks:
-                  - \(check)
-            """)
-        return fixture
+        ProjectFixture(dataset: "events", checks: "      - \(check)")
     }
 
     /// `perDay[i]` rows on day i (the last day ends at now), timestamps an hour into the day.

@@ -6,20 +6,7 @@ import Testing
 /// Schema check config errors (exact `file:line:column` lines) and `dqmon history DATASET --schema`.
 @Suite struct SchemaCommandTests {
     func errors(_ checkLine: String) -> [String] {
-        let fixture = ProjectFixture()
-        fixture.checks("orders.yml", """
-            version: 1
-            datasets:
-              - name: orders
-                checks:
-            \(checkLine)
-            """)
-        do {
-            _ = try ConfigLoader.load(configPath: fixture.configURL, environment: [:])
-            return []
-        } catch {
-            return error.errors.map { $0.description.replacingOccurrences(of: fixture.root.path + "/", with: "") }
-        }
+        ProjectFixture(dataset: "orders", checks: checkLine).configErrors()
     }
 
     @Test func badSeverityAndMisspeltContractType() {
@@ -40,17 +27,10 @@ import Testing
     }
 
     @Test func historyShowsSnapshotsAndChanges() throws {
-        let fixture = ProjectFixture()
-        fixture.checks("orders.yml", """
-            version: 1
-            datasets:
-              - name: orders
-                checks:
-                  - schema: {}
-            """)
+        let fixture = ProjectFixture(dataset: "orders", checks: "      - schema: {}")
         let warehouse = try fixture.warehouse()
         try warehouse.execute("CREATE TABLE orders (id INTEGER, amount NUMERIC, discount NUMERIC)")
-        let dqmon = { (arguments: [String]) in try CommandLineRunner.run(arguments, in: fixture.root) }
+        let dqmon = { (arguments: [String]) in try DQMonTestSupport.dqmon(arguments, in: fixture) }
         #expect(try dqmon(["check", "--now", "2026-11-25T12:00:00Z"]).status == 0)
         try warehouse.execute("ALTER TABLE orders DROP COLUMN discount")
         let failed = try dqmon(["check", "--now", "2026-11-25T13:00:00Z"])

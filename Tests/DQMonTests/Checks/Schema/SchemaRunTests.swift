@@ -9,15 +9,7 @@ import Testing
     let now = ProjectFixture.now
 
     func project(_ schemaSettings: String = "{}", table: String = "orders") -> ProjectFixture {
-        let fixture = ProjectFixture()
-        fixture.checks("orders.yml", """
-            version: 1
-            datasets:
-              - name: \(table)
-                checks:
-                  - schema: \(schemaSettings)
-            """)
-        return fixture
+        ProjectFixture(dataset: table, file: "orders.yml", checks: "      - schema: \(schemaSettings)")
     }
 
     func hour(_ n: Int) -> Date { now.addingTimeInterval(Double(n) * 3_600) }
@@ -162,12 +154,7 @@ import Testing
     }
 
     @Test func schemaAndVolumeOnOneDataset() async throws {
-        let fixture = ProjectFixture()
-        fixture.checks("orders.yml", """
-            version: 1
-            datasets:
-              - name: orders
-                checks:
+        let fixture = ProjectFixture(dataset: "orders", checks: """
                   - volume: { min_rows: 1 }
                   - schema: { name: strict, on_added: fail }
                   - schema: { name: loose, on_added: none }

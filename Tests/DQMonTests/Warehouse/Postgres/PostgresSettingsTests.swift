@@ -5,22 +5,21 @@ import Testing
 
 /// Config parsing, URL redaction and the dialect's SQL: no server needed.
 @Suite struct PostgresSettingsTests {
-    func load(_ warehouse: String, environment: [String: String] = [:]) throws(ConfigErrors) -> Configuration {
-        let fixture = ProjectFixture(projectYAML: """
+    func project(_ warehouse: String) -> ProjectFixture {
+        ProjectFixture(projectYAML: """
             version: 1
             warehouses:
               prod: \(warehouse)
             """)
+    }
+
+    func load(_ warehouse: String, environment: [String: String] = [:]) throws(ConfigErrors) -> Configuration {
+        let fixture = project(warehouse)
         return try ConfigLoader.load(configPath: fixture.configURL, environment: environment)
     }
 
     func errors(_ warehouse: String, environment: [String: String] = [:]) -> [String] {
-        do {
-            _ = try load(warehouse, environment: environment)
-            return []
-        } catch {
-            return error.errors.map(\.description)
-        }
+        project(warehouse).configErrors(environment: environment)
     }
 
     @Test func parsesEveryKeyAndThePasswordFromTheEnvironment() throws {
