@@ -48,7 +48,7 @@ struct SilenceAddCommand: ParsableCommand {
             let silence = Silence(matchers: matchers, startsAt: now, endsAt: now.addingTimeInterval(Interval(parsing: duration)!.seconds),
                                   reason: reason, createdBy: by ?? ProcessInfo.processInfo.environment["USER"], createdAt: now)
             let history = try HistoryStore(path: configuration.project.history.path)
-            let id = try SilenceStore.add(silence, history: history)
+            let id = try history.addSilence(silence)
             Console.print("silence #\(id) (\(silence.matchersText)) until \(Format.timestamp(silence.endsAt))")
         } catch let error as SilenceError {
             Console.error(error.message)
@@ -72,7 +72,7 @@ struct SilenceListCommand: ParsableCommand {
         let configuration = try global.loadConfiguration()
         do {
             let history = try HistoryStore(path: configuration.project.history.path)
-            let silences = try SilenceStore.list(history: history, at: global.evaluationTime, includeEnded: all)
+            let silences = try history.silences(at: global.evaluationTime, includeEnded: all)
             Console.print(AlertsService.silencesTable(silences, now: global.evaluationTime))
         } catch {
             Console.error(error.description)
@@ -93,7 +93,7 @@ struct SilenceExpireCommand: ParsableCommand {
         let configuration = try global.loadConfiguration()
         do {
             let history = try HistoryStore(path: configuration.project.history.path)
-            guard try SilenceStore.expire(id: id, history: history, at: global.evaluationTime) else {
+            guard try history.expireSilence(id: id, at: global.evaluationTime) else {
                 Console.error("no active silence #\(id) ('dqmon silence list' shows them)")
                 throw ExitCode(RunExitCode.monitoringBroken.rawValue)
             }

@@ -29,8 +29,8 @@ public enum AlertsService {
     }
 
     public static func list(history: HistoryStore) throws(HistoryError) -> Listing {
-        let undelivered = try OutboxStore.undelivered(history: history)
-        let held = try history.read { db in try AlertState.fetchHeld(db) }.map {
+        let undelivered = try history.undeliveredNotifications()
+        let held = try history.heldAlertStates().map {
             HeldAlert(incidentID: $0.incidentID, receiver: $0.receiver, checkID: $0.event.checkID, severity: $0.event.severity,
                       reason: $0.heldReason ?? "held")
         }

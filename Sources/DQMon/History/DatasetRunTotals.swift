@@ -1,7 +1,8 @@
 import GRDB
 
-/// Running totals, per dataset, of what `dqmon sla` counts for availability and pass rate (SPEC section 5),
-/// so that a window's counts are the difference of two index lookups instead of a scan of every result in it.
+/// Running totals, per dataset, of what `dqmon sla` counts for availability (runs without an `error` result) and
+/// pass rate (`pass` / `pass` + `warn` + `fail`), so that a window's counts are the difference of two index lookups
+/// instead of a scan of every result in it. Read and written by `HistoryTransaction` (History/HistoryStore+SLA.swift).
 ///
 /// One row per dataset and run instant (`evaluated_at`): that run's own counts — `available` (1 when none of
 /// the dataset's results is `error`), `passes`, and `evaluated` (pass + warn + fail) — and the cumulative sums
@@ -72,72 +73,4 @@ public enum DatasetRunTotals {
               FROM results GROUP BY dataset, evaluated_at)
         WINDOW running AS (PARTITION BY dataset ORDER BY evaluated_at ROWS UNBOUNDED PRECEDING);
         """
-
-    /// Adds one run's results, dataset by dataset.
-    static func record(results: [CheckResult], db: Database) throws {
-        let groups = Dictionary(grouping: results) { Key(dataset: $0.dataset, at: $0.evaluatedAt.timeIntervalSince1970) }
-        for (key, group) in groups.sorted(by: { ($0.key.dataset, $0.key.at) < ($1.key.dataset, $1.key.at) }) {
-            try add(Counts(results: group), dataset: key.dataset, at: key.at, db: db)
-        }
-    }
-
-    struct Key: Hashable {
-        var dataset: String
-        var at: Double
-    }
-
-    static func add(_ own: Counts, dataset: String, at: Double, db: Database) throws {
-        let delta: Counts
-        if let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT available, passes, evaluated FROM dataset_run_totals WHERE dataset = ? AND evaluated_at = ?
-            """), arguments: [dataset, at]) {
-            let old = Counts(runs: 1, available: row[0], passes: row[1], evaluated: row[2])
-            let merged = Counts(runs: 1, available: min(old.available, own.available),
-                                passes: old.passes + own.passes, evaluated: old.evaluated + own.evaluated)
-            delta = merged - old
-            try db.cachedStatement(sql: """
-                UPDATE dataset_run_totals SET available = ?, passes = ?, evaluated = ?,
-                    cum_available = cum_available + ?, cum_passes = cum_passes + ?, cum_evaluated = cum_evaluated + ?
-                WHERE dataset = ? AND evaluated_at = ?
-                """).execute(arguments: [merged.available, merged.passes, merged.evaluated,
-                                 delta.available, delta.passes, delta.evaluated, dataset, at])
-        } else {
-            let total = try cumulative(dataset: dataset, through: at, inclusive: false, db: db) + own
-            try db.cachedStatement(sql: "INSERT INTO dataset_run_totals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [
-                dataset, at, own.available, own.passes, own.evaluated, total.runs, total.available, total.passes, total.evaluated,
-            ])
-            delta = own
-        }
-        // Rows after `at` exist only when runs were recorded out of order.
-        try db.cachedStatement(sql: """
-            UPDATE dataset_run_totals SET cum_runs = cum_runs + ?, cum_available = cum_available + ?,
-                cum_passes = cum_passes + ?, cum_evaluated = cum_evaluated + ?
-            WHERE dataset = ? AND evaluated_at > ?
-            """).execute(arguments: [delta.runs, delta.available, delta.passes, delta.evaluated, dataset, at])
-    }
-
-    /// The counts of every run of `dataset` at or before `time` (strictly before it when not `inclusive`).
-    public static func cumulative(dataset: String, through time: Double, inclusive: Bool = true, db: Database) throws -> Counts {
-        if let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT cum_runs, cum_available, cum_passes, cum_evaluated FROM dataset_run_totals
-            WHERE dataset = ? AND evaluated_at \(inclusive ? "<=" : "<") ? ORDER BY evaluated_at DESC LIMIT 1
-            """), arguments: [dataset, time]) {
-            return Counts(runs: row[0], available: row[1], passes: row[2], evaluated: row[3])
-        }
-        return try baseline(dataset: dataset, db: db)
-    }
-
-    /// The sums before the oldest stored row: zero, or what pruned rows had counted.
-    static func baseline(dataset: String, db: Database) throws -> Counts {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT cum_runs - 1, cum_available - available, cum_passes - passes, cum_evaluated - evaluated
-            FROM dataset_run_totals WHERE dataset = ? ORDER BY evaluated_at LIMIT 1
-            """), arguments: [dataset]) else { return Counts() }
-        return Counts(runs: row[0], available: row[1], passes: row[2], evaluated: row[3])
-    }
-
-    /// The counts of the runs in `(from, to]`.
-    public static func counts(dataset: String, after from: Double, through to: Double, db: Database) throws -> Counts {
-        try cumulative(dataset: dataset, through: to, db: db) - cumulative(dataset: dataset, through: from, db: db)
-    }
 }

@@ -1,7 +1,11 @@
 import Foundation
 import GRDB
 
-/// The SQLite history: runs, results, metric points and schema snapshots (later: incidents, outbox).
+/// The SQLite history: runs, results, per-check state, metric points and schema snapshots, incidents with their
+/// timelines, the alert outbox with alert state and silences, and the running totals behind `dqmon sla`.
+///
+/// Every statement on it lives in History/ (see `HistoryTransaction` for the rule): a whole operation is a method of
+/// this class, a statement that joins someone else's transaction is a method of `HistoryTransaction`.
 ///
 /// Opened in WAL mode; migrations apply automatically. A run is written in one transaction, so a killed
 /// `dqmon check` leaves either a complete run record or none.
@@ -85,34 +89,18 @@ public final class HistoryStore: Sendable {
     /// Writes a run, its results and its metric points in one transaction, and returns the run id.
     @discardableResult
     public func record(run: RunRecord, results: [CheckResult], metrics: [MetricPoint]) throws(HistoryError) -> Int64 {
-        try record(run: run, results: results, metrics: metrics, inTransaction: { _, _ in }).runID
+        try recordRun { transaction in try transaction.insert(run: run, results: results, metrics: metrics) }
     }
 
-    /// Like `record(run:results:metrics:)`, and also runs `body` (given the new run id) in the same transaction,
-    /// after the results are written: incident changes (and later alert notifications) commit with the run or not at all.
+    /// Transitional, until the engine records through `recordRun` (History/HistoryTransaction.swift): like
+    /// `record(run:results:metrics:)`, and also runs `body` (given the new run id) in the same transaction, after the
+    /// results are written, so incident changes and alert notifications commit with the run or not at all.
     public func record<T>(run: RunRecord, results: [CheckResult], metrics: [MetricPoint],
                           inTransaction body: (Database, Int64) throws -> T) throws(HistoryError) -> (runID: Int64, value: T) {
-        try write { db in
-            let runID = try Self.insert(run: run, results: results, db: db)
-            try Self.insert(results: results, runID: runID, db: db)
-            try DatasetRunTotals.record(results: results, db: db)
-            try Self.insert(metrics: metrics, runID: runID, db: db)
-            try Self.updateStates(results: results, db: db)
-            try Self.insert(schemaSnapshotsOf: results, runID: runID, db: db)
-            let value = try body(db, runID)
-            Self.holdCommitIfAsked()
-            return (runID, value)
+        try recordRun { transaction in
+            let runID = try transaction.insert(run: run, results: results, metrics: metrics)
+            return (runID, try body(transaction.db, runID))
         }
-    }
-
-    /// Fault injection for the crash tests: with `DQMON_FAULT_HOLD_COMMIT=SECONDS`, a run touches
-    /// `<history>.holding` and sleeps inside its write transaction, so a test can SIGKILL it mid-write.
-    static func holdCommitIfAsked() {
-        guard let value = ProcessInfo.processInfo.environment["DQMON_FAULT_HOLD_COMMIT"], let seconds = Double(value) else { return }
-        if let marker = ProcessInfo.processInfo.environment["DQMON_FAULT_MARKER"] {
-            _ = FileManager.default.createFile(atPath: marker, contents: Data())
-        }
-        Thread.sleep(forTimeInterval: seconds)
     }
 
     /// Scheduling and baseline state of each check that has ever been evaluated.

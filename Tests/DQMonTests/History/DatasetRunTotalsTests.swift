@@ -42,7 +42,7 @@ import Testing
                 for from in stride(from: hours.lowerBound, through: hours.upperBound, by: 3) {
                     for to in stride(from: from, through: hours.upperBound, by: 5) {
                         let (start, end) = (Self.t0 + Double(from) * 3_600, Self.t0 + Double(to) * 3_600)
-                        let totals = try DatasetRunTotals.counts(dataset: dataset, after: start, through: end, db: db)
+                        let totals = try HistoryTransaction(db).runTotals(dataset: dataset, after: start, through: end)
                         #expect(totals == (try grouped(dataset, from: start, to: end, db: db)), "\(dataset) (\(from)h, \(to)h]")
                     }
                 }

@@ -39,7 +39,7 @@ public struct AlertDelivery: Sendable {
         let deadline = started.addingTimeInterval(alerts.delivery.budget.seconds)
         do {
             var down = Set<String>()
-            for notification in try OutboxStore.pending(history: history, dueAt: flush ? nil : now) where !down.contains(notification.receiver) {
+            for notification in try history.pendingNotifications(dueAt: flush ? nil : now) where !down.contains(notification.receiver) {
                 let outcome = try await deliver(notification, deadline: deadline, clock: { now.addingTimeInterval(Date().timeIntervalSince(started)) })
                 switch outcome {
                 case .sent: report.sent += 1
@@ -51,10 +51,10 @@ public struct AlertDelivery: Sendable {
                     report.problems.append(problem)
                 }
             }
-            report.pending = try OutboxStore.count(history: history, status: .pending)
+            report.pending = try history.notificationCount(status: .pending)
         } catch {
             report.problems.append("alert delivery stopped: \(error.description)")
-            report.pending = (try? OutboxStore.count(history: history, status: .pending)) ?? 1
+            report.pending = (try? history.notificationCount(status: .pending)) ?? 1
         }
         return report
     }
@@ -69,7 +69,7 @@ public struct AlertDelivery: Sendable {
         let label = "alert #\(notification.id) to '\(notification.receiver)'"
         guard let receiver = alerts.receiver(named: notification.receiver), receiver.isEnabled else {
             let why = "receiver '\(notification.receiver)' is no longer configured (or is switched off)"
-            try OutboxStore.markFailed(notification.id, attempts: 0, error: why, status: nil, body: nil, at: clock(), history: history)
+            try history.markNotificationFailed(notification.id, attempts: 0, error: why, status: nil, body: nil, at: clock())
             return .failed("\(label) failed: \(why)")
         }
         let settings = receiver.settings
@@ -84,11 +84,11 @@ public struct AlertDelivery: Sendable {
             Spacing.shared.sent(receiver.name)
             switch Retrier.classify(result, accepts: settings.accepts) {
             case .delivered(let status):
-                try OutboxStore.markSent(notification.id, attempts: attempts, status: status, at: clock(), history: history)
+                try history.markNotificationSent(notification.id, attempts: attempts, status: status, at: clock())
                 return .sent
             case .permanent(let reason, let status):
-                try OutboxStore.markFailed(notification.id, attempts: attempts, error: reason, status: status,
-                                           body: responseBody(result), at: clock(), history: history)
+                try history.markNotificationFailed(notification.id, attempts: attempts, error: reason, status: status,
+                                                   body: responseBody(result), at: clock())
                 return .failed("\(where_) failed permanently: \(reason); see 'dqmon alerts'")
             case .transient(let reason, let status, let retryAfter):
                 // Retry-After is capped (Retrier.retryAfterCap): a receiver cannot park a notification for days.
@@ -97,8 +97,8 @@ public struct AlertDelivery: Sendable {
                     try? await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
                     continue
                 }
-                try OutboxStore.markRetry(notification.id, attempts: attempts, error: reason, status: status, body: responseBody(result),
-                                          next: clock().addingTimeInterval(wait), at: clock(), history: history)
+                try history.markNotificationForRetry(notification.id, attempts: attempts, error: reason, status: status,
+                                                     body: responseBody(result), next: clock().addingTimeInterval(wait), at: clock())
                 return .postponed("\(where_) not delivered: \(reason); left pending (attempt \(notification.attempts + attempts)), retried by the next run or 'dqmon alerts flush'")
             }
         }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Turns a run's incident changes into notifications, in the run's history transaction.
 ///
@@ -26,15 +25,15 @@ public struct AlertOutbox: Sendable {
     /// Returns the number of notifications written.
     @discardableResult
     public func enqueue(_ changes: [IncidentChange], openIncidents: [Int64: OpenIncidentStatus], runID: Int64?,
-                        db: Database) throws -> Int {
+                        in transaction: HistoryTransaction) throws -> Int {
         guard !alerts.receivers.isEmpty else { return 0 }
-        var plan = Plan(silences: try SilenceStore.fetch(db).filter { $0.isActive(at: now) })
+        var plan = Plan(silences: try transaction.silences().filter { $0.isActive(at: now) })
         for change in changes {
-            try apply(change, plan: &plan, db: db)
+            try apply(change, plan: &plan, in: transaction)
         }
-        try closeVanished(openIncidents: openIncidents, plan: &plan, db: db)
-        try releaseAndRepeat(openIncidents: openIncidents, plan: &plan, db: db)
-        return try write(plan, runID: runID, db: db)
+        try closeVanished(openIncidents: openIncidents, plan: &plan, in: transaction)
+        try releaseAndRepeat(openIncidents: openIncidents, plan: &plan, in: transaction)
+        return try write(plan, runID: runID, in: transaction)
     }
 
     struct Plan {
@@ -53,15 +52,15 @@ public struct AlertOutbox: Sendable {
 
     // MARK: - Changes
 
-    func apply(_ change: IncidentChange, plan: inout Plan, db: Database) throws {
+    func apply(_ change: IncidentChange, plan: inout Plan, in transaction: HistoryTransaction) throws {
         let event = makeEvent(change)
         if change.kind == .resolved {
-            try resolve(event, plan: &plan, db: db)
+            try resolve(event, plan: &plan, in: transaction)
             return
         }
         let who = subject(for: event)
         for routed in alerts.route(who) {
-            var state = try AlertState.fetch(incident: event.incidentID, receiver: routed.receiver, db: db)
+            var state = try transaction.alertState(incident: event.incidentID, receiver: routed.receiver)
                 ?? AlertState(incidentID: event.incidentID, receiver: routed.receiver, isOpen: false, notified: false, owed: nil,
                               heldReason: nil, acknowledgedSent: false, lastNotifiedAt: nil,
                               repeatInterval: routed.repeatInterval, sendResolved: routed.sendResolved, event: event)
@@ -93,13 +92,13 @@ public struct AlertOutbox: Sendable {
                     state.lastNotifiedAt = now
                 }
             }
-            try state.save(db)
+            try transaction.save(state)
         }
     }
 
     /// Tells every receiver that heard about the incident, once; what was only held back is dropped.
-    func resolve(_ event: AlertEvent, plan: inout Plan, db: Database) throws {
-        for var state in try AlertState.fetchOpen(incident: event.incidentID, db: db) {
+    func resolve(_ event: AlertEvent, plan: inout Plan, in transaction: HistoryTransaction) throws {
+        for var state in try transaction.openAlertStates(incident: event.incidentID) {
             if state.notified && state.sendResolved && !plan.wasTouched(event.incidentID, state.receiver) {
                 var resolved = state.event
                 resolved.kind = .resolved
@@ -113,25 +112,25 @@ public struct AlertOutbox: Sendable {
             state.isOpen = false
             state.owed = nil
             state.heldReason = nil
-            try state.save(db)
+            try transaction.save(state)
         }
     }
 
     /// Incidents closed outside a run (`dqmon incidents resolve`) get their resolved message on the next run.
-    func closeVanished(openIncidents: [Int64: OpenIncidentStatus], plan: inout Plan, db: Database) throws {
-        for state in try AlertState.fetchAllOpen(db) where openIncidents[state.incidentID] == nil {
+    func closeVanished(openIncidents: [Int64: OpenIncidentStatus], plan: inout Plan, in transaction: HistoryTransaction) throws {
+        for state in try transaction.openAlertStates() where openIncidents[state.incidentID] == nil {
             var event = state.event
             event.message = "resolved in dqmon"
             event.status = "pass"
             event.at = now
-            try resolve(event, plan: &plan, db: db)
+            try resolve(event, plan: &plan, in: transaction)
         }
     }
 
     /// Sends what silences and maintenance held back once they end, repeats unacknowledged incidents after
     /// their `repeat_interval`, and tells receivers that want them (`wantsAcknowledgements`) about acknowledgements.
-    func releaseAndRepeat(openIncidents: [Int64: OpenIncidentStatus], plan: inout Plan, db: Database) throws {
-        for var state in try AlertState.fetchAllOpen(db) {
+    func releaseAndRepeat(openIncidents: [Int64: OpenIncidentStatus], plan: inout Plan, in transaction: HistoryTransaction) throws {
+        for var state in try transaction.openAlertStates() {
             guard let status = openIncidents[state.incidentID], !plan.wasTouched(state.incidentID, state.receiver) else { continue }
             let held = heldReason(subject(for: state.event), silences: plan.silences)
             var outgoing = state.event
@@ -153,7 +152,7 @@ public struct AlertOutbox: Sendable {
             state.owed = nil
             state.heldReason = nil
             if outgoing.kind != .acknowledged { state.lastNotifiedAt = now }
-            try state.save(db)
+            try transaction.save(state)
         }
     }
 
@@ -199,7 +198,7 @@ public struct AlertOutbox: Sendable {
 
     // MARK: - Writing
 
-    func write(_ plan: Plan, runID: Int64?, db: Database) throws -> Int {
+    func write(_ plan: Plan, runID: Int64?, in transaction: HistoryTransaction) throws -> Int {
         var written = 0
         for receiver in alerts.receivers where plan.events[receiver.name]?.isEmpty == false {
             let events = plan.events[receiver.name]!
@@ -207,7 +206,7 @@ public struct AlertOutbox: Sendable {
             let bodies = receiver.settings.messages(for: events, context: context)
             let perMessage = bodies.count == events.count ? events.map { [$0] } : Array(repeating: events, count: bodies.count)
             for (body, carried) in zip(bodies, perMessage) {
-                try OutboxStore.insert(receiver: receiver, body: body.serialized(), events: carried, runID: runID, at: now, db: db)
+                try transaction.insertNotification(receiver: receiver, body: body.serialized(), events: carried, runID: runID, at: now)
                 written += 1
             }
         }

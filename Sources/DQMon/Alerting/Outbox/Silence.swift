@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// `dqmon silence add --match dataset=analytics.* --for 2h --reason …`: while active, matching incidents are
 /// recorded but not sent; when it ends, those still open are sent.
@@ -72,42 +71,4 @@ public struct SilenceMatcher: Sendable, Hashable, CustomStringConvertible {
 public struct SilenceError: Error, Sendable, CustomStringConvertible {
     public let message: String
     public var description: String { message }
-}
-
-/// Silences in the history database.
-public enum SilenceStore {
-    public static func add(_ silence: Silence, history: HistoryStore) throws(HistoryError) -> Int64 {
-        try history.write { db in
-            try db.execute(sql: """
-                INSERT INTO silences (matchers, starts_at, ends_at, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [silence.matchers.map(\.description).joined(separator: "\n"), silence.startsAt.timeIntervalSince1970, silence.endsAt.timeIntervalSince1970,
-                                 silence.reason, silence.createdBy, silence.createdAt.timeIntervalSince1970])
-            return db.lastInsertedRowID
-        }
-    }
-
-    /// Silences not yet ended at `time` (active or future), or all of them.
-    public static func list(history: HistoryStore, at time: Date, includeEnded: Bool = false) throws(HistoryError) -> [Silence] {
-        try history.read { db in try fetch(db).filter { includeEnded || ($0.expiredAt == nil && $0.endsAt > time) } }
-    }
-
-    /// Ends a silence now. Returns false when there is no such silence or it already ended.
-    public static func expire(id: Int64, history: HistoryStore, at time: Date) throws(HistoryError) -> Bool {
-        try history.write { db in
-            try db.execute(sql: "UPDATE silences SET expired_at = ? WHERE id = ? AND expired_at IS NULL AND ends_at > ?",
-                           arguments: [time.timeIntervalSince1970, id, time.timeIntervalSince1970])
-            return db.changesCount > 0
-        }
-    }
-
-    static func fetch(_ db: Database) throws -> [Silence] {
-        try Row.fetchAll(db, sql: "SELECT id, matchers, starts_at, ends_at, reason, created_by, created_at, expired_at FROM silences ORDER BY id")
-            .map { row in
-                let matchers = (row[1] as String).split(separator: "\n").compactMap { try? SilenceMatcher(parsing: String($0)) }
-                return Silence(id: row[0], matchers: matchers, startsAt: Date(timeIntervalSince1970: row[2]),
-                               endsAt: Date(timeIntervalSince1970: row[3]), reason: row[4], createdBy: row[5],
-                               createdAt: Date(timeIntervalSince1970: row[6]),
-                               expiredAt: (row[7] as Double?).map(Date.init(timeIntervalSince1970:)))
-            }
-    }
 }

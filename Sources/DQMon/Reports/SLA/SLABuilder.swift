@@ -62,8 +62,9 @@ public struct SLABuilder: Sendable {
     /// (`pass` / `pass` + `warn` + `fail`; `error` was not evaluated). A run is one instant (evaluated_at) of the
     /// dataset's results; the counts come from `DatasetRunTotals` as differences of running totals.
     func runCounts(_ dataset: String, db: Database) throws -> (RatioFigure, RatioFigure) {
-        let total = try DatasetRunTotals.cumulative(dataset: dataset, through: end, db: db)
-        let since = { (from: Double) in try total - DatasetRunTotals.cumulative(dataset: dataset, through: from, db: db) }
+        let totals = HistoryTransaction(db)
+        let total = try totals.runTotals(dataset: dataset, through: end)
+        let since = { (from: Double) in try total - totals.runTotals(dataset: dataset, through: from) }
         let window = try since(start), hour = try since(max(start, end - 3_600)), six = try since(max(start, end - 21_600))
         let availability = RatioFigure(good: Double(window.available), total: Double(window.runs),
                                        lastHour: (Double(hour.available), Double(hour.runs)),

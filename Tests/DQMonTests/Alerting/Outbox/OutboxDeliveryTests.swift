@@ -76,8 +76,8 @@ import Testing
         let configuration = try configuration()
         let statuses = open.mapValues { OpenIncidentStatus(acknowledged: $0) }
         let current = now
-        _ = try history.write { db in
-            try AlertOutbox(configuration: configuration, now: current).enqueue(changes, openIncidents: statuses, runID: nil, db: db)
+        _ = try history.transaction { transaction in
+            try AlertOutbox(configuration: configuration, now: current).enqueue(changes, openIncidents: statuses, runID: nil, in: transaction)
         }
         var delivery = AlertDelivery(alerts: configuration.alerts, history: history)
         delivery.retrier = Retrier(base: 0.05, cap: 0.2)
@@ -179,7 +179,7 @@ import Testing
         let report = try await run([change(.opened, 1)], open: [1: false])
         #expect(report.failed == 1 && report.pending == 0)
         #expect(receiver.requests.count == 1)  // not retried
-        let failed = try #require(try OutboxStore.undelivered(history: history).first)
+        let failed = try #require(try history.undeliveredNotifications().first)
         #expect(failed.status == .failed)
         #expect(failed.responseStatus == status)
         #expect(failed.lastError == "HTTP \(status): no such hook")
@@ -188,8 +188,8 @@ import Testing
 
     @Test func silencedIncidentsAreHeldAndReleasedWhenTheSilenceEnds() async throws {
         alerts(repeatInterval: "24h", extra: "")
-        _ = try SilenceStore.add(Silence(matchers: [try SilenceMatcher(parsing: "dataset=orders")], startsAt: now,
-                                         endsAt: later(120), reason: "backfill", createdBy: "test", createdAt: now), history: history)
+        _ = try history.addSilence(Silence(matchers: [try SilenceMatcher(parsing: "dataset=orders")], startsAt: now,
+                                           endsAt: later(120), reason: "backfill", createdBy: "test", createdAt: now))
         try await run([change(.opened, 1), change(.opened, 2, "orders/volume/daily"), change(.opened, 3, "analytics.events/volume")],
                       open: [1: false, 2: false, 3: false])
         #expect(delivered() == ["firing #3"])
@@ -205,11 +205,11 @@ import Testing
     }
 
     @Test func expiringASilenceReleasesOnTheNextRun() async throws {
-        let id = try SilenceStore.add(Silence(matchers: [try SilenceMatcher(parsing: "check=orders/*")], startsAt: now,
-                                              endsAt: later(600), reason: "noisy", createdBy: nil, createdAt: now), history: history)
+        let id = try history.addSilence(Silence(matchers: [try SilenceMatcher(parsing: "check=orders/*")], startsAt: now,
+                                                endsAt: later(600), reason: "noisy", createdBy: nil, createdAt: now))
         try await run([change(.opened, 1)], open: [1: false])
         #expect(delivered() == [])
-        #expect(try SilenceStore.expire(id: id, history: history, at: later(10)))
+        #expect(try history.expireSilence(id: id, at: later(10)))
         try await run([], open: [1: false], at: later(10))
         #expect(delivered() == ["firing #1"])
     }

@@ -1,0 +1,83 @@
+import Foundation
+import GRDB
+
+/// What `dqmon sla` reads, and the running totals (`dataset_run_totals`, see `DatasetRunTotals`) a run adds to.
+///
+/// Reads stay small however long the history: availability and pass rate are differences of running totals (a few
+/// index lookups per dataset).
+extension HistoryTransaction {
+    typealias Counts = DatasetRunTotals.Counts
+
+    /// Adds one run's results to the running totals, dataset by dataset (in the run's transaction).
+    ///
+    /// One row per dataset and run instant: a second run at the same instant merges into the existing row, exactly as
+    /// grouping the results by instant would; a run recorded out of order (an earlier `--now`) adds its counts to
+    /// every later row.
+    func addRunTotals(results: [CheckResult]) throws {
+        let groups = Dictionary(grouping: results) { RunInstant(dataset: $0.dataset, at: $0.evaluatedAt.timeIntervalSince1970) }
+        for (key, group) in groups.sorted(by: { ($0.key.dataset, $0.key.at) < ($1.key.dataset, $1.key.at) }) {
+            try addRunTotals(Counts(results: group), dataset: key.dataset, at: key.at)
+        }
+    }
+
+    struct RunInstant: Hashable {
+        var dataset: String
+        var at: Double
+    }
+
+    func addRunTotals(_ own: Counts, dataset: String, at: Double) throws {
+        let delta: Counts
+        if let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT available, passes, evaluated FROM dataset_run_totals WHERE dataset = ? AND evaluated_at = ?
+            """), arguments: [dataset, at]) {
+            let old = Counts(runs: 1, available: row[0], passes: row[1], evaluated: row[2])
+            let merged = Counts(runs: 1, available: min(old.available, own.available),
+                                passes: old.passes + own.passes, evaluated: old.evaluated + own.evaluated)
+            delta = merged - old
+            try db.cachedStatement(sql: """
+                UPDATE dataset_run_totals SET available = ?, passes = ?, evaluated = ?,
+                    cum_available = cum_available + ?, cum_passes = cum_passes + ?, cum_evaluated = cum_evaluated + ?
+                WHERE dataset = ? AND evaluated_at = ?
+                """).execute(arguments: [merged.available, merged.passes, merged.evaluated,
+                                 delta.available, delta.passes, delta.evaluated, dataset, at])
+        } else {
+            let total = try runTotals(dataset: dataset, through: at, inclusive: false) + own
+            try db.cachedStatement(sql: "INSERT INTO dataset_run_totals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [
+                dataset, at, own.available, own.passes, own.evaluated, total.runs, total.available, total.passes, total.evaluated,
+            ])
+            delta = own
+        }
+        // Rows after `at` exist only when runs were recorded out of order.
+        try db.cachedStatement(sql: """
+            UPDATE dataset_run_totals SET cum_runs = cum_runs + ?, cum_available = cum_available + ?,
+                cum_passes = cum_passes + ?, cum_evaluated = cum_evaluated + ?
+            WHERE dataset = ? AND evaluated_at > ?
+            """).execute(arguments: [delta.runs, delta.available, delta.passes, delta.evaluated, dataset, at])
+    }
+
+    /// The counts of every run of `dataset` at or before `time` (strictly before it when not `inclusive`).
+    public func runTotals(dataset: String, through time: Double, inclusive: Bool = true) throws -> DatasetRunTotals.Counts {
+        if let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT cum_runs, cum_available, cum_passes, cum_evaluated FROM dataset_run_totals
+            WHERE dataset = ? AND evaluated_at \(inclusive ? "<=" : "<") ? ORDER BY evaluated_at DESC LIMIT 1
+            """), arguments: [dataset, time]) {
+            return Counts(runs: row[0], available: row[1], passes: row[2], evaluated: row[3])
+        }
+        return try runTotalsBaseline(dataset: dataset)
+    }
+
+    /// The sums before the oldest stored row: zero, or what pruned rows had counted (the oldest remaining row's
+    /// cumulative sums minus its own counts).
+    func runTotalsBaseline(dataset: String) throws -> Counts {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT cum_runs - 1, cum_available - available, cum_passes - passes, cum_evaluated - evaluated
+            FROM dataset_run_totals WHERE dataset = ? ORDER BY evaluated_at LIMIT 1
+            """), arguments: [dataset]) else { return Counts() }
+        return Counts(runs: row[0], available: row[1], passes: row[2], evaluated: row[3])
+    }
+
+    /// The counts of the runs of `dataset` in `(from, to]`.
+    public func runTotals(dataset: String, after from: Double, through to: Double) throws -> DatasetRunTotals.Counts {
+        try runTotals(dataset: dataset, through: to) - runTotals(dataset: dataset, through: from)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import GRDB
+
+/// The history layer's one rule: every SQL statement on the history lives in History/, in one of two places.
+///
+/// - A whole operation (one read snapshot or one write transaction of its own, e.g. `dqmon incidents ack`, marking
+///   a notification sent) is a method of `HistoryStore`, in the file of its table family
+///   (`HistoryStore+Incidents.swift`, `+Outbox.swift`, `+Silences.swift`, `+SLA.swift`, `+MetricSeries.swift`).
+/// - A statement that runs inside a transaction someone else opened (the engine's run transaction, or a whole
+///   operation that combines several statements) is a method of `HistoryTransaction`, in the same file.
+///
+/// Domain logic (the incident state machine, alert routing, SLA arithmetic) stays in its own folder and calls
+/// these methods; it never writes SQL.
+///
+/// A `HistoryTransaction` is only valid inside the closure that received it. Given by `HistoryStore.recordRun`,
+/// `transaction` (write) or `snapshot` (read-only: a write through it fails).
+public struct HistoryTransaction {
+    let db: Database
+
+    /// Wraps a GRDB connection that is already inside a transaction (for tests that set up history by hand).
+    public init(_ db: Database) {
+        self.db = db
+    }
+}
+
+extension HistoryStore {
+    /// The engine's run transaction: `body` writes the run (`HistoryTransaction.insert(run:results:metrics:)`), then
+    /// incident changes and notifications, and all of it commits together or not at all (a killed `dqmon check`
+    /// leaves a complete run or none, and never an incident change without its notification).
+    ///
+    /// The crash tests may hold the commit open here (see `FaultInjection`).
+    public func recordRun<T>(_ body: (HistoryTransaction) throws -> T) throws(HistoryError) -> T {
+        try transaction { transaction in
+            let value = try body(transaction)
+            FaultInjection.holdCommitIfAsked()
+            return value
+        }
+    }
+
+    /// Runs `body` in one write transaction (checking the file before the store's first write); an error thrown by
+    /// `body` rolls it back and reaches the caller as a `HistoryError`.
+    public func transaction<T>(_ body: (HistoryTransaction) throws -> T) throws(HistoryError) -> T {
+        try write { db in try body(HistoryTransaction(db)) }
+    }
+
+    /// Runs `body` on one read-only snapshot of the history.
+    public func snapshot<T>(_ body: (HistoryTransaction) throws -> T) throws(HistoryError) -> T {
+        try read { db in try body(HistoryTransaction(db)) }
+    }
+}
+
+extension HistoryTransaction {
+    /// Writes one run: its row, its results, the SLA running totals, its metric points, the per-check state and the
+    /// results' artifacts (a schema check's snapshot). Returns the new run id.
+    public func insert(run: RunRecord, results: [CheckResult], metrics: [MetricPoint]) throws -> Int64 {
+        let runID = try HistoryStore.insert(run: run, results: results, db: db)
+        try HistoryStore.insert(results: results, runID: runID, db: db)
+        try addRunTotals(results: results)
+        try HistoryStore.insert(metrics: metrics, runID: runID, db: db)
+        try HistoryStore.updateStates(results: results, db: db)
+        try HistoryStore.insert(artifactsOf: results, runID: runID, db: db)
+        return runID
+    }
+}
