@@ -1,6 +1,6 @@
 import Foundation
 
-/// One receiver type (SPEC section 6): how its config reads, what its messages look like, and how one is sent.
+/// One receiver type: how its config reads, what its messages look like, and how one is sent.
 ///
 /// A receiver never decides whether to retry: it describes the request and whether a response means
 /// success; `Retrier` classifies everything else.
@@ -25,11 +25,15 @@ public protocol ReceiverSettings: Sendable {
     func accepts(status: Int, body: String) -> Bool
     /// The shortest time between two messages to this destination (Slack: about 1 per second).
     var minimumSpacing: TimeInterval { get }
+    /// Whether it is told when an incident is acknowledged in dqmon (an `acknowledged` event; PagerDuty: stop
+    /// paging). Default false: chat channels and files hear of the incident again only when it changes.
+    var wantsAcknowledgements: Bool { get }
 }
 
 extension ReceiverSettings {
     public func accepts(status: Int, body: String) -> Bool { (200..<300).contains(status) }
     public var minimumSpacing: TimeInterval { 0 }
+    public var wantsAcknowledgements: Bool { false }
 }
 
 /// How to send one message: an HTTP POST, or a line appended to a file.
@@ -38,15 +42,20 @@ public enum DeliveryRequest: Sendable {
     case appendLine(path: URL, line: String)
 }
 
-/// The receiver types dqmon knows. Adding one touches this list and a new folder, nothing else.
-public enum ReceiverRegistry {
-    public static let types: [any ReceiverSettings.Type] = [
+/// The receiver types dqmon knows. Adding one means a new folder under Alerting/ and a line in `builtIn`
+/// (a test adds its own with `Registries.adding(receiver:)`).
+public struct ReceiverRegistry: Sendable {
+    public static let builtIn = ReceiverRegistry(types: [
         SlackReceiver.self, TeamsReceiver.self, PagerDutyReceiver.self, WebhookReceiver.self, FileReceiver.self,
-    ]
+    ])
 
-    public static var typeNames: [String] { types.map { $0.typeName } }
+    public let types: [any ReceiverSettings.Type]
 
-    public static func type(named name: String) -> (any ReceiverSettings.Type)? {
+    public init(types: [any ReceiverSettings.Type]) { self.types = types }
+
+    public var typeNames: [String] { types.map { $0.typeName } }
+
+    public func type(named name: String) -> (any ReceiverSettings.Type)? {
         types.first { $0.typeName == name }
     }
 }

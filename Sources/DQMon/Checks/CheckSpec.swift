@@ -9,21 +9,19 @@ public struct CheckInput: Sendable {
     public let previousObserved: Double?
     /// The dataset's columns from this run's catalog query.
     public let columns: [CatalogColumn]
-    /// The dataset's latest stored schema snapshot, for checks with `usesSchemaSnapshot` (nil: none yet).
-    public var previousSchema: SchemaSnapshot? = nil
-    /// How the warehouse's type names normalize (its dialect's), for checks that compare types.
-    public var typeNormalizer: any TypeNormalizer = PostgresTypeNormalizer()
-    /// Earlier points of the metrics named by `historyMetrics`, oldest first, fetched in bulk by the engine.
-    public var history: [String: [MetricSample]] = [:]
-    /// Times whose points must not train a baseline (open incidents, maintenance windows).
-    public var excluded: [ExcludedInterval] = []
+    /// How the warehouse's type names normalize (its warehouse type's), for checks that compare types.
+    public var typeNormalizer: any TypeNormalizer
+    /// What the check's `contextKeys` loaded for this dataset (a previous schema snapshot, a metric's history).
+    public var context = CheckContext()
 
-    public init(now: Date, table: TableName, metrics: MetricValues, previousObserved: Double?, columns: [CatalogColumn] = []) {
+    public init(now: Date, table: TableName, metrics: MetricValues, previousObserved: Double?, columns: [CatalogColumn] = [],
+                typeNormalizer: any TypeNormalizer = SpellingTypeNormalizer()) {
         self.now = now
         self.table = table
         self.metrics = metrics
         self.previousObserved = previousObserved
         self.columns = columns
+        self.typeNormalizer = typeNormalizer
     }
 }
 
@@ -39,26 +37,47 @@ public protocol CheckSpec: Sendable {
     /// Reads the settings, reporting problems to the fields' diagnostics.
     static func parse(_ fields: ConfigFields) -> Self?
 
+    /// The warehouse metrics `evaluate` reads, computed for the whole dataset in one query.
     var metrics: [Metric] { get }
-    /// Whether `evaluate` wants the previous successful observed value.
-    var usesPreviousResult: Bool { get }
-    /// Whether the engine should load the dataset's latest schema snapshot into `CheckInput.previousSchema`.
-    var usesSchemaSnapshot: Bool { get }
-    /// Metric history names whose recorded points `evaluate` needs in `CheckInput.history` (anomaly checks).
-    var historyMetrics: [String] { get }
-    /// How far back those points are needed, in seconds.
-    var historyWindow: Double { get }
+    /// What `evaluate` reads from history besides metrics, delivered in `CheckInput.context` (default: nothing).
+    var contextKeys: [any CheckContextKey.Type] { get }
     func evaluate(_ input: CheckInput) -> CheckOutcome
     /// The outcome when the dataset's table is missing from the catalog; nil (the default) makes it an `error`.
     func evaluateMissingTable(_ input: CheckInput) -> CheckOutcome?
+    /// When the problem a failing or warning result reports began, if the result itself says (epoch seconds; a
+    /// freshness check: the data's latest timestamp plus the threshold it crossed). nil (the default): incidents
+    /// take the last passing run, or the detection time.
+    func onset(of status: CheckStatus, dataTimestamp: Double?) -> Double?
+    /// The thresholds of a check that measures how fresh its dataset is, for the SLA's freshness timeline
+    /// (nil, the default: the check does not measure freshness).
+    var freshnessThresholds: FreshnessThresholds? { get }
+}
+
+/// The age limits of a freshness measure: `warn` and `fail` (either may be absent).
+public struct FreshnessThresholds: Sendable, Hashable {
+    public var warn: Interval?
+    public var fail: Interval?
+
+    public init(warn: Interval?, fail: Interval?) {
+        self.warn = warn
+        self.fail = fail
+    }
+
+    /// The threshold a result of `status` crossed: `fail` (else `warn`) for fail, `warn` for warn.
+    public func breached(by status: CheckStatus) -> Interval? {
+        switch status {
+        case .fail: return fail ?? warn
+        case .warn: return warn
+        default: return nil
+        }
+    }
 }
 
 extension CheckSpec {
-    public var usesPreviousResult: Bool { false }
-    public var usesSchemaSnapshot: Bool { false }
+    public var contextKeys: [any CheckContextKey.Type] { [] }
     public func evaluateMissingTable(_ input: CheckInput) -> CheckOutcome? { nil }
-    public var historyMetrics: [String] { [] }
-    public var historyWindow: Double { 0 }
+    public func onset(of status: CheckStatus, dataTimestamp: Double?) -> Double? { nil }
+    public var freshnessThresholds: FreshnessThresholds? { nil }
     public var requiredColumns: [String] {
         var columns: [String] = []
         for column in metrics.compactMap(\.column) where !columns.contains(column) { columns.append(column) }
@@ -66,16 +85,21 @@ extension CheckSpec {
     }
 }
 
-/// The check types dqmon knows. Adding one means a new folder under Checks/ and a line here.
-public enum CheckRegistry {
-    public static let types: [any CheckSpec.Type] = [FreshnessCheck.self, VolumeCheck.self, SchemaCheck.self, AnomalyCheck.self]
+/// The check types dqmon knows. Adding one means a new folder under Checks/ and a line in `builtIn`
+/// (a test adds its own with `Registries.adding(check:)`).
+public struct CheckRegistry: Sendable {
+    public static let builtIn = CheckRegistry(types: [FreshnessCheck.self, VolumeCheck.self, SchemaCheck.self, AnomalyCheck.self])
 
     /// Keys every check accepts.
     public static let commonKeys = ["name", "description", "runbook"]
 
-    public static func type(named name: String) -> (any CheckSpec.Type)? {
+    public let types: [any CheckSpec.Type]
+
+    public init(types: [any CheckSpec.Type]) { self.types = types }
+
+    public func type(named name: String) -> (any CheckSpec.Type)? {
         types.first { $0.typeName == name }
     }
 
-    public static var typeNames: [String] { types.map { $0.typeName } }
+    public var typeNames: [String] { types.map { $0.typeName } }
 }

@@ -11,7 +11,16 @@ public enum ConfigLoader {
     /// - Parameters:
     ///   - configPath: dqmon.yml; checks/ is read from the same folder.
     ///   - environment: the variables `${VAR}` expands from (the process environment by default).
-    public static func load(configPath: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigErrors) -> Configuration {
+    ///   - registries: the check, warehouse and receiver types the files may name (dqmon's own by default).
+    public static func load(configPath: URL, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            registries: Registries = .builtIn) throws(ConfigErrors) -> Configuration {
+        let loaded = Registries.$current.withValue(registries) {
+            Result { () throws(ConfigErrors) in try loadFiles(configPath: configPath, environment: environment) }
+        }
+        return try loaded.get()
+    }
+
+    static func loadFiles(configPath: URL, environment: [String: String]) throws(ConfigErrors) -> Configuration {
         let diagnostics = Diagnostics()
         let directory = configPath.deletingLastPathComponent()
         var hasher = FNV1a()

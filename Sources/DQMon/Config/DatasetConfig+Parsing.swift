@@ -59,8 +59,8 @@ extension CheckConfig {
             return nil
         }
         let typeName = typeNode.string ?? ""
-        guard let type = CheckRegistry.type(named: typeName) else {
-            node.child(typeNode).error("unknown check type \(ConfigText.quoted(typeName))\(Suggestion.hint(for: typeName, in: CheckRegistry.typeNames)); dqmon supports: \(CheckRegistry.typeNames.joined(separator: ", "))")
+        guard let type = Registries.current.checks.type(named: typeName) else {
+            node.child(typeNode).error("unknown check type \(ConfigText.quoted(typeName))\(Suggestion.hint(for: typeName, in: Registries.current.checks.typeNames)); dqmon supports: \(Registries.current.checks.typeNames.joined(separator: ", "))")
             return nil
         }
         let settings = node.child(settingsNode)

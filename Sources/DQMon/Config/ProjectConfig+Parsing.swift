@@ -70,11 +70,11 @@ extension ProjectConfig {
             node.error("warehouse '\(name)' must be a mapping such as { type: sqlite, path: demo.sqlite }")
             return nil
         }
-        let allKeys = Set(WarehouseRegistry.types.flatMap { $0.keys } + ["type"])
+        let allKeys = Set(Registries.current.warehouses.types.flatMap { $0.keys } + ["type"])
         guard let probe = node.fields(of: "warehouse '\(name)'", allowed: Array(allKeys)) else { return nil }
         guard probe.require("type") != nil, let typeName = probe.string("type") else { return nil }
-        guard let type = WarehouseRegistry.type(named: typeName) else {
-            probe["type"]?.error("unknown warehouse type '\(typeName)'\(Suggestion.hint(for: typeName, in: WarehouseRegistry.typeNames)); dqmon supports: \(WarehouseRegistry.typeNames.joined(separator: ", "))")
+        guard let type = Registries.current.warehouses.type(named: typeName) else {
+            probe["type"]?.error("unknown warehouse type '\(typeName)'\(Suggestion.hint(for: typeName, in: Registries.current.warehouses.typeNames)); dqmon supports: \(Registries.current.warehouses.typeNames.joined(separator: ", "))")
             return nil
         }
         for key in probe.order where key != "type" && !type.keys.contains(key) {

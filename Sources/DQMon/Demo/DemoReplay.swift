@@ -10,17 +10,17 @@ public enum DemoReplay {
 
     /// The warehouse named `demo` must be a SQLite warehouse in dqmon.yml; its file is recreated,
     /// and the history at `history.path` is reset so the replay starts from nothing.
-    /// With `postgres`, the same data is also copied into PostgreSQL hour by hour, and the replay checks
-    /// PostgreSQL instead (the `demo` warehouse is replaced for the replay; dqmon.yml is not changed).
-    public static func run(configuration: Configuration, scenario: DemoScenario, postgres: PostgresSettings? = nil,
+    /// With `copyInto` (PostgreSQL for `--postgres`), the same data is also copied into that warehouse hour by hour, and
+    /// the replay checks it instead (the `demo` warehouse is replaced for the replay; dqmon.yml is not changed).
+    public static func run(configuration: Configuration, scenario: DemoScenario, copyInto target: (any DemoCopyTarget)? = nil,
                            progress: @Sendable (Progress) -> Void = { _ in }) async throws -> RunReport {
         let configured = configuration.project.warehouse(named: "demo")
         let sqlite = configured?.settings as? SQLiteSettings
-            ?? (postgres == nil ? nil : SQLiteSettings(path: configuration.project.directory.appendingPathComponent(".dqmon/demo-warehouse.sqlite")))
+            ?? (target == nil ? nil : SQLiteSettings(path: configuration.project.directory.appendingPathComponent(".dqmon/demo-warehouse.sqlite")))
         guard let sqlite else {
             throw DemoError(message: "dqmon.yml has no SQLite warehouse named 'demo' (add: demo: { type: sqlite, path: .dqmon/demo-warehouse.sqlite })")
         }
-        let sink: any DemoSink = if let postgres { try await PostgresDemoSink.open(postgres) } else { SQLiteDemoSink(sqlite: sqlite) }
+        let sink: any DemoSink = if let target { try await target.openDemoSink() } else { SQLiteDemoSink(sqlite: sqlite) }
         do {
             let report = try await replay(configuration: configuration.replacingDemoWarehouse(with: sink.settings),
                                           sqlite: sqlite, sink: sink, scenario: scenario, progress: progress)

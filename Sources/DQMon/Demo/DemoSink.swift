@@ -4,8 +4,9 @@ import GRDB
 /// Where the demo's hourly loads become a warehouse that the replay checks.
 ///
 /// `DemoWarehouse` writes every hour into its SQLite file (the story is told once, deterministically);
-/// a sink makes that data checkable: the SQLite sink checks the file itself, the PostgreSQL sink copies each
-/// hour's new rows into PostgreSQL before the hour's run, so the replay checks PostgreSQL hour by hour.
+/// a sink makes that data checkable: the SQLite sink checks the file itself; a `DemoCopyTarget` warehouse's sink
+/// copies each hour's new rows before the hour's run, so the replay checks that warehouse hour by hour.
+/// Each sink lives in its warehouse's folder.
 public protocol DemoSink: Sendable {
     /// The warehouse settings the replay's `demo` warehouse uses.
     var settings: any WarehouseSettings { get }
@@ -20,6 +21,12 @@ public protocol DemoSink: Sendable {
 
 extension DemoSink {
     public func apply(_ changes: [DemoSchemaChange]) async throws {}
+}
+
+/// A warehouse type the demo can copy its data into (`dqmon demo --postgres URL`), implemented in its folder.
+public protocol DemoCopyTarget: WarehouseSettings {
+    /// Connects and returns the sink that copies the demo's rows into this warehouse.
+    func openDemoSink() async throws -> any DemoSink
 }
 
 /// Rows added to the demo warehouse since the last export, table by table.
@@ -59,92 +66,5 @@ struct DemoExport {
             result.tables.append(DemoRows.Table(name: table.name, columns: names, rows: values))
         }
         return result
-    }
-}
-
-/// The demo checked in its SQLite file directly: nothing to copy.
-public struct SQLiteDemoSink: DemoSink {
-    public let sqlite: SQLiteSettings
-    public var settings: any WarehouseSettings { sqlite }
-    public func prepare() async throws {}
-    public func append(_ rows: DemoRows) async throws {}
-    public func close() async {}
-}
-
-/// The demo copied into PostgreSQL (`dqmon demo --postgres URL`), in the settings' schema.
-///
-/// Timestamps become `timestamp` (zone-less UTC, as loaders often write them), except `events.occurred_at`,
-/// which stays epoch seconds in a `bigint`, as in the SQLite demo.
-public final class PostgresDemoSink: DemoSink {
-    public let postgres: PostgresSettings
-    let session: PostgresSession
-    public var settings: any WarehouseSettings { postgres }
-
-    static let ddl: [String: String] = [
-        "customers": "id bigint PRIMARY KEY, name text NOT NULL, email text, country text NOT NULL, created_at timestamp NOT NULL, updated_at timestamp NOT NULL",
-        "orders": "id bigint PRIMARY KEY, customer_id bigint NOT NULL, status text NOT NULL, amount numeric(12,2) NOT NULL, currency text NOT NULL, discount numeric(12,2), created_at timestamp NOT NULL, updated_at timestamp NOT NULL",
-        "payments": "id bigint PRIMARY KEY, order_id bigint NOT NULL, method text NOT NULL, amount numeric(12,2) NOT NULL, paid_at timestamp NOT NULL",
-        "events": "id bigint PRIMARY KEY, user_id bigint, event_type text NOT NULL, occurred_at bigint NOT NULL",
-    ]
-    static let timestampColumns: Set<String> = ["created_at", "updated_at", "paid_at"]
-    static let numericColumns: Set<String> = ["amount", "discount"]
-
-    public static func open(_ settings: PostgresSettings) async throws -> PostgresDemoSink {
-        PostgresDemoSink(postgres: settings, session: try await PostgresSession.open(settings: settings, warehouse: "demo"))
-    }
-
-    init(postgres: PostgresSettings, session: PostgresSession) {
-        self.postgres = postgres
-        self.session = session
-    }
-
-    public func prepare() async throws {
-        let schema = PostgresDialect().quote(postgres.schema)
-        try await session.execute("CREATE SCHEMA IF NOT EXISTS \(schema)")
-        for table in DemoExport.tables {
-            try await session.execute("DROP TABLE IF EXISTS \(schema).\"\(table.name)\"")
-            try await session.execute("CREATE TABLE \(schema).\"\(table.name)\" (\(Self.ddl[table.name]!))")
-        }
-        try await session.execute("CREATE INDEX ON \(schema).\"orders\" (created_at)")
-        try await session.execute("CREATE INDEX ON \(schema).\"events\" (occurred_at)")
-    }
-
-    /// The same ALTERs as the SQLite demo (PostgreSQL changes a column's type in place).
-    public func apply(_ changes: [DemoSchemaChange]) async throws {
-        let dialect = PostgresDialect(defaultSchema: postgres.schema)
-        for change in changes {
-            switch change {
-            case .paymentsAmountBecomesText:
-                try await session.execute("ALTER TABLE \(dialect.qualifiedName(TableName(schema: nil, table: "payments"))) ALTER COLUMN amount TYPE text")
-            case .ordersDiscountDropped:
-                try await session.execute("ALTER TABLE \(dialect.qualifiedName(TableName(schema: nil, table: "orders"))) DROP COLUMN discount")
-            }
-        }
-    }
-
-    /// Multi-row INSERTs with bound values, at most 500 rows each.
-    public func append(_ rows: DemoRows) async throws {
-        let dialect = PostgresDialect(defaultSchema: postgres.schema)
-        for table in rows.tables where !table.rows.isEmpty {
-            let placeholders = "(" + table.columns.enumerated().map { index, column in
-                // After the type change, payments.amount arrives as text ("12.50 EUR") for a text column.
-                let isText = if case .text = table.rows[0][index] { true } else { false }
-                return Self.timestampColumns.contains(column) ? "CAST(? AS TIMESTAMP)"
-                    : Self.numericColumns.contains(column) && !isText ? "CAST(? AS NUMERIC)" : "?"
-            }.joined(separator: ", ") + ")"
-            let prefix = "INSERT INTO \(dialect.qualifiedName(TableName(schema: nil, table: table.name))) ("
-                + table.columns.map(dialect.quote).joined(separator: ", ") + ") VALUES "
-            var start = 0
-            while start < table.rows.count {
-                let batch = table.rows[start..<min(start + 500, table.rows.count)]
-                let sql = prefix + Array(repeating: placeholders, count: batch.count).joined(separator: ", ")
-                try await session.write(SQLStatement(sql, arguments: batch.flatMap { $0 }))
-                start += batch.count
-            }
-        }
-    }
-
-    public func close() async {
-        await session.close()
     }
 }

@@ -18,8 +18,10 @@ public struct CheckResult: Sendable {
     public var tier: Int
     public var owner: String?
     public var runbook: String?
-    /// The schema snapshot to store with this result, when a schema check saw a change (see `SchemaCheck`).
-    public var schemaSnapshot: SchemaSnapshot?
+    /// The numeric range the value was expected in, when the check computes one (stored in history).
+    public var expectedRange: ExpectedRange?
+    /// What the check keeps in history beside this result, written in the run's transaction (not read back here).
+    public var artifacts: [any RunArtifact] = []
 
     public init(check: CheckConfig, dataset: DatasetConfig, outcome: CheckOutcome, queryMilliseconds: Double?, evaluatedAt: Date) {
         checkID = check.id
@@ -38,12 +40,13 @@ public struct CheckResult: Sendable {
         tier = dataset.tier
         owner = dataset.owner
         runbook = check.runbook ?? dataset.runbook
-        schemaSnapshot = outcome.schemaSnapshot
+        expectedRange = outcome.expectedRange
+        artifacts = outcome.artifacts
     }
 
     public init(checkID: String, dataset: String, warehouse: String, checkType: String, status: CheckStatus,
                 observed: Double?, observedText: String, expected: String, message: String,
-                queryMilliseconds: Double?, dataTimestamp: Double?, evaluatedAt: Date) {
+                queryMilliseconds: Double?, dataTimestamp: Double?, evaluatedAt: Date, expectedRange: ExpectedRange? = nil) {
         self.checkID = checkID
         self.dataset = dataset
         self.warehouse = warehouse
@@ -56,6 +59,7 @@ public struct CheckResult: Sendable {
         self.queryMilliseconds = queryMilliseconds
         self.dataTimestamp = dataTimestamp
         self.evaluatedAt = evaluatedAt
+        self.expectedRange = expectedRange
         tier = 3
     }
 }

@@ -117,16 +117,10 @@ public struct CheckRunner: Sendable {
     /// Connects, reads the catalog once for all datasets, then evaluates each dataset.
     func evaluate(warehouse name: String, datasets: [(DatasetConfig, [CheckConfig])], options: RunOptions,
                   states: [String: CheckState], progress: ProgressCounter) async -> WarehouseOutcome {
-        let schemas: [String: SchemaSnapshot]
-        do { schemas = try history.latestSchemaSnapshots(of: datasets) } catch {
-            return WarehouseOutcome(results: datasets.flatMap { dataset, checks in
-                DatasetEvaluator(dataset: dataset, checks: checks, now: options.now, states: states).failAll(error.description).results
-            })
-        }
-        let series = metricSeries(for: datasets, now: options.now)
+        let loaded = CheckContextLoader.load(for: datasets, history: history, now: options.now)
         let evaluators = datasets.map {
-            DatasetEvaluator(dataset: $0.0, checks: $0.1, now: options.now, states: states, previousSchema: schemas[$0.0.name],
-                             series: series[$0.0.name] ?? [:])
+            DatasetEvaluator(dataset: $0.0, checks: $0.1, now: options.now, states: states,
+                             context: loaded.contexts[$0.0.name] ?? CheckContext(), contextFailure: { [loaded] in loaded.failure(for: $0) })
         }
         guard let config = configuration.project.warehouse(named: name) else { return WarehouseOutcome() }
         let warehouse: any Warehouse

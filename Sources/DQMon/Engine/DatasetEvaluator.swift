@@ -7,10 +7,10 @@ struct DatasetEvaluator: Sendable {
     let checks: [CheckConfig]
     let now: Date
     let states: [String: CheckState]
-    /// The dataset's latest stored schema snapshot, loaded when one of its checks `usesSchemaSnapshot`.
-    var previousSchema: SchemaSnapshot? = nil
-    /// Recorded points of the metrics that anomaly checks need (by metric history name), fetched in bulk by the runner.
-    var series: [String: [MetricSample]] = [:]
+    /// What the checks' `contextKeys` loaded for this dataset (in bulk, by the runner).
+    var context = CheckContext()
+    /// Why a context key could not be loaded: the checks that list it become errors with this message.
+    var contextFailure: @Sendable (any CheckSpec) -> String? = { _ in nil }
 
     struct Evaluation: Sendable {
         var results: [CheckResult]
@@ -24,7 +24,7 @@ struct DatasetEvaluator: Sendable {
         var runnable: [CheckConfig] = []
         var results: [String: CheckResult] = [:]
         for check in checks {
-            if let problem = missingColumn(check, columns: columns) {
+            if let problem = contextFailure(check.spec) ?? missingColumn(check, columns: columns) {
                 results[check.id] = result(check, .error(problem), milliseconds: nil)
             } else {
                 runnable.append(check)
@@ -55,8 +55,7 @@ struct DatasetEvaluator: Sendable {
                     let outcome = Self.finite(check.spec.evaluate(input(check, metrics: values, columns: columns, warehouse: warehouse)))
                     results[check.id] = result(check, outcome, milliseconds: milliseconds)
                     points += outcome.metricPoints.map {
-                        MetricPoint(dataset: dataset.name, metric: $0.key, value: $0.value, measuredAt: now,
-                                    flagged: outcome.flaggedMetrics.contains($0.key))
+                        MetricPoint(dataset: dataset.name, metric: $0.key, value: $0.value.value, measuredAt: now, flagged: $0.value.flagged)
                     }
                 }
             } catch {
@@ -70,11 +69,9 @@ struct DatasetEvaluator: Sendable {
     }
 
     func input(_ check: CheckConfig, metrics: MetricValues, columns: [CatalogColumn], warehouse: any Warehouse) -> CheckInput {
-        var input = CheckInput(now: now, table: dataset.table, metrics: metrics,
-                               previousObserved: states[check.id]?.lastSuccessObserved, columns: columns)
-        input.previousSchema = previousSchema
-        input.typeNormalizer = warehouse.dialect.typeNormalizer
-        for name in check.spec.historyMetrics { input.history[name] = series[name] ?? [] }
+        var input = CheckInput(now: now, table: dataset.table, metrics: metrics, previousObserved: states[check.id]?.lastSuccessObserved,
+                               columns: columns, typeNormalizer: warehouse.dialect.typeNormalizer)
+        input.context = context
         return input
     }
 
@@ -82,6 +79,7 @@ struct DatasetEvaluator: Sendable {
     /// (a schema check that saw the table before fails with "table dropped").
     func missingTable(_ message: String, warehouse: any Warehouse) -> Evaluation {
         let results = checks.map { check in
+            if let problem = contextFailure(check.spec) { return result(check, .error(problem), milliseconds: nil) }
             let outcome = check.spec.evaluateMissingTable(input(check, metrics: MetricValues(), columns: [], warehouse: warehouse))
             return result(check, outcome ?? .error(message), milliseconds: nil)
         }
@@ -116,8 +114,8 @@ struct DatasetEvaluator: Sendable {
         if let observed = outcome.observed, !observed.isFinite {
             return .error("the check computed a non-finite value (\(observed)) from the warehouse's data: \(outcome.message)")
         }
-        if let point = outcome.metricPoints.first(where: { !$0.value.isFinite }) {
-            return .error("the check computed a non-finite \(point.key) (\(point.value)) from the warehouse's data")
+        if let point = outcome.metricPoints.first(where: { !$0.value.value.isFinite }) {
+            return .error("the check computed a non-finite \(point.key) (\(point.value.value)) from the warehouse's data")
         }
         return outcome
     }

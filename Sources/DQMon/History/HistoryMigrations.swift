@@ -12,6 +12,7 @@ enum HistoryMigrations {
         migrator.registerMigration("v2-alert-outbox", migrate: createAlertOutbox)
         migrator.registerMigration("v2-metric-points-flagged", migrate: addMetricPointsFlagged)
         migrator.registerMigration("v3-sla-rollups", migrate: createSLARollups)
+        migrator.registerMigration("v4-results-expected-range", migrate: addResultsExpectedRange)
         return migrator
     }
 
@@ -108,6 +109,15 @@ enum HistoryMigrations {
             CREATE INDEX results_freshness ON results(check_id, evaluated_at, status, data_timestamp, check_type) WHERE check_type = 'freshness';
             DROP INDEX incidents_detected;
             CREATE INDEX incidents_sla ON incidents(detected_at, dataset, onset_at, acknowledged_at, resolved_at);
+            """)
+    }
+
+    /// The numeric expected range of a result (`CheckOutcome.expectedRange`), so history draws an anomaly check's
+    /// band from numbers, not from its `expected` text. NULL for results without one, and for results recorded before.
+    static func addResultsExpectedRange(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE results ADD COLUMN expected_low REAL;
+            ALTER TABLE results ADD COLUMN expected_high REAL;
             """)
     }
 }

@@ -22,11 +22,6 @@ extension HistoryStore {
         }
     }
 
-    /// The latest snapshots of the datasets that have a check using them (`usesSchemaSnapshot`), in one query.
-    func latestSchemaSnapshots(of datasets: [(DatasetConfig, [CheckConfig])]) throws(HistoryError) -> [String: SchemaSnapshot] {
-        try latestSchemaSnapshots(datasets: datasets.filter { $0.1.contains { $0.spec.usesSchemaSnapshot } }.map(\.0.name))
-    }
-
     /// A dataset's stored snapshots, newest first, at most `limit`, taken at or after `since`.
     public func schemaSnapshots(dataset: String, since: Date? = nil, limit: Int = 50) throws(HistoryError) -> [StoredSchemaSnapshot] {
         try read { db in
@@ -40,18 +35,17 @@ extension HistoryStore {
             }
         }
     }
+}
 
-    /// Stores the snapshots schema checks produced (only when the columns changed), one per dataset.
-    /// Called inside the run's transaction by `record(run:results:metrics:)`.
-    static func insert(schemaSnapshotsOf results: [CheckResult], runID: Int64, db: Database) throws {
-        var stored = Set<String>()
-        for result in results {
-            guard let snapshot = result.schemaSnapshot, stored.insert(result.dataset).inserted else { continue }
-            try db.execute(sql: """
-                INSERT INTO schema_snapshots (run_id, dataset, warehouse, taken_at, columns_hash, columns) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [runID, result.dataset, result.warehouse, result.evaluatedAt.timeIntervalSince1970,
-                                 snapshot.hash, snapshot.columnsJSON])
-        }
+/// A schema check's snapshot, stored when the columns changed: one row per dataset and run, whichever of the dataset's
+/// schema checks carried it.
+extension SchemaSnapshot: RunArtifact {
+    public func record(for result: CheckResult, runID: Int64, db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO schema_snapshots (run_id, dataset, warehouse, taken_at, columns_hash, columns)
+            SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM schema_snapshots WHERE run_id = ? AND dataset = ?)
+            """, arguments: [runID, result.dataset, result.warehouse, result.evaluatedAt.timeIntervalSince1970,
+                             hash, columnsJSON, runID, result.dataset])
     }
 }
 

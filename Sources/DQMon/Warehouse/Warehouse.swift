@@ -206,7 +206,7 @@ public protocol SQLDialect: Sendable {
     func catalogAnswer(for metric: Metric, table: TableName) -> SQLStatement?
     /// The catalog query for the given tables (one query for all of them).
     func catalogQuery(for tables: [TableName]) -> SQLStatement
-    /// How this warehouse's type names normalize for schema checks (default: `PostgresTypeNormalizer`, the ANSI names).
+    /// How this warehouse's type names normalize for schema checks (its warehouse type's `typeNormalizer`).
     var typeNormalizer: any TypeNormalizer { get }
 }
 

@@ -14,6 +14,8 @@ public protocol WarehouseSettings: Sendable {
     var defaultParallelism: Int { get }
     /// The SQL dialect, known without connecting (for `--dry-run`).
     var dialect: any SQLDialect { get }
+    /// How the type's column type names normalize (schema checks, and "did you mean" in a `contract:`).
+    static var typeNormalizer: any TypeNormalizer { get }
 }
 
 /// One entry of `warehouses:` in `dqmon.yml`.
@@ -31,13 +33,18 @@ public struct WarehouseConfig: Sendable {
     }
 }
 
-/// The warehouse types dqmon knows. Adding one means a new folder under Warehouse/ and a line here.
-public enum WarehouseRegistry {
-    public static let types: [any WarehouseSettings.Type] = [SQLiteSettings.self, PostgresSettings.self]
+/// The warehouse types dqmon knows. Adding one means a new folder under Warehouse/ and a line in `builtIn`
+/// (a test adds its own with `Registries.adding(warehouse:)`).
+public struct WarehouseRegistry: Sendable {
+    public static let builtIn = WarehouseRegistry(types: [SQLiteSettings.self, PostgresSettings.self])
 
-    public static func type(named name: String) -> (any WarehouseSettings.Type)? {
+    public let types: [any WarehouseSettings.Type]
+
+    public init(types: [any WarehouseSettings.Type]) { self.types = types }
+
+    public func type(named name: String) -> (any WarehouseSettings.Type)? {
         types.first { $0.typeName == name }
     }
 
-    public static var typeNames: [String] { types.map { $0.typeName } }
+    public var typeNames: [String] { types.map { $0.typeName } }
 }

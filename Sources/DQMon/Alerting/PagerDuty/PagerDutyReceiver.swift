@@ -7,6 +7,8 @@ import Foundation
 /// The stored body has no `routing_key`; it is added when the request is built, so history never holds it.
 public struct PagerDutyReceiver: ReceiverSettings {
     public static let typeName = "pagerduty"
+    /// PagerDuty stops escalating when told that the incident was acknowledged.
+    public var wantsAcknowledgements: Bool { true }
     public static let keys = ["routing_key", "url", "source"]
     public static let defaultURL = "https://events.pagerduty.com/v2/enqueue"
     static let summaryLimit = 1_024

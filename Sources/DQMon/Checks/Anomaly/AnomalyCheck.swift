@@ -39,8 +39,7 @@ public struct AnomalyCheck: CheckSpec {
     }
 
     public var metrics: [Metric] { [target.metric] }
-    public var historyMetrics: [String] { [target.historyName] }
-    public var historyWindow: Double { settings.training }
+    public var contextKeys: [any CheckContextKey.Type] { [MetricHistory.self] }
 
     public func evaluate(_ input: CheckInput) -> CheckOutcome {
         guard let value = observedValue(input) else {
@@ -49,10 +48,10 @@ public struct AnomalyCheck: CheckSpec {
         }
         let name = target.historyName
         let point = MetricSample(time: input.now.timeIntervalSince1970, value: value)
-        let verdict = AnomalyDetector.evaluate(history: input.history[name] ?? [], point: point, settings: settings,
-                                               excluded: input.excluded)
+        let verdict = AnomalyDetector.evaluate(history: input.context[MetricHistory.self]?[name] ?? [], point: point,
+                                               settings: settings)
         var outcome = CheckOutcome(status: .pass, observed: value, observedText: Self.format(value), expected: "",
-                                   message: "", metricPoints: [name: value])
+                                   message: "", metricPoints: [name: MetricReading(value)])
         if verdict.isSkipped {
             outcome.status = .skipped
             outcome.expected = "needs \(settings.minHistory) points of history"
@@ -60,10 +59,11 @@ public struct AnomalyCheck: CheckSpec {
             return outcome
         }
         outcome.expected = Self.describeRange(verdict)
+        outcome.expectedRange = ExpectedRange(lower: verdict.lower, upper: verdict.upper)
         outcome.message = describe(verdict, name: name, value: value)
         if verdict.isAnomaly {
             outcome.status = .fail
-            outcome.flaggedMetrics = [name]
+            outcome.metricPoints[name]?.flagged = true
         }
         return outcome
     }

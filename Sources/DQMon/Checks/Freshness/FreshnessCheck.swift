@@ -36,6 +36,14 @@ public struct FreshnessCheck: CheckSpec {
     /// `count(*)` would read the whole table (it is used for the message when another check counts rows anyway).
     public var metrics: [Metric] { [.hasRows, .maxTimestamp(column: column)] }
 
+    public var freshnessThresholds: FreshnessThresholds? { FreshnessThresholds(warn: warnAfter, fail: errorAfter) }
+
+    /// A stale table went stale when its latest row became older than the threshold it crossed.
+    public func onset(of status: CheckStatus, dataTimestamp: Double?) -> Double? {
+        guard let dataTimestamp, let threshold = freshnessThresholds?.breached(by: status) else { return nil }
+        return dataTimestamp + threshold.seconds
+    }
+
     var expectedText: String {
         [warnAfter.map { "warn > \($0)" }, errorAfter.map { "fail > \($0)" }].compactMap { $0 }.joined(separator: ", ")
     }
@@ -56,7 +64,7 @@ public struct FreshnessCheck: CheckSpec {
         let ageText = Format.age(max(age, 0))
         let latestText = Format.timestamp(Date(timeIntervalSince1970: latest))
         var outcome = CheckOutcome(status: .pass, observed: age, observedText: ageText, expected: expectedText,
-                                   message: "", dataTimestamp: latest, metricPoints: ["freshness_lag_seconds": age])
+                                   message: "", dataTimestamp: latest, metricPoints: ["freshness_lag_seconds": MetricReading(age)])
         if let errorAfter, age > errorAfter.seconds {
             outcome.status = .fail
             outcome.message = "data is \(ageText) old (fail after \(errorAfter)); latest \(column) = \(latestText)"

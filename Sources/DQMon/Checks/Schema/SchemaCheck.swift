@@ -92,7 +92,7 @@ public struct SchemaCheck: CheckSpec {
     }
 
     public var metrics: [Metric] { [] }
-    public var usesSchemaSnapshot: Bool { true }
+    public var contextKeys: [any CheckContextKey.Type] { [PreviousSchema.self] }
 
     public func severity(of kind: SchemaChange.Kind) -> Severity { severities[kind] ?? .fail }
 
@@ -112,14 +112,14 @@ public struct SchemaCheck: CheckSpec {
 
     public func evaluate(_ input: CheckInput) -> CheckOutcome {
         let current = SchemaSnapshot(catalog: input.columns, types: input.typeNormalizer)
-        let previous = input.previousSchema
+        let previous = input.context[PreviousSchema.self]
         var changes = previous.map { SchemaDiff.changes(from: $0, to: current) } ?? []
         changes += SchemaDiff.violations(of: contract, in: current, types: input.typeNormalizer)
         let status = changes.map { severity(of: $0.kind).status }.max() ?? .pass
         let count = current.columns.count
         var outcome = CheckOutcome(status: status, observed: Double(count), observedText: "\(Format.count(Double(count))) columns",
                                    expected: expectedText, message: message(changes: changes, columns: count, firstRun: previous == nil))
-        if previous?.hash != current.hash { outcome.schemaSnapshot = current }
+        if previous?.hash != current.hash { outcome.artifacts.append(current) }
         return outcome
     }
 
@@ -136,7 +136,7 @@ public struct SchemaCheck: CheckSpec {
 
     /// A table seen before and now missing is `fail`; one never seen stays an `error` (likely a config typo).
     public func evaluateMissingTable(_ input: CheckInput) -> CheckOutcome? {
-        guard let previous = input.previousSchema else { return nil }
+        guard let previous = input.context[PreviousSchema.self] else { return nil }
         let seen = previous.takenAt.map { " at \(Format.timestamp($0))" } ?? ""
         return CheckOutcome(status: .fail, observed: 0, observedText: "no table", expected: expectedText,
                             message: "table dropped: \(input.table) no longer exists (last snapshot\(seen) had \(previous.columns.count) columns; dropped or renamed upstream)")

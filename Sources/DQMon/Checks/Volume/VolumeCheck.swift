@@ -78,7 +78,6 @@ public struct VolumeCheck: CheckSpec {
     }
 
     public var metrics: [Metric] { [metric] }
-    public var usesPreviousResult: Bool { maxChange != nil }
 
     var expectedText: String {
         var parts = ["≥ \(Format.count(Double(minRows)))"]
@@ -94,7 +93,7 @@ public struct VolumeCheck: CheckSpec {
         let count = input.metrics[metric] ?? 0
         let rowsText = "\(Format.count(count)) rows" + (window.map { " in \($0)" } ?? "")
         var outcome = CheckOutcome(status: .pass, observed: count, observedText: rowsText, expected: expectedText,
-                                   message: "", metricPoints: [metric.historyName: count])
+                                   message: "", metricPoints: [metric.historyName: MetricReading(count)])
         if count == 0, minRows > 0 {
             outcome.status = .fail
             outcome.message = window == nil ? "\(input.table) is empty (0 rows)" : "no rows \(scope) (by \(column ?? ""))"

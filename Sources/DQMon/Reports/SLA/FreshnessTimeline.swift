@@ -1,12 +1,12 @@
 import Foundation
 
-/// Freshness over time, reconstructed from one freshness check's results (SPEC section 5).
+/// Freshness over time, reconstructed from the results of one check that measures freshness.
 ///
 /// - A result holds from its run until the next run of the check (the last one until `now`).
 /// - A gap between runs longer than 2 × the expected interval is `unknown` as a whole (also the tail up to
 ///   `now`); so is the hold of an `error` result (the check could not say).
 /// - `pass` holds as fresh; `warn`/`fail` as stale, and a stale result also backdates staleness to its onset,
-///   `data_timestamp + the breached threshold` (SPEC section 4), overriding fresh or unknown time before it.
+///   `data_timestamp + the breached threshold` (the onset incidents use), overriding fresh or unknown time before it.
 /// - Time before the check's first result is outside the timeline (monitoring had not started).
 public struct FreshnessTimeline: Sendable {
     public enum State: Int, Sendable, Comparable {
@@ -38,7 +38,7 @@ public struct FreshnessTimeline: Sendable {
     /// Builds the timeline over `(windowStart, now]` from `prior` (the last result at or before the window start)
     /// and `points` (results inside the window, oldest first).
     public init(prior: Point?, points: [Point], windowStart: Double, now: Double,
-                expectedInterval: Double?, thresholds: (warn: Interval?, fail: Interval?)) {
+                expectedInterval: Double?, thresholds: FreshnessThresholds) {
         let all = (prior.map { [$0] } ?? []) + points
         guard let first = all.first else {
             pieces = []
@@ -71,10 +71,9 @@ public struct FreshnessTimeline: Sendable {
         }
     }
 
-    /// SPEC section 4's onset of a stale freshness result.
-    static func onset(_ point: Point, thresholds: (warn: Interval?, fail: Interval?)) -> Double? {
-        guard let dataTimestamp = point.dataTimestamp,
-              let threshold = IncidentTracker.breachedThreshold(thresholds, status: point.status) else { return nil }
+    /// The onset of a stale freshness result: its latest timestamp plus the threshold it crossed (as incidents date it).
+    static func onset(_ point: Point, thresholds: FreshnessThresholds) -> Double? {
+        guard let dataTimestamp = point.dataTimestamp, let threshold = thresholds.breached(by: point.status) else { return nil }
         return dataTimestamp + threshold.seconds
     }
 

@@ -30,9 +30,9 @@ public struct SLABuilder: Sendable {
 
     public func build(history: HistoryStore) throws(HistoryError) -> SLAReport {
         let selected = selectedDatasets
-        let scopes = try history.read { db in
-            let incidents = try incidentsInWindow(db)
-            return try selected.map { try datasetScope($0, incidents: incidents[$0.name] ?? [], db: db) }
+        let scopes = try history.snapshot { transaction in
+            let incidents = try transaction.incidentTimes(detectedAfter: start, through: end)
+            return try selected.map { try datasetScope($0, incidents: incidents[$0.name] ?? [], in: transaction) }
         }
         let tierNumbers = Set(selected.map(\.tier)).sorted()
         let tiers = tierNumbers.map { number in
@@ -44,13 +44,13 @@ public struct SLABuilder: Sendable {
                          datasets: scopes, tiers: tiers, overall: overall)
     }
 
-    func datasetScope(_ dataset: DatasetConfig, incidents: [IncidentTimes], db: Database) throws -> SLAScope {
+    func datasetScope(_ dataset: DatasetConfig, incidents: [IncidentTimes], in transaction: HistoryTransaction) throws -> SLAScope {
         let policy = dataset.sla
-        var (availability, passRate) = try runCounts(dataset.name, db: db)
+        var (availability, passRate) = try runCounts(dataset.name, in: transaction)
         availability.target = policy.availability.fraction
         passRate.target = policy.passRate.fraction
         var scope = SLAScope(kind: .dataset, name: dataset.name, tier: dataset.tier, owner: dataset.owner,
-                             freshness: try freshness(dataset, db: db), availability: availability, passRate: passRate,
+                             freshness: try freshness(dataset, db: transaction.db), availability: availability, passRate: passRate,
                              mttd: DurationStats(values: []), mtta: DurationStats(values: []), mttr: DurationStats(values: []),
                              downtime: 0, incidentCount: 0, openIncidents: 0)
         scope.freshness?.ratio.target = policy.freshness.fraction
@@ -61,10 +61,9 @@ public struct SLABuilder: Sendable {
     /// Availability (runs without an `error` result for the dataset / runs) and pass rate
     /// (`pass` / `pass` + `warn` + `fail`; `error` was not evaluated). A run is one instant (evaluated_at) of the
     /// dataset's results; the counts come from `DatasetRunTotals` as differences of running totals.
-    func runCounts(_ dataset: String, db: Database) throws -> (RatioFigure, RatioFigure) {
-        let totals = HistoryTransaction(db)
-        let total = try totals.runTotals(dataset: dataset, through: end)
-        let since = { (from: Double) in try total - totals.runTotals(dataset: dataset, through: from) }
+    func runCounts(_ dataset: String, in transaction: HistoryTransaction) throws -> (RatioFigure, RatioFigure) {
+        let total = try transaction.runTotals(dataset: dataset, through: end)
+        let since = { (from: Double) in try total - transaction.runTotals(dataset: dataset, through: from) }
         let window = try since(start), hour = try since(max(start, end - 3_600)), six = try since(max(start, end - 21_600))
         let availability = RatioFigure(good: Double(window.available), total: Double(window.runs),
                                        lastHour: (Double(hour.available), Double(hour.runs)),
@@ -75,27 +74,30 @@ public struct SLABuilder: Sendable {
         return (availability, passRate)
     }
 
-    /// Each freshness check's results in the window (read through the partial covering index `results_freshness`)
-    /// and the last one before it, combined into the dataset's timeline.
+    /// The results, in the window and the last one before it, of each check that measures the dataset's freshness
+    /// (`CheckSpec.freshnessThresholds`), combined into the dataset's timeline. The check's type is written into the
+    /// SQL as a literal (a registered type name), so freshness checks' results are read through the partial covering
+    /// index `results_freshness` and other types' through `results_check_time`.
     func freshness(_ dataset: DatasetConfig, db: Database) throws -> FreshnessFigure? {
-        let checks = dataset.checks.compactMap { check in (check.spec as? FreshnessCheck).map { (check.id, $0) } }
+        let checks = dataset.checks.compactMap { check in check.spec.freshnessThresholds.map { (check.id, check.typeName, $0) } }
         guard !checks.isEmpty else { return nil }
         var timelines: [FreshnessTimeline] = []
-        for (checkID, check) in checks {
+        for (checkID, typeName, thresholds) in checks {
+            let type = "'" + typeName.replacingOccurrences(of: "'", with: "''") + "'"
             let prior = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT evaluated_at, status, data_timestamp FROM results
-                WHERE check_id = ? AND check_type = 'freshness' AND evaluated_at <= ?
+                WHERE check_id = ? AND check_type = \(type) AND evaluated_at <= ?
                 ORDER BY evaluated_at DESC LIMIT 1
                 """), arguments: [checkID, start]).map(Self.freshnessPoint)
             var points: [FreshnessTimeline.Point] = []
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT evaluated_at, status, data_timestamp FROM results
-                WHERE check_id = ? AND check_type = 'freshness' AND evaluated_at > ? AND evaluated_at <= ?
+                WHERE check_id = ? AND check_type = \(type) AND evaluated_at > ? AND evaluated_at <= ?
                 ORDER BY evaluated_at
                 """), arguments: [checkID, start, end])
             while let row = try rows.next() { points.append(Self.freshnessPoint(row)) }
             timelines.append(FreshnessTimeline(prior: prior, points: points, windowStart: start, now: end,
-                                               expectedInterval: dataset.every?.seconds, thresholds: (check.warnAfter, check.errorAfter)))
+                                               expectedInterval: dataset.every?.seconds, thresholds: thresholds))
         }
         let timeline = FreshnessTimeline.combine(timelines)
         guard !timeline.pieces.isEmpty else { return nil }
@@ -119,19 +121,6 @@ public struct SLABuilder: Sendable {
         var onset: Double
         var acknowledged: Double?
         var resolved: Double?
-    }
-
-    /// Incidents detected in the window, by dataset (read from the covering index `incidents_sla`).
-    func incidentsInWindow(_ db: Database) throws -> [String: [IncidentTimes]] {
-        var byDataset: [String: [IncidentTimes]] = [:]
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT dataset, detected_at, onset_at, acknowledged_at, resolved_at FROM incidents
-            WHERE detected_at > ? AND detected_at <= ?
-            """), arguments: [start, end])
-        while let row = try rows.next() {
-            byDataset[row[0], default: []].append(IncidentTimes(detected: row[1], onset: row[2], acknowledged: row[3], resolved: row[4]))
-        }
-        return byDataset
     }
 
     /// TTD = detected − onset; TTA = acknowledged − detected; TTR = resolved − detected (acks and resolutions

@@ -6,6 +6,8 @@ public struct PostgresDialect: SQLDialect {
 
     public init(defaultSchema: String = "public") { self.defaultSchema = defaultSchema }
 
+    public var typeNormalizer: any TypeNormalizer { PostgresTypeNormalizer() }
+
     /// Always schema-qualified, so the session's `search_path` never changes which table is checked.
     public func qualifiedName(_ table: TableName) -> String {
         quote(table.schema ?? defaultSchema) + "." + quote(table.table)

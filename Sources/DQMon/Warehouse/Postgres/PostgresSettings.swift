@@ -8,6 +8,7 @@ import Foundation
 /// `connect_timeout` (default 10s).
 public struct PostgresSettings: WarehouseSettings {
     public static let typeName = "postgres"
+    public static var typeNormalizer: any TypeNormalizer { PostgresTypeNormalizer() }
     public static let keys = ["url", "schema", "sslmode", "max_connections", "statement_timeout", "connect_timeout"]
 
     public enum SSLMode: String, Sendable, CaseIterable {
@@ -78,12 +79,29 @@ public struct PostgresSettings: WarehouseSettings {
             }
             return mode
         }
-        guard let text = url?.parameters["sslmode"] else { return .prefer }
-        guard let mode = SSLMode(rawValue: text) else {
-            fields["url"]?.error("unknown sslmode '\(text)' in 'url'; use one of: \(names.joined(separator: ", "))")
+        guard let url else { return .prefer }
+        do { return try sslMode(in: url) } catch {
+            fields["url"]?.error(error.message(in: "'url'"))
             return nil
         }
+    }
+
+    /// `?sslmode=` in `url`, `prefer` (libpq's default) when absent: the rule for a URL without a `sslmode:` key,
+    /// shared by config and `dqmon demo --postgres`. An unknown mode is an error, never a silent `prefer`.
+    public static func sslMode(in url: PostgresURL) throws(UnknownSSLMode) -> SSLMode {
+        guard let text = url.parameters["sslmode"] else { return .prefer }
+        guard let mode = SSLMode(rawValue: text) else { throw UnknownSSLMode(text: text) }
         return mode
+    }
+
+    /// A `?sslmode=` value that is none of `SSLMode`'s.
+    public struct UnknownSSLMode: Error, Sendable {
+        public let text: String
+
+        /// `unknown sslmode 'x' in <place>; use one of: disable, prefer, require, verify-full`.
+        public func message(in place: String) -> String {
+            "unknown sslmode '\(text)' in \(place); use one of: \(SSLMode.allCases.map(\.rawValue).joined(separator: ", "))"
+        }
     }
 
     public var defaultParallelism: Int { maxConnections }

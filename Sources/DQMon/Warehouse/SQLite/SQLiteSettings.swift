@@ -3,6 +3,7 @@ import Foundation
 /// `type: sqlite` — a SQLite database file, opened read-only. The embedded default and the demo warehouse.
 public struct SQLiteSettings: WarehouseSettings {
     public static let typeName = "sqlite"
+    public static var typeNormalizer: any TypeNormalizer { SQLiteTypeNormalizer() }
     public static let keys = ["path", "busy_timeout"]
 
     public let path: URL

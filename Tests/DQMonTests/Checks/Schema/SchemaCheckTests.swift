@@ -18,7 +18,7 @@ import Testing
         var input = CheckInput(now: ProjectFixture.now, table: TableName(parsing: "orders"), metrics: MetricValues(),
                                previousObserved: nil, columns: columns)
         input.typeNormalizer = Self.sqlite
-        input.previousSchema = previous.map { SchemaSnapshot(catalog: $0, types: Self.sqlite) }
+        input.context[PreviousSchema.self] = previous.map { SchemaSnapshot(catalog: $0, types: Self.sqlite) }
         return check.evaluate(input)
     }
 
@@ -154,9 +154,14 @@ import Testing
     @Test func missingTableFailsOnlyWhenSeenBefore() {
         var input = CheckInput(now: ProjectFixture.now, table: TableName(parsing: "orders"), metrics: MetricValues(), previousObserved: nil)
         #expect(SchemaCheck().evaluateMissingTable(input) == nil)
-        input.previousSchema = SchemaSnapshot(columns: SchemaSnapshot(catalog: Self.orders, types: Self.sqlite).columns, takenAt: ProjectFixture.now)
+        input.context[PreviousSchema.self] = SchemaSnapshot(columns: SchemaSnapshot(catalog: Self.orders, types: Self.sqlite).columns, takenAt: ProjectFixture.now)
         let outcome = SchemaCheck().evaluateMissingTable(input)
         #expect(outcome?.status == .fail)
         #expect(outcome?.message == "table dropped: orders no longer exists (last snapshot at 2026-11-25T12:00:00Z had 4 columns; dropped or renamed upstream)")
     }
+}
+
+extension CheckOutcome {
+    /// The snapshot a schema check hands to history (its artifact), if it carries one.
+    var schemaSnapshot: SchemaSnapshot? { artifacts.lazy.compactMap { $0 as? SchemaSnapshot }.first }
 }

@@ -135,11 +135,11 @@ import Testing
         let points = [0.0, 3_600, 7_200, 18_000].map { FreshnessTimeline.Point(at: $0, status: .pass, dataTimestamp: $0) }
         // every: 1h -> the 3h gap 7,200-18,000 is unknown; the tail 18,000-19,800 (30m) is fresh.
         let timeline = FreshnessTimeline(prior: nil, points: points, windowStart: -1, now: 19_800, expectedInterval: 3_600,
-                                         thresholds: (Interval(seconds: 3_600), nil))
+                                         thresholds: FreshnessThresholds(warn: Interval(seconds: 3_600), fail: nil))
         #expect(timeline.measure(from: -1, to: 19_800) == TimeSplit(fresh: 9_000, stale: 0, unknown: 10_800))
         // A gap of exactly 2 x expected still holds.
         let exact = FreshnessTimeline(prior: nil, points: [points[0]], windowStart: -1, now: 7_200, expectedInterval: 3_600,
-                                      thresholds: (nil, nil))
+                                      thresholds: FreshnessThresholds(warn: nil, fail: nil))
         #expect(exact.measure(from: -1, to: 7_200) == TimeSplit(fresh: 7_200))
     }
 }

@@ -36,7 +36,7 @@ struct PostgresDemoTests {
         let postgres = ProjectFixture(projectYAML: "version: 1\nwarehouses:\n  demo: { type: sqlite, path: demo.sqlite }\nhistory: { path: .dqmon/history.sqlite }\n")
         postgres.checks("demo.yml", Self.checks)
         let settings = try PostgresTestServer.settings(schema: db.name)
-        let postgresReport = try await DemoReplay.run(configuration: postgres.load(), scenario: scenario, postgres: settings)
+        let postgresReport = try await DemoReplay.run(configuration: postgres.load(), scenario: scenario, copyInto: settings)
 
         #expect(postgresReport.results.map(\.warehouse) == Array(repeating: "demo", count: 6))
         #expect(postgresReport.results.map(\.checkID) == sqliteReport.results.map(\.checkID))

@@ -88,7 +88,7 @@ struct PostgresSchemaTests {
               - { name: payments, checks: [ schema: {} ] }
             """)
         let scenario = DemoScenario(end: ProjectFixture.now, days: 3)
-        _ = try await DemoReplay.run(configuration: fixture.load(), scenario: scenario, postgres: PostgresTestServer.settings(schema: db.name))
+        _ = try await DemoReplay.run(configuration: fixture.load(), scenario: scenario, copyInto: PostgresTestServer.settings(schema: db.name))
         let history = try HistoryStore(path: fixture.historyURL)
         let failures = { (id: String) in try history.results(checkID: id, limit: 1_000).filter { $0.status != .pass }.map(\.message) }
         #expect(try failures("payments/schema") == ["type of \"amount\" changed numeric -> text"])
