@@ -80,7 +80,8 @@ public enum AlertsService {
             .object([("incident_id", .number(Double(item.incidentID))), ("receiver", .string(item.receiver)),
                      ("check_id", .string(item.checkID)), ("severity", .string(item.severity.rawValue)), ("reason", .string(item.reason))])
         }
-        return JSONValue.object([("notifications", .array(items)), ("held", .array(held))]).serialized()
+        // "version" first, as in every other --format json document (version 1: add fields, never rename).
+        return JSONValue.object([("version", .string("1")), ("notifications", .array(items)), ("held", .array(held))]).serialized()
     }
 
     public static func silencesTable(_ silences: [Silence], now: Date) -> String {
