@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a notification says happened to an incident (SPEC section 6 "Events").
+/// What a notification says happened to an incident.
 public enum AlertEventKind: String, Sendable, Codable, CaseIterable {
     /// A new (or reopened) incident.
     case firing

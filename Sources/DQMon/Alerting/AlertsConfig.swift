@@ -1,6 +1,6 @@
 import Foundation
 
-/// `alerts/*.yml`: receivers, routes and maintenance windows (SPEC section 6). Without an alerts/ folder
+/// `alerts/*.yml`: receivers, routes and maintenance windows. Without an alerts/ folder
 /// this is empty and runs send nothing.
 public struct AlertsConfig: Sendable {
     public static let keys = ["version", "receivers", "routes", "maintenance", "delivery"]

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Targets for one tier (SPEC section 1 `tiers:`), also usable as a dataset's own `sla:`.
+/// Targets for one tier (`tiers:` in dqmon.yml), also usable as a dataset's own `sla:`.
 public struct TierPolicy: Sendable, Hashable {
     public var freshness: Percentage
     public var availability: Percentage

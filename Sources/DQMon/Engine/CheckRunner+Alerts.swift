@@ -3,7 +3,7 @@ import Foundation
 extension CheckRunner {
     /// After the run committed: release held alerts and due repeats when the run recorded nothing (a run with
     /// results did that in its transaction), then deliver what is pending, and fold undelivered alerts into the
-    /// exit code (4, SPEC section 7).
+    /// exit code (4: alerts pending).
     func sendAlerts(_ report: inout RunReport, options: RunOptions) async throws(RunError) {
         guard !configuration.alerts.receivers.isEmpty else { return }
         if report.runID == nil {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// When `dqmon check` exits non-zero for check outcomes (SPEC section 7).
+/// When `dqmon check` exits non-zero for check outcomes.
 public enum FailOn: String, Sendable, CaseIterable {
     /// Exit 1 on a failed check (the default); warnings never break pipelines.
     case fail
@@ -34,7 +34,7 @@ public struct RunOptions: Sendable {
     }
 }
 
-/// The exit codes of `dqmon check` (SPEC section 7). When several apply: 3, 4, 1, 2, 0.
+/// The exit codes of `dqmon check` (the README's "Exit codes"). When several apply: 3, 4, 1, 2, 0.
 public enum RunExitCode: Int32, Sendable {
     case success = 0
     case failed = 1

@@ -1,7 +1,7 @@
 import GRDB
 
 extension HistoryMigrations {
-    /// The alert outbox (SPEC section 6): one row per message to send, the incident events each carries,
+    /// The alert outbox: one row per message to send, the incident events each carries,
     /// what each receiver has been told about each incident, and silences.
     ///
     /// Bodies are stored as sent, minus secrets (a PagerDuty routing key is added at send time), so a retried

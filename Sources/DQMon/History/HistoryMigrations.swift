@@ -98,7 +98,7 @@ enum HistoryMigrations {
         try db.execute(sql: "ALTER TABLE metric_points ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0")
     }
 
-    /// `dqmon sla` on a long history (SPEC section 8: under 100 ms on 1,000,000 results) reads running totals for
+    /// `dqmon sla` on a long history (a target of under 100 ms on 1,000,000 results) reads running totals for
     /// availability and pass rate (`DatasetRunTotals`), a partial covering index for freshness timelines, and a
     /// covering index for the incidents of a window; they replace the wider `results_sla` and `incidents_detected`.
     /// (`check_type` trails `results_freshness` only so that SQLite sees the index as covering.)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One incident: a check that stopped passing, from detection to resolution (SPEC section 4).
+/// One incident: a check that stopped passing, from detection to resolution.
 ///
 /// There is at most one open incident per check id. Flapping (failing again within `reopen_within`
 /// of the resolution) reopens the same incident and counts a flap.

@@ -11,12 +11,13 @@ import Testing
     static let anyDouble = Gen<UInt64>.bitSet.map { Double(bitPattern: $0) }
     static let now = Date(timeIntervalSince1970: 1_795_000_000)
 
-    static func result(_ observed: Double?, type: String = "anomaly", expected: String = "", at offset: Double = 0,
-                       dataTimestamp: Double? = nil, queryMilliseconds: Double? = 1) -> CheckResult {
+    static func result(_ observed: Double?, type: String = "anomaly", expected: String = "", range: (Double, Double)? = nil,
+                       at offset: Double = 0, dataTimestamp: Double? = nil, queryMilliseconds: Double? = 1) -> CheckResult {
         CheckResult(checkID: "t/\(type)", dataset: "t", warehouse: "main", checkType: type, status: .fail, observed: observed,
                     observedText: observed.map(Format.count) ?? "", expected: expected, message: "m",
                     queryMilliseconds: queryMilliseconds, dataTimestamp: dataTimestamp,
-                    evaluatedAt: now.addingTimeInterval(offset))
+                    evaluatedAt: now.addingTimeInterval(offset),
+                    expectedRange: range.flatMap { ExpectedRange(lower: min($0.0, $0.1), upper: max($0.0, $0.1)) })
     }
 
     /// Parses `text` as JSON (fails the test when it is not) and returns the object.
@@ -52,7 +53,8 @@ import Testing
         let rowGenerator = PropertyBased.zip(values, values, values)
         await propertyCheck(count: 300, input: rowGenerator.array(of: 1...30)) { (rows: [(Double, Double, Double)]) in
             let results = rows.enumerated().map { index, row in
-                Self.result(row.0, expected: "\(row.1) – \(row.2) (expected 5)", at: Double(index) * 3_600, dataTimestamp: row.1)
+                Self.result(row.0, expected: "\(row.1) – \(row.2) (expected 5)", range: (row.1, row.2), at: Double(index) * 3_600,
+                            dataTimestamp: row.1)
             }
             let table = HistoryRenderer.table(checkID: "t/anomaly", results: results)
             #expect(table.contains("t/anomaly: \(results.count) result"))
@@ -65,7 +67,7 @@ import Testing
             }
         }
         for value in Self.specials {
-            let chart = HistoryRenderer.bandChart([Self.result(value, expected: "1 – 9 (expected 5)"), Self.result(4, expected: "\(value) – 1e308 (expected 5)")])
+            let chart = HistoryRenderer.bandChart([Self.result(value, range: (1, 9)), Self.result(4, range: (value, 1e308))])
             #expect(chart == nil || !chart!.isEmpty)
         }
     }

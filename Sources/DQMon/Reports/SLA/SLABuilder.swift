@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// Computes `dqmon sla` from history (SPEC section 5); see README "Incidents and SLA" for the formulas.
+/// Computes `dqmon sla` from history; see README "Incidents and SLA" for the formulas.
 ///
 /// Reads stay small however long the history: availability and pass rate are differences of running totals
 /// (`DatasetRunTotals`, a few index lookups per dataset), freshness reads only the freshness checks' results in

@@ -13,7 +13,7 @@ public struct PostgresDialect: SQLDialect {
         quote(table.schema ?? defaultSchema) + "." + quote(table.table)
     }
 
-    /// For `timestamp`, `timestamptz` and `date` columns. A zone-less `timestamp` reads as UTC, as SPEC 2 asks:
+    /// For `timestamp`, `timestamptz` and `date` columns. A zone-less `timestamp` reads as UTC (dqmon's rule for timestamps without a zone):
     /// `EXTRACT(EPOCH FROM timestamp)` ignores the session time zone.
     public func epochSeconds(of column: String) -> String {
         "CAST(EXTRACT(EPOCH FROM \(column)) AS DOUBLE PRECISION)"
