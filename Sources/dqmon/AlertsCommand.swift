@@ -24,14 +24,11 @@ struct AlertsListCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try global.loadConfiguration()
-        do {
-            let history = try HistoryStore(path: configuration.project.history.path)
-            let listing = try AlertsService.list(history: history)
-            Console.print(global.format == .json ? AlertsService.json(listing) : AlertsService.table(listing))
-        } catch {
-            Console.error(error.description)
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        let listing: AlertsService.Listing
+        do { listing = try AlertsService.list(history: try HistoryStore(path: configuration.project.history.path)) } catch {
+            throw DQMonError(error)
         }
+        Console.print(global.format == .json ? AlertsService.json(listing) : AlertsService.table(listing))
     }
 }
 
@@ -41,26 +38,17 @@ struct AlertsFlushCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "How long to wait for a running 'dqmon check' to release the history lock, e.g. 60s.")
-    var lockTimeout: String = "60s"
-
-    func validate() throws {
-        _ = try FlagValues.interval(lockTimeout, flag: "--lock-timeout", atMost: FlagValues.maximumLockTimeout)
-    }
+    @OptionGroup var lock: LockTimeoutOption
 
     func run() async throws {
         let configuration = try global.loadConfiguration()
         let report: AlertDeliveryReport
-        do {
-            report = try await AlertsService.flush(configuration: configuration, now: global.evaluationTime,
-                                                   lockTimeout: Interval(parsing: lockTimeout)!.seconds)
-        } catch {
-            Console.error(error.description)
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        do { report = try await AlertsService.flush(configuration: configuration, now: global.evaluationTime, lockTimeout: lock.seconds) } catch {
+            throw DQMonError(error)
         }
         for problem in report.problems { Console.error(problem) }
         Console.print("sent \(report.sent), failed \(report.failed), still pending \(report.pending)")
-        if report.hasUndelivered { throw ExitCode(RunExitCode.alertsPending.rawValue) }
+        if report.hasUndelivered { throw RunStatus(exitCode: .alertsPending) }
     }
 }
 
@@ -76,15 +64,10 @@ struct AlertsTestCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try global.loadConfiguration()
         let history: HistoryStore
-        do { history = try HistoryStore(path: configuration.project.history.path) } catch {
-            Console.error(error.description)
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-        }
+        do { history = try HistoryStore(path: configuration.project.history.path) } catch { throw DQMonError(error) }
         switch await AlertDelivery(alerts: configuration.alerts, history: history).sendTest(to: receiver, now: global.evaluationTime) {
         case .success(let message): Console.print(message)
-        case .failure(let error):
-            Console.error(error.message)
-            throw ExitCode(RunExitCode.alertsPending.rawValue)
+        case .failure(let error): throw DQMonError(error.message, exitCode: .alertsPending)
         }
     }
 }

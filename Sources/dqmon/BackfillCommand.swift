@@ -38,36 +38,9 @@ struct BackfillCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try global.loadConfiguration()
-        guard let dataset = configuration.datasets.first(where: { $0.name == self.dataset }) else {
-            Console.error("unknown dataset '\(self.dataset)'\(Suggestion.hint(for: self.dataset, in: configuration.datasets.map(\.name)))")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-        }
-        guard let warehouseConfig = configuration.project.warehouse(named: dataset.warehouse) else {
-            Console.error("dataset '\(dataset.name)' uses unknown warehouse '\(dataset.warehouse)'")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-        }
-        do {
-            let warehouse = try await warehouseConfig.settings.connect(name: dataset.warehouse)
-            let backfill = VolumeBackfill(table: dataset.table, column: column, days: days, interval: Interval(parsing: interval)!,
-                                          now: global.evaluationTime, dialect: warehouse.dialect, timeZone: dataset.timeZone)
-            let rows: [[SQLValue]]
-            do { rows = try await warehouse.queryRows(backfill.statement) } catch {
-                await warehouse.close()
-                throw error
-            }
-            await warehouse.close()
-            let points = backfill.points(dataset: dataset.name, rows: rows)
-            let history = try HistoryStore(path: configuration.project.history.path)
-            try history.insertMetricPoints(points, source: "backfill")
-            let total = points.reduce(0) { $0 + $1.value }
-            Console.print("stored \(points.count) \(backfill.metricName) points for \(dataset.name) (\(Format.count(total)) rows, "
-                          + "\(Format.timestamp(backfill.start)) → \(Format.timestamp(backfill.end)), source 'backfill')")
-        } catch let error as WarehouseError {
-            Console.error("\(dataset.name): \(error.description)")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-        } catch let error as HistoryError {
-            Console.error(error.description)
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-        }
+        let summary = try await VolumeBackfill.run(configuration: configuration, dataset: dataset, column: column, days: days,
+                                                   interval: Interval(parsing: interval) ?? Interval(seconds: 86_400),
+                                                   now: global.evaluationTime)
+        Console.print(summary.description)
     }
 }

@@ -19,12 +19,6 @@ struct BacktestCommand: ParsableCommand {
               dqmon backtest --csv cpu.csv --method rolling-mean-seasonal   (the same, per hour of day / day of week)
             """)
 
-    enum Method: String, ExpressibleByArgument, CaseIterable {
-        case dqmon
-        case rollingMean = "rolling-mean"
-        case rollingMeanSeasonal = "rolling-mean-seasonal"
-    }
-
     @OptionGroup var global: GlobalOptions
 
     @Argument(help: "An anomaly check id (dataset/anomaly[/name]) whose stored history is replayed.")
@@ -61,7 +55,7 @@ struct BacktestCommand: ParsableCommand {
     var direction: String = "both"
 
     @Option(name: .long, help: "dqmon (default), rolling-mean (mean ± 3σ over 14 days, the usual baseline) or rolling-mean-seasonal (the same per hour of day, or day of week for daily series).")
-    var method: Method = .dqmon
+    var method: AnomalyBacktest.Method = .dqmon
 
     func validate() throws {
         _ = try FlagValues.interval(training, flag: "--training")
@@ -86,69 +80,27 @@ struct BacktestCommand: ParsableCommand {
 
     func run() throws {
         guard let csv else { return try runOnHistory(checkID ?? "") }
-        let series: AnomalyCSV.Series
-        do {
-            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: csv)))
-            series = try AnomalyCSV.read(bytes: bytes, timestampColumn: timestampColumn, valueColumn: valueColumn)
-        } catch let error as AnomalyCSV.ReadError {
-            Console.error("\(csv): \(error.description)")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-        } catch {
-            Console.error("\(csv): cannot read the file (\(error.localizedDescription))")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-        }
+        let series = try AnomalyBacktest.readCSV(path: csv, timestampColumn: timestampColumn, valueColumn: valueColumn)
         for warning in series.warnings { Console.note("warning: \(csv): \(warning)") }
-        let text: String
-        let flagged: Int
-        switch method {
-        case .dqmon:
-            let steps = AnomalyReplay.run(series.samples, settings: settings)
-            text = AnomalyCSV.write(series, steps: steps)
-            flagged = steps.filter(\.verdict.isAnomaly).count
-        case .rollingMean, .rollingMeanSeasonal:
-            let flags = RollingBaseline.run(series.samples, k: sensitivity.first ?? 3, seasonal: method == .rollingMeanSeasonal)
-            text = AnomalyCSV.writeBaseline(series, flags: flags)
-            flagged = flags.filter(\.isAnomaly).count
-        }
+        let flags = AnomalyBacktest.flags(series, method: method, settings: settings)
         guard let output else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            FileHandle.standardOutput.write(Data(flags.csv.utf8))
             return
         }
-        do {
-            try text.write(toFile: output, atomically: true, encoding: .utf8)
-        } catch {
-            Console.error("\(output): cannot write (\(error.localizedDescription))")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        do { try flags.csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+            throw DQMonError("\(output): cannot write (\(error.localizedDescription))")
         }
-        Console.note("\(csv): \(series.samples.count) points, \(flagged) flagged -> \(output)")
+        Console.note("\(csv): \(series.samples.count) points, \(flags.flagged) flagged -> \(output)")
     }
 
     /// Replays a configured anomaly check over its stored metric points, once per sensitivity.
     func runOnHistory(_ checkID: String) throws {
         let configuration = try global.loadConfiguration()
-        guard case let (dataset, check)? = configuration.check(id: checkID) else {
-            Console.error("unknown check id '\(checkID)'\(Suggestion.hint(for: checkID, in: configuration.checks.map(\.id)))")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-        }
-        guard let anomaly = check.spec as? AnomalyCheck else {
-            Console.error("'\(checkID)' is a \(check.typeName) check; backtest replays anomaly checks (or use --csv)")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-        }
-        let now = global.evaluationTime
-        let window = Interval(parsing: since)!.seconds
-        let metric = anomaly.historyMetrics[0]
-        let samples: [MetricSample]
-        do {
-            let history = try HistoryStore(path: configuration.project.history.path)
-            let key = HistoryStore.SeriesKey(dataset: dataset.name, metric: metric)
-            let start = now.addingTimeInterval(-window - anomaly.settings.training)
-            samples = try history.metricSeries([key: start])[key] ?? []
-        } catch {
-            Console.error(error.description)
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-        }
-        let report = AnomalyBacktestReport(checkID: checkID, metric: metric, samples: samples, settings: anomaly.settings,
-                                           sensitivities: sensitivity, from: now.addingTimeInterval(-window), to: now)
+        let report = try AnomalyBacktest.replayHistory(configuration: configuration, checkID: checkID,
+                                                       window: Interval(parsing: since)?.seconds ?? 90 * 86_400,
+                                                       sensitivities: sensitivity, now: global.evaluationTime)
         Console.print(report.render())
     }
 }
+
+extension AnomalyBacktest.Method: ExpressibleByArgument {}

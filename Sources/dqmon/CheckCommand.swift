@@ -40,15 +40,13 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Exit non-zero on: fail (default), warn, or never (only broken monitoring).")
     var failOn: String = "fail"
 
-    @Option(name: .long, help: "How long to wait for another run's history lock, e.g. 60s.")
-    var lockTimeout: String = "60s"
+    @OptionGroup var lock: LockTimeoutOption
 
     @Flag(name: .long, help: "Record results and incidents, but write and send no alert notifications.")
     var noAlerts = false
 
     func validate() throws {
         if FailOn(rawValue: failOn) == nil { throw ValidationError("--fail-on must be fail, warn or never, got '\(failOn)'") }
-        _ = try FlagValues.interval(lockTimeout, flag: "--lock-timeout", atMost: FlagValues.maximumLockTimeout)
         if let parallel { try FlagValues.count(parallel, flag: "--parallel", in: FlagValues.parallelism) }
     }
 
@@ -60,12 +58,8 @@ struct CheckCommand: AsyncParsableCommand {
             return
         }
         let report: RunReport
-        do {
-            report = try await CheckRunner.run(configuration: configuration, options: options,
-                                               lockTimeout: Interval(parsing: lockTimeout)!.seconds)
-        } catch {
-            Console.error(error.description)
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        do { report = try await CheckRunner.run(configuration: configuration, options: options, lockTimeout: lock.seconds) } catch {
+            throw DQMonError(error)
         }
         if Console.stderrIsTerminal { ProgressLine.clear() }
         for problem in report.warehouseErrors { Console.error(problem.description) }
@@ -78,10 +72,10 @@ struct CheckCommand: AsyncParsableCommand {
         case .json: Console.print(RunReportRenderer.json(report))
         case .junit: Console.print(RunReportRenderer.junit(report))
         }
-        throw ExitCode(report.exitCode.rawValue)
+        throw RunStatus(exitCode: report.exitCode)
     }
 
-    func runOptions() throws -> RunOptions {
+    func runOptions() throws(DQMonError) -> RunOptions {
         do {
             let selection = Selection(select: try select.map(Selection.term(parsing:)), exclude: try exclude.map(Selection.term(parsing:)))
             var options = RunOptions(now: global.evaluationTime, selection: selection, runAll: all,
@@ -90,22 +84,17 @@ struct CheckCommand: AsyncParsableCommand {
             options.sendAlerts = !noAlerts
             return options
         } catch {
-            Console.error("--select/--exclude \(error.description)")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+            throw DQMonError("--select/--exclude \(error.description)")
         }
     }
 
     /// Dry runs read history (to judge what is due) but never create or write it.
-    func printDryRun(_ configuration: Configuration, options: RunOptions) throws {
+    func printDryRun(_ configuration: Configuration, options: RunOptions) throws(DQMonError) {
         do {
             let states = try HistoryStore.checkStatesReadOnly(path: configuration.project.history.path)
             Console.print(try CheckRunner.dryRunSQL(configuration: configuration, options: options, states: states))
-        } catch let error as RunError {
-            Console.error(error.description)
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
         } catch {
-            Console.error("\(error)")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+            throw DQMonError(unexpected: error)
         }
     }
 }

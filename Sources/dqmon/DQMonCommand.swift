@@ -7,8 +7,29 @@ import Foundation
 struct DQMonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dqmon",
-        abstract: "Data quality and observability monitor: freshness and volume checks on warehouse tables.",
+        abstract: "Data quality and observability monitor: freshness, volume, schema and anomaly checks on warehouse tables.",
         discussion: """
+            Checks are YAML in checks/*.yml beside dqmon.yml, run as SQL in the warehouse (SQLite or PostgreSQL):
+              freshness  the newest timestamp in a column is recent enough (warn_after, error_after)
+              volume     rows in the table or in a recent window: min_rows, max_rows, max_change since the
+                         last good run
+              schema     columns, types, nullability and order against the last snapshot (and a contract, if given)
+              anomaly    a metric (row count, null rate, mean, custom SQL...) outside the range learned from its
+                         history, seasonality included
+            Results go to a SQLite history; failures open incidents, tracked against SLA targets, and alerts go to
+            Slack, Teams, PagerDuty or webhooks (alerts/*.yml).
+
+            Commands:
+              check, validate         run the checks that are due / report every config error, run nothing
+              history, prune          results and schema changes over time / delete history past its retention
+              incidents, sla          on-call's view: incidents, ack, resolve, notes / SLA compliance per dataset
+              alerts, silence         pending and failed notifications, flush, test / hold alerts for a while
+              backfill, backtest      seed anomaly history from a timestamp column / replay anomaly detection
+              demo                    a demo warehouse with a month of runs
+
+            Exit codes: 0 ok, 1 a check failed, 2 warnings (--fail-on warn), 3 dqmon could not do its job
+            (config, usage, warehouse, history), 4 alerts left pending.
+
             Examples:
               dqmon demo                      create the demo warehouse and replay 30 days of runs
               dqmon check                     run the checks that are due
@@ -29,7 +50,10 @@ struct DQMonCommand: AsyncParsableCommand {
         return try parseAsRoot(arguments)
     }
 
-    /// Parses and runs; usage errors exit 3 ("dqmon could not do its job", SPEC section 7), not ArgumentParser's 64.
+    /// Parses and runs. The one place errors become output and exit codes:
+    /// - `DQMonError`: its detail lines, then `dqmon: error: <message>` once, exit with its code (3 unless it says);
+    /// - `RunStatus`: the run already printed its report; exit with the code derived from its statuses (0, 1, 2, 4);
+    /// - usage errors: ArgumentParser's first line, exit 3 ("dqmon could not do its job"), not ArgumentParser's 64.
     static func main() async {
         do {
             var command = try parseRouted(Array(CommandLine.arguments.dropFirst()))
@@ -38,8 +62,12 @@ struct DQMonCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let error as ExitCode {
-            Foundation.exit(error.rawValue)
+        } catch let error as DQMonError {
+            for line in error.details { Console.error(line, prefix: false) }
+            Console.error(error.message)
+            Foundation.exit(error.exitCode.rawValue)
+        } catch let status as RunStatus {
+            Foundation.exit(status.exitCode.rawValue)
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }
             // One line: ArgumentParser's first line without its own "Error: " prefix, then where help is.
@@ -49,4 +77,11 @@ struct DQMonCommand: AsyncParsableCommand {
             Foundation.exit(RunExitCode.monitoringBroken.rawValue)
         }
     }
+}
+
+/// A command that ran to the end and printed its report, exiting with the code its statuses give
+/// (`dqmon check`: 0, 1, 2, 3 or 4; `dqmon alerts flush`: 4 when notifications stay pending). Not a failure to
+/// report: nothing more is printed.
+struct RunStatus: Error {
+    let exitCode: RunExitCode
 }

@@ -32,15 +32,18 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         if days < 3 || days > 365 { throw ValidationError("--days must be between 3 and 365") }
-        if let postgres {
-            do { _ = try PostgresURL(parsing: postgres) } catch { throw ValidationError("--postgres \(error.reason)") }
-        }
+        _ = try postgresSettings()
     }
 
-    /// The PostgreSQL target of `--postgres`; `?sslmode=` in the URL is honoured (default prefer).
-    func postgresSettings() -> PostgresSettings? {
-        guard let postgres, let url = try? PostgresURL(parsing: postgres) else { return nil }
-        return PostgresSettings(url: url, sslMode: url.parameters["sslmode"].flatMap(PostgresSettings.SSLMode.init(rawValue:)) ?? .prefer)
+    /// The PostgreSQL target of `--postgres`, nil without it. `?sslmode=` in the URL follows the config's rule
+    /// (`PostgresSettings.sslMode(in:)`: `prefer` when absent); a bad URL or sslmode is a `ValidationError`.
+    func postgresSettings() throws -> PostgresSettings? {
+        guard let postgres else { return nil }
+        let url: PostgresURL
+        do { url = try PostgresURL(parsing: postgres) } catch { throw ValidationError("--postgres \(error.reason)") }
+        do { return PostgresSettings(url: url, sslMode: try PostgresSettings.sslMode(in: url)) } catch {
+            throw ValidationError("--postgres \(error.message(in: "the URL"))")
+        }
     }
 
     func run() async throws {
@@ -50,15 +53,14 @@ struct DemoCommand: AsyncParsableCommand {
         let showProgress = Console.stderrIsTerminal
         let report: RunReport
         do {
-            report = try await DemoReplay.run(configuration: configuration, scenario: scenario, postgres: postgresSettings()) { progress in
+            report = try await DemoReplay.run(configuration: configuration, scenario: scenario, postgres: try postgresSettings()) { progress in
                 if showProgress, progress.run % 24 == 0 || progress.run == progress.runs {
                     FileHandle.standardError.write(Data("\rdqmon: replayed \(progress.run)/\(progress.runs) runs".utf8))
                     if progress.run == progress.runs { FileHandle.standardError.write(Data("\n".utf8)) }
                 }
             }
         } catch {
-            Console.error("demo failed: \(error)")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+            throw DQMonError(unexpected: error, context: "demo failed")
         }
         Console.print("Last run of the replay:\n")
         Console.print(RunReportRenderer.table(report))

@@ -34,14 +34,12 @@ struct GlobalOptions: ParsableArguments {
 
     var configURL: URL { URL(fileURLWithPath: config).standardizedFileURL }
 
-    /// Loads the configuration, or prints every error as `file:line:column: message` and exits 3.
-    func loadConfiguration() throws -> Configuration {
+    /// Loads the configuration; on errors, one `DQMonError` that prints each as `file:line:column: message`, exit 3.
+    func loadConfiguration() throws(DQMonError) -> Configuration {
         do {
             return try ConfigLoader.load(configPath: configURL)
         } catch {
-            for problem in error.errors { Console.error(problem.description, prefix: false) }
-            Console.error("\(error.errors.count) configuration error\(error.errors.count == 1 ? "" : "s"); nothing was run")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+            throw DQMonError(configuration: error)
         }
     }
 }

@@ -28,14 +28,10 @@ struct HistoryBackupCommand: ParsableCommand {
         let configuration = try global.loadConfiguration()
         let source = configuration.project.history.path
         let target = URL(fileURLWithPath: path).standardizedFileURL
-        do {
-            let summary = try HistoryBackup.copy(source, to: target, replace: force)
-            Console.print("backed up \(ConfigLoader.displayPath(source)) to \(ConfigLoader.displayPath(target)): "
-                          + "\(summary.runs) runs, \(summary.results) results, \(Self.megabytes(summary.bytes))")
-        } catch {
-            Console.error(error.description)
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-        }
+        let summary: HistoryBackup.Summary
+        do { summary = try HistoryBackup.copy(source, to: target, replace: force) } catch { throw DQMonError(error) }
+        Console.print("backed up \(ConfigLoader.displayPath(source)) to \(ConfigLoader.displayPath(target)): "
+                      + "\(summary.runs) runs, \(summary.results) results, \(Self.megabytes(summary.bytes))")
     }
 
     static func megabytes(_ bytes: Int64) -> String {

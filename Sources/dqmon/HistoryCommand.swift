@@ -38,48 +38,21 @@ struct HistoryCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try global.loadConfiguration()
-        if schema { return try runSchema(configuration) }
-        guard configuration.check(id: checkID) != nil else {
-            let ids = configuration.checks.map(\.id)
-            Console.error("unknown check id '\(checkID)'\(Suggestion.hint(for: checkID, in: ids)); 'dqmon check --dry-run' lists the checks")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-        }
         let cutoff = since.flatMap(Interval.init(parsing:)).map { global.evaluationTime.addingTimeInterval(-$0.seconds) }
-        do {
-            let history = try HistoryStore(path: configuration.project.history.path)
-            let results = try history.results(checkID: checkID, since: cutoff, limit: limit)
-            switch global.format {
-            case .json: Console.print(HistoryRenderer.json(checkID: checkID, results: results))
-            default: Console.print(HistoryRenderer.table(checkID: checkID, results: results))
-            }
-        } catch {
-            Console.error(error.description)
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        if schema { return try printSchema(configuration, since: cutoff) }
+        let results = try HistoryQuery.results(configuration: configuration, checkID: checkID, since: cutoff, limit: limit)
+        switch global.format {
+        case .json: Console.print(HistoryRenderer.json(checkID: checkID, results: results))
+        default: Console.print(HistoryRenderer.table(checkID: checkID, results: results))
         }
     }
 
     /// `--schema`: the argument is a dataset; the history shows its snapshots and what changed between them.
-    func runSchema(_ configuration: Configuration) throws {
-        guard configuration.dataset(named: checkID) != nil else {
-            let names = configuration.datasets.map(\.name)
-            Console.error("unknown dataset '\(checkID)'\(Suggestion.hint(for: checkID, in: names)); with --schema, give a dataset name from checks/")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-        }
-        let cutoff = since.flatMap(Interval.init(parsing:)).map { global.evaluationTime.addingTimeInterval(-$0.seconds) }
-        do {
-            let history = try HistoryStore(path: configuration.project.history.path)
-            // One older snapshot than shown (--since filters after), so the oldest shown still lists its changes.
-            let snapshots = try history.schemaSnapshots(dataset: checkID, limit: limit + 1)
-            let entries = SchemaHistoryRenderer.entries(snapshots, limit: limit).filter { entry in
-                cutoff.map { (entry.stored.snapshot.takenAt ?? .distantPast) >= $0 } ?? true
-            }
-            switch global.format {
-            case .json: Console.print(SchemaHistoryRenderer.json(dataset: checkID, entries: entries))
-            default: Console.print(SchemaHistoryRenderer.table(dataset: checkID, entries: entries))
-            }
-        } catch {
-            Console.error(error.description)
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+    func printSchema(_ configuration: Configuration, since cutoff: Date?) throws {
+        let entries = try HistoryQuery.schemaChanges(configuration: configuration, dataset: checkID, since: cutoff, limit: limit)
+        switch global.format {
+        case .json: Console.print(SchemaHistoryRenderer.json(dataset: checkID, entries: entries))
+        default: Console.print(SchemaHistoryRenderer.table(dataset: checkID, entries: entries))
         }
     }
 }

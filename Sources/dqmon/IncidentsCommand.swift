@@ -64,18 +64,13 @@ struct IncidentsListCommand: ParsableCommand {
     }
 }
 
-/// Opens the history and runs `body`, turning any error into one `dqmon: error:` line and exit 3.
-func withHistory<T>(_ configuration: Configuration, _ body: (HistoryStore) throws -> T) throws -> T {
+/// Opens the history and runs `body`; any error becomes one `DQMonError` line (exit 3).
+func withHistory<T>(_ configuration: Configuration, _ body: (HistoryStore) throws -> T) throws(DQMonError) -> T {
     do {
         return try body(try HistoryStore(path: configuration.project.history.path))
-    } catch let error as HistoryError {
-        Console.error(error.description)
-    } catch let error as IncidentError {
-        Console.error(error.description)
     } catch {
-        Console.error("\(error)")
+        throw DQMonError(unexpected: error)
     }
-    throw ExitCode(RunExitCode.monitoringBroken.rawValue)
 }
 
 /// `--by`: the person acting; $USER when not given.

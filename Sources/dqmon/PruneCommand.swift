@@ -10,19 +10,11 @@ struct PruneCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @OptionGroup var lock: LockTimeoutOption
+
     func run() throws {
         let configuration = try global.loadConfiguration()
-        let retention = configuration.project.history.retention
-        let cutoff = global.evaluationTime.addingTimeInterval(-retention.seconds)
-        do {
-            let lock = try RunLock.acquire(for: configuration.project.history.path, timeout: 60)
-            defer { withExtendedLifetime(lock) {} }
-            let history = try HistoryStore(path: configuration.project.history.path)
-            let runs = try history.prune(before: cutoff)
-            Console.print("pruned \(runs) run(s) older than \(retention) (before \(Format.timestamp(cutoff)))")
-        } catch {
-            Console.error("\(error)")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-        }
+        let summary = try HistoryPrune.run(configuration: configuration, now: global.evaluationTime, lockTimeout: lock.seconds)
+        Console.print(summary.description)
     }
 }

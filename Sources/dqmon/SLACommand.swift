@@ -37,8 +37,7 @@ struct SLACommand: ParsableCommand {
     func run() throws {
         let configuration = try global.loadConfiguration()
         if let dataset, configuration.dataset(named: dataset) == nil {
-            Console.error("unknown dataset '\(dataset)'\(Suggestion.hint(for: dataset, in: configuration.datasets.map(\.name))); it must be defined in checks/")
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+            throw DQMonError("unknown dataset '\(dataset)'\(Suggestion.hint(for: dataset, in: configuration.datasets.map(\.name))); it must be defined in checks/")
         }
         let builder = SLABuilder(configuration: configuration, window: Interval(parsing: window)!, now: global.evaluationTime,
                                  tier: tier, dataset: dataset)

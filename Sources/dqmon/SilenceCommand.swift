@@ -42,21 +42,16 @@ struct SilenceAddCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try global.loadConfiguration()
-        do {
-            let matchers = try match.map(SilenceMatcher.init(parsing:))
-            let now = global.evaluationTime
-            let silence = Silence(matchers: matchers, startsAt: now, endsAt: now.addingTimeInterval(Interval(parsing: duration)!.seconds),
-                                  reason: reason, createdBy: by ?? ProcessInfo.processInfo.environment["USER"], createdAt: now)
-            let history = try HistoryStore(path: configuration.project.history.path)
-            let id = try history.addSilence(silence)
-            Console.print("silence #\(id) (\(silence.matchersText)) until \(Format.timestamp(silence.endsAt))")
-        } catch let error as SilenceError {
-            Console.error(error.message)
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-        } catch let error as HistoryError {
-            Console.error(error.description)
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        let matchers: [SilenceMatcher]
+        do { matchers = try match.map(SilenceMatcher.init(parsing:)) } catch { throw DQMonError(error.message) }
+        let now = global.evaluationTime
+        let silence = Silence(matchers: matchers, startsAt: now, endsAt: now.addingTimeInterval(Interval(parsing: duration)?.seconds ?? 0),
+                              reason: reason, createdBy: by ?? ProcessInfo.processInfo.environment["USER"], createdAt: now)
+        let id: Int64
+        do { id = try HistoryStore(path: configuration.project.history.path).addSilence(silence) } catch {
+            throw DQMonError(error)
         }
+        Console.print("silence #\(id) (\(silence.matchersText)) until \(Format.timestamp(silence.endsAt))")
     }
 }
 
@@ -70,14 +65,14 @@ struct SilenceListCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try global.loadConfiguration()
+        let silences: [Silence]
         do {
             let history = try HistoryStore(path: configuration.project.history.path)
-            let silences = try history.silences(at: global.evaluationTime, includeEnded: all)
-            Console.print(AlertsService.silencesTable(silences, now: global.evaluationTime))
+            silences = try history.silences(at: global.evaluationTime, includeEnded: all)
         } catch {
-            Console.error(error.description)
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+            throw DQMonError(error)
         }
+        Console.print(AlertsService.silencesTable(silences, now: global.evaluationTime))
     }
 }
 
@@ -91,16 +86,11 @@ struct SilenceExpireCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try global.loadConfiguration()
-        do {
-            let history = try HistoryStore(path: configuration.project.history.path)
-            guard try history.expireSilence(id: id, at: global.evaluationTime) else {
-                Console.error("no active silence #\(id) ('dqmon silence list' shows them)")
-                throw ExitCode(RunExitCode.monitoringBroken.rawValue)
-            }
-            Console.print("silence #\(id) expired; alerts it held go out with the next 'dqmon check' if their incidents are still open")
-        } catch let error as HistoryError {
-            Console.error(error.description)
-            throw ExitCode(RunExitCode.monitoringBroken.rawValue)
+        let expired: Bool
+        do { expired = try HistoryStore(path: configuration.project.history.path).expireSilence(id: id, at: global.evaluationTime) } catch {
+            throw DQMonError(error)
         }
+        guard expired else { throw DQMonError("no active silence #\(id) ('dqmon silence list' shows them)") }
+        Console.print("silence #\(id) expired; alerts it held go out with the next 'dqmon check' if their incidents are still open")
     }
 }

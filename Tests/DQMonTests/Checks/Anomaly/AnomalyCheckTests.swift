@@ -82,17 +82,13 @@ import Testing
     @Test func backfillSeedsHistoryWithOneGroupedQuery() async throws {
         let fixture = try eventsProject("anomaly: { metric: row_count_1d, column: created_at }")
         try fillEvents(fixture, perDay: Array(repeating: 50, count: 20) + [300])
-        let configuration = try fixture.load()
-        let warehouse = try await configuration.project.warehouse(named: "main")!.settings.connect(name: "main")
-        let backfill = VolumeBackfill(table: TableName(parsing: "events"), column: "created_at", days: 20,
-                                      interval: Interval(parsing: "1d")!, now: now, dialect: warehouse.dialect, timeZone: TimeZone(identifier: "UTC")!)
-        let rows = try await warehouse.queryRows(backfill.statement)
-        await warehouse.close()
-        let points = backfill.points(dataset: "events", rows: rows)
+        // The library entry point 'dqmon backfill' calls: connect, one grouped query, close, store.
+        let summary = try await VolumeBackfill.run(configuration: try fixture.load(), dataset: "events", column: "created_at",
+                                                   days: 20, interval: Interval(parsing: "1d")!, now: now)
+        let points = summary.points
         #expect(points.count == 20)
         #expect(points.map(\.value).dropLast().allSatisfy { $0 == 50 })
         #expect(points.last?.measuredAt == ISO8601.date(from: "2026-11-25T00:00:00Z"))
-        try HistoryStore(path: fixture.historyURL).insertMetricPoints(points, source: "backfill")
         // The check starts with 20 days of history: no skip, and today's 300 rows (in the last 24h) are a spike.
         let report = try await fixture.run(all: true)
         #expect(report.results[0].status == .fail)
