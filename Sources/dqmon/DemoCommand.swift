@@ -53,7 +53,7 @@ struct DemoCommand: AsyncParsableCommand {
         let showProgress = Console.stderrIsTerminal
         let report: RunReport
         do {
-            report = try await DemoReplay.run(configuration: configuration, scenario: scenario, postgres: try postgresSettings()) { progress in
+            report = try await DemoReplay.run(configuration: configuration, scenario: scenario, copyInto: try postgresSettings()) { progress in
                 if showProgress, progress.run % 24 == 0 || progress.run == progress.runs {
                     FileHandle.standardError.write(Data("\rdqmon: replayed \(progress.run)/\(progress.runs) runs".utf8))
                     if progress.run == progress.runs { FileHandle.standardError.write(Data("\n".utf8)) }

@@ -8,6 +8,7 @@ import Foundation
 /// `connect_timeout` (default 10s).
 public struct PostgresSettings: WarehouseSettings {
     public static let typeName = "postgres"
+    public static var typeNormalizer: any TypeNormalizer { PostgresTypeNormalizer() }
     public static let keys = ["url", "schema", "sslmode", "max_connections", "statement_timeout", "connect_timeout"]
 
     public enum SSLMode: String, Sendable, CaseIterable {
