@@ -36,7 +36,8 @@ public struct CommandLineRunner {
         return process
     }
 
-    /// Runs dqmon to completion (killing it after `timeout` seconds) and returns what it printed.
+    /// Runs dqmon to completion and returns what it printed. `timeout` is a safety net, not a measurement: it is
+    /// counted in 10 ms looks at the process, so a loaded machine stretches it and never cuts a slow run short.
     public static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:],
                            timeout: TimeInterval = 60) throws -> Output {
         let process = Process()
@@ -55,8 +56,7 @@ public struct CommandLineRunner {
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
+        _ = Poll.until(attempts: Int(min(max(timeout, 0), 86_400) * 100), every: .milliseconds(10)) { !process.isRunning }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         let read = { (url: URL) in (try? String(contentsOf: url, encoding: .utf8)) ?? "" }

@@ -61,7 +61,17 @@ public enum PostgresTestServer {
     }
 }
 
-/// A fresh schema on the test server for one test (tests run in parallel), dropped by `drop()`.
+/// Runs `body` with a fresh schema on the test server and drops the schema when `body` returns or throws.
+///
+/// The drop is awaited before this returns: a `defer { Task { await db.drop() } }` may never run once the test
+/// process exits, and leaves schemas (and sessions) behind on the shared cluster.
+public func withTemporarySchema<Value>(_ prefix: String = "t", _ body: (PostgresSchemaFixture) async throws -> Value)
+    async throws -> Value {
+    try await withClosing(try await PostgresSchemaFixture.create(prefix), close: { await $0.drop() }, body)
+}
+
+/// A fresh schema on the test server for one test (tests run in parallel), dropped by `drop()`;
+/// `withTemporarySchema` creates one and drops it when the test is done.
 public final class PostgresSchemaFixture: @unchecked Sendable {
     public let name: String
     public let session: PostgresSession

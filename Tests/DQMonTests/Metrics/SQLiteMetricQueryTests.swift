@@ -73,30 +73,30 @@ import Testing
             let (type, indexed) = try randomTable(fixture, name: "t\(index)", random: &random)
             tables.append(("t\(index)", type, indexed))
         }
-        let warehouse = try SQLiteWarehouse(name: "w", settings: SQLiteSettings(path: fixture.url))
-        defer { Task { await warehouse.close() } }
-        let names = tables.map { TableName(parsing: $0.0) }
-        let catalog = try await warehouse.catalog(for: names)
-        let dialect = SQLiteDialect()
-        let metrics: [Metric] = [.maxTimestamp(column: "ts"), .windowedCount(column: "ts", window: Interval(seconds: 3_600)),
-                                 .windowedCount(column: "ts", window: Interval(seconds: 86_400)), .hasRows]
-        for (name, type, indexed) in tables {
-            let table = TableName(parsing: name)
-            #expect(catalog.indexedColumns[table] == (indexed ? ["ts"] : []), "seed \(seed): \(name) index")
-            let query = MetricQuery(table: table, metrics: metrics, dialect: dialect, now: now, timeZone: .gmt,
-                                    columns: catalog.timestampColumns(of: table))
-            let values = query.values(from: try await warehouse.queryRow(try #require(query.statement)), timeZone: .gmt)
-            let perRow = dialect.epochSeconds(of: "ts")
-            let reference = try await warehouse.queryRow(SQLStatement(
-                "SELECT max(\(perRow)), count(CASE WHEN \(perRow) >= ? THEN 1 END), count(CASE WHEN \(perRow) >= ? THEN 1 END), count(*) > 0 FROM \(name)",
-                arguments: [.real(now.timeIntervalSince1970 - 3_600), .real(now.timeIntervalSince1970 - 86_400)]))
-            let context = "seed \(seed): table \(name) (type '\(type)', indexed \(indexed))"
-            let latest = values[.maxTimestamp(column: "ts")], expectedLatest = reference[0].double
-            #expect((latest == nil) == (expectedLatest == nil), "\(context): latest \(String(describing: latest)) vs \(String(describing: expectedLatest))")
-            if let latest, let expectedLatest { #expect(abs(latest - expectedLatest) < 0.002, "\(context): latest") }
-            #expect(values[.windowedCount(column: "ts", window: Interval(seconds: 3_600))] == reference[1].double, "\(context): 1h count")
-            #expect(values[.windowedCount(column: "ts", window: Interval(seconds: 86_400))] == reference[2].double, "\(context): 1d count")
-            #expect(values[.hasRows] == reference[3].double, "\(context): has rows")
+        try await withClosing(SQLiteWarehouse(name: "w", settings: SQLiteSettings(path: fixture.url)), close: { await $0.close() }) { warehouse in
+            let names = tables.map { TableName(parsing: $0.0) }
+            let catalog = try await warehouse.catalog(for: names)
+            let dialect = SQLiteDialect()
+            let metrics: [Metric] = [.maxTimestamp(column: "ts"), .windowedCount(column: "ts", window: Interval(seconds: 3_600)),
+                                     .windowedCount(column: "ts", window: Interval(seconds: 86_400)), .hasRows]
+            for (name, type, indexed) in tables {
+                let table = TableName(parsing: name)
+                #expect(catalog.indexedColumns[table] == (indexed ? ["ts"] : []), "seed \(seed): \(name) index")
+                let query = MetricQuery(table: table, metrics: metrics, dialect: dialect, now: now, timeZone: .gmt,
+                                        columns: catalog.timestampColumns(of: table))
+                let values = query.values(from: try await warehouse.queryRow(try #require(query.statement)), timeZone: .gmt)
+                let perRow = dialect.epochSeconds(of: "ts")
+                let reference = try await warehouse.queryRow(SQLStatement(
+                    "SELECT max(\(perRow)), count(CASE WHEN \(perRow) >= ? THEN 1 END), count(CASE WHEN \(perRow) >= ? THEN 1 END), count(*) > 0 FROM \(name)",
+                    arguments: [.real(now.timeIntervalSince1970 - 3_600), .real(now.timeIntervalSince1970 - 86_400)]))
+                let context = "seed \(seed): table \(name) (type '\(type)', indexed \(indexed))"
+                let latest = values[.maxTimestamp(column: "ts")], expectedLatest = reference[0].double
+                #expect((latest == nil) == (expectedLatest == nil), "\(context): latest \(String(describing: latest)) vs \(String(describing: expectedLatest))")
+                if let latest, let expectedLatest { #expect(abs(latest - expectedLatest) < 0.002, "\(context): latest") }
+                #expect(values[.windowedCount(column: "ts", window: Interval(seconds: 3_600))] == reference[1].double, "\(context): 1h count")
+                #expect(values[.windowedCount(column: "ts", window: Interval(seconds: 86_400))] == reference[2].double, "\(context): 1d count")
+                #expect(values[.hasRows] == reference[3].double, "\(context): has rows")
+            }
         }
     }
 
@@ -115,27 +115,27 @@ import Testing
         try fixture.execute("CREATE INDEX big_updated ON big (updated_at)")
         try fixture.execute("CREATE INDEX big_loaded ON big (loaded_at)")
         try fixture.execute("ANALYZE")
-        let warehouse = try SQLiteWarehouse(name: "w", settings: SQLiteSettings(path: fixture.url))
-        defer { Task { await warehouse.close() } }
-        let table = TableName(parsing: "big")
-        let catalog = try await warehouse.catalog(for: [table])
-        func plan(_ metrics: [Metric]) async throws -> [String] {
-            let query = MetricQuery(table: table, metrics: metrics, dialect: SQLiteDialect(), now: now, timeZone: .gmt,
-                                    columns: catalog.timestampColumns(of: table))
-            let statement = try #require(query.statement)
-            let rows = try await warehouse.queryRows(SQLStatement("EXPLAIN QUERY PLAN " + statement.sql, arguments: statement.arguments))
-            return rows.compactMap { row in row.last.flatMap { if case .text(let detail) = $0 { detail } else { nil } } }
+        try await withClosing(SQLiteWarehouse(name: "w", settings: SQLiteSettings(path: fixture.url)), close: { await $0.close() }) { warehouse in
+            let table = TableName(parsing: "big")
+            let catalog = try await warehouse.catalog(for: [table])
+            func plan(_ metrics: [Metric]) async throws -> [String] {
+                let query = MetricQuery(table: table, metrics: metrics, dialect: SQLiteDialect(), now: now, timeZone: .gmt,
+                                        columns: catalog.timestampColumns(of: table))
+                let statement = try #require(query.statement)
+                let rows = try await warehouse.queryRows(SQLStatement("EXPLAIN QUERY PLAN " + statement.sql, arguments: statement.arguments))
+                return rows.compactMap { row in row.last.flatMap { if case .text(let detail) = $0 { detail } else { nil } } }
+            }
+            let freshness = try await plan(FreshnessCheck(column: "updated_at", warnAfter: nil, errorAfter: Interval(seconds: 86_400)).metrics)
+            #expect(freshness.filter { $0.contains("SEARCH big USING COVERING INDEX big_updated") }.count == 3, "\(freshness)")
+            #expect(!freshness.contains { $0.hasPrefix("SCAN big") && !$0.contains("COVERING INDEX") }, "a full scan: \(freshness)")
+            let window = try await plan([.windowedCount(column: "created_at", window: Interval(seconds: 3_600))])
+            #expect(window.allSatisfy { !$0.hasPrefix("SCAN big") }, "a scan: \(window)")
+            #expect(window.filter { $0.contains("SEARCH big USING COVERING INDEX big_created") }.count == 1, "a TEXT column holds no numbers: one text range \(window)")
+            let epochs = try await plan([.maxTimestamp(column: "loaded_at"), .windowedCount(column: "loaded_at", window: Interval(seconds: 86_400))])
+            #expect(epochs.allSatisfy { !$0.hasPrefix("SCAN big") }, "a scan: \(epochs)")
+            let unindexed = try await plan([.rowCount, .maxTimestamp(column: "note"), .nullRate(column: "amount")])
+            #expect(unindexed.filter { $0.hasPrefix("SCAN big") }.count == 1, "one shared scan: \(unindexed)")
         }
-        let freshness = try await plan(FreshnessCheck(column: "updated_at", warnAfter: nil, errorAfter: Interval(seconds: 86_400)).metrics)
-        #expect(freshness.filter { $0.contains("SEARCH big USING COVERING INDEX big_updated") }.count == 3, "\(freshness)")
-        #expect(!freshness.contains { $0.hasPrefix("SCAN big") && !$0.contains("COVERING INDEX") }, "a full scan: \(freshness)")
-        let window = try await plan([.windowedCount(column: "created_at", window: Interval(seconds: 3_600))])
-        #expect(window.allSatisfy { !$0.hasPrefix("SCAN big") }, "a scan: \(window)")
-        #expect(window.filter { $0.contains("SEARCH big USING COVERING INDEX big_created") }.count == 1, "a TEXT column holds no numbers: one text range \(window)")
-        let epochs = try await plan([.maxTimestamp(column: "loaded_at"), .windowedCount(column: "loaded_at", window: Interval(seconds: 86_400))])
-        #expect(epochs.allSatisfy { !$0.hasPrefix("SCAN big") }, "a scan: \(epochs)")
-        let unindexed = try await plan([.rowCount, .maxTimestamp(column: "note"), .nullRate(column: "amount")])
-        #expect(unindexed.filter { $0.hasPrefix("SCAN big") }.count == 1, "one shared scan: \(unindexed)")
     }
 
     /// `--dry-run` shows the statement a run sends: per-metric subqueries, the raw column under `max()`.

@@ -79,51 +79,51 @@ struct PostgresReadOnlyTests {
     ]
 
     @Test func writeAttemptsAreCheckErrorsAndChangeNothing() async throws {
-        let db = try await PostgresSchemaFixture.create("ro")
-        defer { Task { await db.drop() } }
-        try await db.execute(#"CREATE TABLE "\#(db.name)".victim (id serial PRIMARY KEY, v integer)"#)
-        try await db.execute(#"INSERT INTO "\#(db.name)".victim (v) VALUES (1), (2), (3)"#)
-        try await db.execute(#"""
-            CREATE FUNCTION "\#(db.name)".wipe_victim() RETURNS bigint LANGUAGE sql AS
-            $$ WITH d AS (DELETE FROM "\#(db.name)".victim RETURNING 1) SELECT count(*) FROM d $$
-            """#)
-        let fixture = PostgresProjectFixture(warehouses: """
-              pg: { type: postgres, url: "${DQMON_TEST_POSTGRES_URL}", sslmode: disable, schema: \(db.name), max_connections: 1 }
-            """)
-        let attempts = Self.attempts.map { $0.replacingOccurrences(of: "S.", with: db.name + ".") }
-        fixture.checks("victim.yml", ReadOnlyWarehouseTests.checks(attempts))
-        let output = try CommandLineRunner.run(["check", "--all", "--format", "json", "--now", "2026-11-25T12:00:00Z"], in: fixture.project.root)
-        let statuses = try ReadOnlyWarehouseTests.statuses(output)
-        #expect(statuses.count == attempts.count, "\(output.stdout)\n\(output.stderr)")
-        for (index, sql) in attempts.enumerated() where !sql.hasPrefix("select set_config") {
-            #expect(statuses["victim/anomaly/w\(index)"]?.0 == "error", "\(sql): \(String(describing: statuses["victim/anomaly/w\(index)"]))")
+        try await withTemporarySchema("ro") { db in
+            try await db.execute(#"CREATE TABLE "\#(db.name)".victim (id serial PRIMARY KEY, v integer)"#)
+            try await db.execute(#"INSERT INTO "\#(db.name)".victim (v) VALUES (1), (2), (3)"#)
+            try await db.execute(#"""
+                CREATE FUNCTION "\#(db.name)".wipe_victim() RETURNS bigint LANGUAGE sql AS
+                $$ WITH d AS (DELETE FROM "\#(db.name)".victim RETURNING 1) SELECT count(*) FROM d $$
+                """#)
+            let fixture = PostgresProjectFixture(warehouses: """
+                  pg: { type: postgres, url: "${DQMON_TEST_POSTGRES_URL}", sslmode: disable, schema: \(db.name), max_connections: 1 }
+                """)
+            let attempts = Self.attempts.map { $0.replacingOccurrences(of: "S.", with: db.name + ".") }
+            fixture.checks("victim.yml", ReadOnlyWarehouseTests.checks(attempts))
+            let output = try CommandLineRunner.run(["check", "--all", "--format", "json", "--now", "2026-11-25T12:00:00Z"], in: fixture.project.root)
+            let statuses = try ReadOnlyWarehouseTests.statuses(output)
+            #expect(statuses.count == attempts.count, "\(output.stdout)\n\(output.stderr)")
+            for (index, sql) in attempts.enumerated() where !sql.hasPrefix("select set_config") {
+                #expect(statuses["victim/anomaly/w\(index)"]?.0 == "error", "\(sql): \(String(describing: statuses["victim/anomaly/w\(index)"]))")
+            }
+            let count = try await db.session.rows(SQLStatement(#"SELECT count(*), sum(v), (SELECT last_value FROM "\#(db.name)".victim_id_seq) FROM "\#(db.name)".victim"#))
+            #expect(count.first == [.integer(3), .integer(6), .integer(3)], "the victim table changed: \(count)")
+            #expect(output.stderr.contains("read-only transaction") || output.stdout.contains("read-only transaction"))
         }
-        let count = try await db.session.rows(SQLStatement(#"SELECT count(*), sum(v), (SELECT last_value FROM "\#(db.name)".victim_id_seq) FROM "\#(db.name)".victim"#))
-        #expect(count.first == [.integer(3), .integer(6), .integer(3)], "the victim table changed: \(count)")
-        #expect(output.stderr.contains("read-only transaction") || output.stdout.contains("read-only transaction"))
     }
 
     /// Statements dqmon writes itself run in one round trip on sessions whose every transaction is read-only,
     /// including after a user's `sql:` tried to switch that off on the same (only) session.
     @Test func warehouseSessionsAreReadOnlyForEveryStatement() async throws {
-        let db = try await PostgresSchemaFixture.create("ro")
-        try await db.execute(#"CREATE TABLE "\#(db.name)".victim (id serial PRIMARY KEY, v integer)"#)
-        try await db.execute(#"INSERT INTO "\#(db.name)".victim (v) VALUES (1)"#)
-        let warehouse = try await PostgresWarehouse.connect(name: "pg", settings: PostgresTestServer.settings(schema: db.name, maxConnections: 1))
-        let user = SQLStatement("select set_config('default_transaction_read_only', 'off', false)", isUserSQL: true)
-        _ = try? await warehouse.queryRow(user)
-        for sql in [#"with d as (delete from "\#(db.name)".victim returning 1) select count(*) from d"#,
-                    #"select nextval('"\#(db.name)".victim_id_seq')"#] {
-            do {
-                _ = try await warehouse.queryRow(SQLStatement(sql))
-                Issue.record("a write went through: \(sql)")
-            } catch {
-                #expect(error.description.contains("read-only transaction"), "\(error)")
+        try await withTemporarySchema("ro") { db in
+            try await db.execute(#"CREATE TABLE "\#(db.name)".victim (id serial PRIMARY KEY, v integer)"#)
+            try await db.execute(#"INSERT INTO "\#(db.name)".victim (v) VALUES (1)"#)
+            let warehouse = try await PostgresWarehouse.connect(name: "pg", settings: PostgresTestServer.settings(schema: db.name, maxConnections: 1))
+            let user = SQLStatement("select set_config('default_transaction_read_only', 'off', false)", isUserSQL: true)
+            _ = try? await warehouse.queryRow(user)
+            for sql in [#"with d as (delete from "\#(db.name)".victim returning 1) select count(*) from d"#,
+                        #"select nextval('"\#(db.name)".victim_id_seq')"#] {
+                do {
+                    _ = try await warehouse.queryRow(SQLStatement(sql))
+                    Issue.record("a write went through: \(sql)")
+                } catch {
+                    #expect(String(describing: error).contains("read-only transaction"), "\(error)")
+                }
             }
+            let left = try await db.session.rows(SQLStatement(#"SELECT count(*) FROM "\#(db.name)".victim"#))
+            #expect(left.first == [.integer(1)])
+            await warehouse.close()
         }
-        let left = try await db.session.rows(SQLStatement(#"SELECT count(*) FROM "\#(db.name)".victim"#))
-        #expect(left.first == [.integer(1)])
-        await warehouse.close()
-        await db.drop()
     }
 }

@@ -25,6 +25,11 @@ public struct AlertDelivery: Sendable {
     public let history: HistoryStore
     public let transport: any AlertTransport
     public var retrier = Retrier()
+    /// How a wait between attempts (backoff or `Retry-After`) is spent: a real sleep. Tests put in one that
+    /// records the wait and returns at once, so no test spends a receiver's `Retry-After`.
+    public var sleep: @Sendable (TimeInterval) async -> Void = { seconds in
+        try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+    }
 
     public init(alerts: AlertsConfig, history: HistoryStore, transport: any AlertTransport = URLSessionTransport()) {
         self.alerts = alerts
@@ -94,7 +99,7 @@ public struct AlertDelivery: Sendable {
                 // Retry-After is capped (Retrier.retryAfterCap): a receiver cannot park a notification for days.
                 let wait = min(retryAfter ?? retrier.backoff(attempt: notification.attempts + attempts - 1), Retrier.retryAfterCap)
                 if Date().addingTimeInterval(wait) < deadline {
-                    try? await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
+                    await sleep(wait)
                     continue
                 }
                 try history.markNotificationForRetry(notification.id, attempts: attempts, error: reason, status: status,

@@ -69,9 +69,11 @@ import Testing
                        result: result(checkID, kind == .resolved ? .pass : .fail), at: now)
     }
 
-    /// One run's alerting: enqueue in a transaction, then deliver. `open` lists the incidents open afterwards.
+    /// One run's alerting: enqueue in a transaction, then deliver. `open` lists the incidents open afterwards;
+    /// `sleeper`, when given, takes the waits between attempts instead of the clock.
     @discardableResult
-    func run(_ changes: [IncidentChange], open: [Int64: Bool], at time: Date? = nil) async throws -> AlertDeliveryReport {
+    func run(_ changes: [IncidentChange], open: [Int64: Bool], at time: Date? = nil,
+             sleeper: RecordingSleeper? = nil) async throws -> AlertDeliveryReport {
         if let time { now = time }
         let configuration = try configuration()
         let statuses = open.mapValues { OpenIncidentStatus(acknowledged: $0) }
@@ -81,6 +83,7 @@ import Testing
         }
         var delivery = AlertDelivery(alerts: configuration.alerts, history: history)
         delivery.retrier = Retrier(base: 0.05, cap: 0.2)
+        if let sleeper { delivery.sleep = { await sleeper.sleep($0) } }
         return await delivery.deliver(now: now)
     }
 
@@ -165,8 +168,10 @@ import Testing
 
     @Test func retryAfterIsHonouredWithinTheBudget() async throws {
         receiver.enqueue(.retryAfter(1))
-        let report = try await run([change(.opened, 1)], open: [1: false])
+        let sleeper = RecordingSleeper()
+        let report = try await run([change(.opened, 1)], open: [1: false], sleeper: sleeper)
         #expect(report.sent == 1 && report.pending == 0)
+        #expect(sleeper.waits.first == 1, "the retry waited the receiver's Retry-After: \(sleeper.waits)")
         // The 429, then the retry after Retry-After. Under a loaded test run a retry may itself pass the 1s
         // timeout and be sent again (delivery is at-least-once), so count requests of the one notification.
         #expect(receiver.requests.count >= 2)
