@@ -159,14 +159,3 @@ extension HistoryTransaction {
             repeatInterval: row[8], sendResolved: row[9], event: event)
     }
 }
-
-extension HistoryTransaction {
-    /// Every open incident and whether it is acknowledged: what the outbox needs to repeat, release or close.
-    func openIncidentStatuses() throws -> [Int64: OpenIncidentStatus] {
-        var open: [Int64: OpenIncidentStatus] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, acknowledged_at IS NOT NULL FROM incidents WHERE status = 'open'") {
-            open[row[0]] = OpenIncidentStatus(acknowledged: row[1])
-        }
-        return open
-    }
-}

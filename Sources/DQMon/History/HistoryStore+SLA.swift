@@ -4,7 +4,7 @@ import GRDB
 /// What `dqmon sla` reads, and the running totals (`dataset_run_totals`, see `DatasetRunTotals`) a run adds to.
 ///
 /// Reads stay small however long the history: availability and pass rate are differences of running totals (a few
-/// index lookups per dataset).
+/// index lookups per dataset), incidents come from the covering index `incidents_sla`.
 extension HistoryTransaction {
     typealias Counts = DatasetRunTotals.Counts
 
@@ -79,5 +79,21 @@ extension HistoryTransaction {
     /// The counts of the runs of `dataset` in `(from, to]`.
     public func runTotals(dataset: String, after from: Double, through to: Double) throws -> DatasetRunTotals.Counts {
         try runTotals(dataset: dataset, through: to) - runTotals(dataset: dataset, through: from)
+    }
+}
+
+extension HistoryTransaction {
+    /// Incidents detected in `(start, end]`, by dataset (read from the covering index `incidents_sla`).
+    func incidentTimes(detectedAfter start: Double, through end: Double) throws -> [String: [SLABuilder.IncidentTimes]] {
+        var byDataset: [String: [SLABuilder.IncidentTimes]] = [:]
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT dataset, detected_at, onset_at, acknowledged_at, resolved_at FROM incidents
+            WHERE detected_at > ? AND detected_at <= ?
+            """), arguments: [start, end])
+        while let row = try rows.next() {
+            byDataset[row[0], default: []].append(SLABuilder.IncidentTimes(detected: row[1], onset: row[2], acknowledged: row[3],
+                                                                          resolved: row[4]))
+        }
+        return byDataset
     }
 }

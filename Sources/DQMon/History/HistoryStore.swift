@@ -141,7 +141,7 @@ public final class HistoryStore: Sendable {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT check_id, dataset, warehouse, check_type, status, observed, observed_text, expected, message,
-                       query_ms, data_timestamp, evaluated_at
+                       query_ms, data_timestamp, evaluated_at, expected_low, expected_high
                 FROM results WHERE check_id = ? AND evaluated_at >= ? ORDER BY evaluated_at DESC, id DESC LIMIT ?
                 """, arguments: [checkID, since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, limit]).map(Self.result)
         }
@@ -153,33 +153,17 @@ public final class HistoryStore: Sendable {
     }
 
     /// Deletes runs (with their results and points), metric points, SLA running totals, and incidents resolved
-    /// before `cutoff` (see `pruneIncidents`). Returns runs deleted.
+    /// before `cutoff` (see `HistoryTransaction.pruneIncidents`). Returns runs deleted.
     @discardableResult
     public func prune(before cutoff: Date) throws(HistoryError) -> Int {
         let cutoff = cutoff.timeIntervalSince1970
         return try write { db in
             try db.execute(sql: "DELETE FROM metric_points WHERE measured_at < ?", arguments: [cutoff])
             try db.execute(sql: "DELETE FROM dataset_run_totals WHERE evaluated_at < ?", arguments: [cutoff])
-            try Self.pruneIncidents(resolvedBefore: cutoff, db: db)
+            try HistoryTransaction(db).pruneIncidents(resolvedBefore: cutoff)
             try db.execute(sql: "DELETE FROM runs WHERE evaluated_at < ?", arguments: [cutoff])
             return db.changesCount
         }
-    }
-
-    /// Deletes incidents resolved before `cutoff`, with their events and alert state. Kept whatever their age: open
-    /// incidents, incidents a receiver still owes a message for, and the newest incident (deleting the highest id
-    /// would let SQLite hand it out again, and alert state is keyed by incident id).
-    static func pruneIncidents(resolvedBefore cutoff: Double, db: Database) throws {
-        try db.execute(sql: """
-            CREATE TEMP TABLE pruned_incidents AS
-                SELECT id FROM incidents
-                WHERE status = 'resolved' AND resolved_at < ? AND id < (SELECT max(id) FROM incidents)
-                  AND NOT EXISTS (SELECT 1 FROM alert_state WHERE incident_id = incidents.id AND (is_open = 1 OR owed IS NOT NULL));
-            DELETE FROM alert_state WHERE incident_id IN (SELECT id FROM pruned_incidents);
-            DELETE FROM incident_events WHERE incident_id IN (SELECT id FROM pruned_incidents);
-            DELETE FROM incidents WHERE id IN (SELECT id FROM pruned_incidents);
-            DROP TABLE pruned_incidents;
-            """, arguments: [cutoff])
     }
 
     /// Runs `body` in a write transaction, mapping errors to `HistoryError`. The first write of a store checks
@@ -218,14 +202,15 @@ extension HistoryStore {
     static func insert(results: [CheckResult], runID: Int64, db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO results (run_id, check_id, dataset, warehouse, check_type, status, observed, observed_text,
-                                 expected, message, query_ms, data_timestamp, evaluated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 expected, message, query_ms, data_timestamp, evaluated_at, expected_low, expected_high)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for result in results {
             try statement.execute(arguments: [
                 runID, result.checkID, result.dataset, result.warehouse, result.checkType, result.status.rawValue,
                 result.observed, result.observedText, result.expected, result.message, result.queryMilliseconds,
                 result.dataTimestamp, result.evaluatedAt.timeIntervalSince1970,
+                result.expectedRange?.lower, result.expectedRange?.upper,
             ])
         }
     }
@@ -236,6 +221,13 @@ extension HistoryStore {
             """)
         for point in metrics {
             try statement.execute(arguments: [runID, point.dataset, point.metric, point.value, point.measuredAt.timeIntervalSince1970, source, point.flagged])
+        }
+    }
+
+    /// Each result's artifacts write themselves (a schema check's snapshot), in the run's transaction.
+    static func insert(artifactsOf results: [CheckResult], runID: Int64, db: Database) throws {
+        for result in results {
+            for artifact in result.artifacts { try artifact.record(for: result, runID: runID, db: db) }
         }
     }
 
@@ -260,6 +252,7 @@ extension HistoryStore {
             checkID: row[0], dataset: row[1], warehouse: row[2], checkType: row[3],
             status: CheckStatus(rawValue: row[4]) ?? .error, observed: row[5], observedText: row[6], expected: row[7],
             message: row[8], queryMilliseconds: row[9], dataTimestamp: row[10],
-            evaluatedAt: Date(timeIntervalSince1970: row[11]))
+            evaluatedAt: Date(timeIntervalSince1970: row[11]),
+            expectedRange: (row["expected_low"] as Double?).flatMap { low in (row["expected_high"] as Double?).flatMap { ExpectedRange(lower: low, upper: $0) } })
     }
 }

@@ -1,0 +1,249 @@
+import Foundation
+import GRDB
+
+/// The incidents tables (`incidents`, `incident_events`): the on-call side (listing, one incident's timeline,
+/// ack / resolve / note) as whole operations, and below, the statements the incident tracker runs in the run's
+/// transaction.
+extension HistoryStore {
+    /// Open incidents first, then most severe, then newest; at most `filter.limit`.
+    public func incidents(_ filter: IncidentFilter) throws(HistoryError) -> [Incident] {
+        try read { db in
+            let (sql, arguments) = Self.listingQuery(filter)
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(HistoryTransaction.incident)
+        }
+    }
+
+    /// The listing SQL; its ORDER BY matches the `incidents_listing` / `incidents_dataset_listing` indexes.
+    static func listingQuery(_ filter: IncidentFilter) -> (String, StatementArguments) {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let dataset = filter.dataset {
+            conditions.append("dataset = ?")
+            arguments += [dataset]
+        }
+        if let status = filter.status {
+            conditions.append("status = ?")
+            arguments += [status.rawValue]
+        }
+        if let severity = filter.minimumSeverity {
+            conditions.append("severity_rank >= ?")
+            arguments += [severity.rank]
+        }
+        if let since = filter.detectedSince {
+            conditions.append("detected_at >= ?")
+            arguments += [since.timeIntervalSince1970]
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let sql = "SELECT \(HistoryTransaction.incidentColumns) FROM incidents \(whereClause) ORDER BY status, severity_rank DESC, detected_at DESC LIMIT ?"
+        arguments += [filter.limit]
+        return (sql, arguments)
+    }
+
+    /// One incident, or an `IncidentError` naming the unknown id.
+    public func incident(id: Int64) throws -> Incident {
+        guard let incident = try snapshot({ transaction in try transaction.incident(id: id) }) else { throw Self.unknown(id) }
+        return incident
+    }
+
+    public func incidentEvents(id: Int64) throws(HistoryError) -> [IncidentEvent] {
+        try snapshot { transaction in try transaction.incidentEvents(incidentID: id) }
+    }
+
+    /// Results of the incident's check from its onset (or detection) to its resolution (or now), oldest first.
+    public func incidentResults(_ incident: Incident, until now: Date, limit: Int = 200) throws(HistoryError) -> [CheckResult] {
+        let start = min(incident.onsetAt, incident.detectedAt).timeIntervalSince1970
+        let end = (incident.resolvedAt ?? now).timeIntervalSince1970
+        return try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT check_id, dataset, warehouse, check_type, status, observed, observed_text, expected, message,
+                       query_ms, data_timestamp, evaluated_at, expected_low, expected_high
+                FROM results WHERE check_id = ? AND evaluated_at >= ? AND evaluated_at <= ? ORDER BY evaluated_at DESC, id DESC LIMIT ?
+                """, arguments: [incident.checkID, start, end, limit]).map(Self.result).reversed().map { $0 }
+        }
+    }
+
+    /// Acknowledges an open incident (keeps the first acknowledgement's time for MTTA).
+    public func acknowledgeIncident(id: Int64, by person: String, note: String?, at: Date) throws {
+        try writeIncident { transaction in
+            let incident = try Self.existing(id, in: transaction)
+            guard incident.status == .open else { throw IncidentError("incident #\(id) is already resolved; nothing to acknowledge") }
+            if let by = incident.acknowledgedBy, let when = incident.acknowledgedAt {
+                throw IncidentError("incident #\(id) was already acknowledged by \(by) at \(Format.timestamp(when))")
+            }
+            try transaction.acknowledgeIncident(id, at: at.timeIntervalSince1970, by: person)
+            try transaction.addIncidentEvent(id, at: at.timeIntervalSince1970, kind: .acknowledged, detail: note ?? "acknowledged", by: person)
+        }
+    }
+
+    /// Resolves an open incident by hand. If its check still fails, the next run reopens it and says so.
+    public func resolveIncident(id: Int64, by person: String, note: String?, at: Date) throws {
+        try writeIncident { transaction in
+            let incident = try Self.existing(id, in: transaction)
+            guard incident.status == .open else { throw IncidentError("incident #\(id) is already resolved (at \(incident.resolvedAt.map(Format.timestamp) ?? "?"))") }
+            try transaction.resolveIncident(id, at: at.timeIntervalSince1970, by: person, reason: .manual)
+            try transaction.addIncidentEvent(id, at: at.timeIntervalSince1970, kind: .resolved, detail: note ?? "resolved by hand", by: person)
+        }
+    }
+
+    public func addIncidentNote(id: Int64, text: String, by person: String, at: Date) throws {
+        try writeIncident { transaction in
+            _ = try Self.existing(id, in: transaction)
+            try transaction.addIncidentEvent(id, at: at.timeIntervalSince1970, kind: .note, detail: text, by: person)
+        }
+    }
+
+    static func existing(_ id: Int64, in transaction: HistoryTransaction) throws -> Incident {
+        guard let incident = try transaction.incident(id: id) else { throw unknown(id) }
+        return incident
+    }
+
+    static func unknown(_ id: Int64) -> IncidentError {
+        IncidentError("no incident #\(id) in this history ('dqmon incidents' lists them)")
+    }
+
+    /// A write transaction in which an `IncidentError` (unknown id, wrong state) reaches the caller as itself.
+    func writeIncident(_ body: (HistoryTransaction) throws -> Void) throws {
+        try verifyBeforeFirstWrite()
+        do { try pool.write { db in try body(HistoryTransaction(db)) } } catch let error as IncidentError { throw error } catch {
+            throw mapped(error, doing: "write")
+        }
+    }
+}
+
+/// The incident statements that run inside a transaction: the tracker's (in the run's transaction) and the
+/// on-call operations' above.
+extension HistoryTransaction {
+    static let incidentColumns = """
+        id, check_id, dataset, check_type, tier, owner, runbook, status, severity, detected_at, onset_at, onset_basis,
+        acknowledged_at, acknowledged_by, resolved_at, resolved_by, resolve_reason, flap_count, last_status,
+        last_seen_at, last_observed_text, last_expected, last_message
+        """
+
+    static func incident(_ row: Row) -> Incident {
+        let date = { (index: Int) -> Date? in (row[index] as Double?).map(Date.init(timeIntervalSince1970:)) }
+        return Incident(
+            id: row[0], checkID: row[1], dataset: row[2], checkType: row[3], tier: row[4], owner: row[5], runbook: row[6],
+            status: Incident.Status(rawValue: row[7]) ?? .open, severity: AlertSeverity(rawValue: row[8]) ?? .none,
+            detectedAt: date(9)!, onsetAt: date(10)!, onsetBasis: Incident.OnsetBasis(rawValue: row[11]) ?? .firstRun,
+            acknowledgedAt: date(12), acknowledgedBy: row[13], resolvedAt: date(14), resolvedBy: row[15],
+            resolveReason: (row[16] as String?).flatMap(Incident.ResolveReason.init(rawValue:)), flapCount: row[17],
+            lastStatus: CheckStatus(rawValue: row[18]) ?? .error, lastSeenAt: date(19)!, lastObservedText: row[20],
+            lastExpected: row[21], lastMessage: row[22])
+    }
+
+    func incident(id: Int64) throws -> Incident? {
+        try Row.fetchOne(db, sql: "SELECT \(Self.incidentColumns) FROM incidents WHERE id = ?", arguments: [id]).map(Self.incident)
+    }
+
+    /// The check's open incident (there is at most one: a unique partial index enforces it).
+    func openIncident(checkID: String) throws -> Incident? {
+        try Row.fetchOne(db, sql: "SELECT \(Self.incidentColumns) FROM incidents WHERE check_id = ? AND status = 'open'",
+                         arguments: [checkID]).map(Self.incident)
+    }
+
+    /// The check's newest incident, open or resolved.
+    func latestIncident(checkID: String) throws -> Incident? {
+        try Row.fetchOne(db, sql: "SELECT \(Self.incidentColumns) FROM incidents WHERE check_id = ? ORDER BY id DESC LIMIT 1",
+                         arguments: [checkID]).map(Self.incident)
+    }
+
+    /// Opens a new incident for `result`; returns its id.
+    func insertIncident(for result: CheckResult, severity: AlertSeverity, onset: Double, basis: Incident.OnsetBasis) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO incidents (check_id, dataset, check_type, tier, owner, runbook, status, severity, severity_rank,
+                                   detected_at, onset_at, onset_basis, flap_count, last_status, last_seen_at,
+                                   last_observed_text, last_expected, last_message)
+            VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
+            """, arguments: [
+                result.checkID, result.dataset, result.checkType, result.tier, result.owner, result.runbook,
+                severity.rawValue, severity.rank, result.evaluatedAt.timeIntervalSince1970, onset, basis.rawValue,
+                result.status.rawValue, result.evaluatedAt.timeIntervalSince1970, result.observedText, result.expected, result.message,
+            ])
+        return db.lastInsertedRowID
+    }
+
+    /// The latest non-pass result seen for an incident, and its new severity when it escalated (nil keeps it).
+    func recordLastResult(_ id: Int64, result: CheckResult, severity: AlertSeverity?) throws {
+        try db.execute(sql: """
+            UPDATE incidents SET last_status = ?, last_seen_at = ?, last_observed_text = ?, last_expected = ?, last_message = ?,
+                                 severity = coalesce(?, severity), severity_rank = coalesce(?, severity_rank)
+            WHERE id = ?
+            """, arguments: [result.status.rawValue, result.evaluatedAt.timeIntervalSince1970, result.observedText, result.expected,
+                             result.message, severity?.rawValue, severity?.rank, id])
+    }
+
+    /// Resolves an incident: by dqmon when its check passed (`auto`), or by a person (`manual`).
+    func resolveIncident(_ id: Int64, at time: Double, by person: String, reason: Incident.ResolveReason) throws {
+        try db.execute(sql: "UPDATE incidents SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolve_reason = ? WHERE id = ?",
+                       arguments: [time, person, reason.rawValue, id])
+    }
+
+    /// Reopens a resolved incident at `severity`; a flap also counts one more in `flap_count`.
+    func reopenIncident(_ id: Int64, severity: AlertSeverity, isFlap: Bool) throws {
+        try db.execute(sql: """
+            UPDATE incidents SET status = 'open', resolved_at = NULL, resolved_by = NULL, resolve_reason = NULL,
+                                 severity = ?, severity_rank = ?, flap_count = flap_count + ?
+            WHERE id = ?
+            """, arguments: [severity.rawValue, severity.rank, isFlap ? 1 : 0, id])
+    }
+
+    func acknowledgeIncident(_ id: Int64, at time: Double, by person: String) throws {
+        try db.execute(sql: "UPDATE incidents SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ?", arguments: [time, person, id])
+    }
+
+    /// Adds one line to an incident's timeline.
+    func addIncidentEvent(_ id: Int64, at time: Double, kind: IncidentEvent.Kind, detail: String, by person: String) throws {
+        try db.execute(sql: "INSERT INTO incident_events (incident_id, at, kind, detail, by) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [id, time, kind.rawValue, detail, person])
+    }
+
+    /// An incident's timeline, oldest first.
+    func incidentEvents(incidentID: Int64) throws -> [IncidentEvent] {
+        try Row.fetchAll(db, sql: "SELECT incident_id, at, kind, detail, by FROM incident_events WHERE incident_id = ? ORDER BY at, id",
+                         arguments: [incidentID]).map { row in
+            IncidentEvent(incidentID: row[0], at: Date(timeIntervalSince1970: row[1]),
+                          kind: IncidentEvent.Kind(rawValue: row[2]) ?? .note, detail: row[3], by: row[4])
+        }
+    }
+
+    /// The time of the check's last `pass` before `time` (runs are instantaneous on the run clock: a run ends at its
+    /// evaluated_at).
+    func lastPass(checkID: String, before time: Double) throws -> Double? {
+        try Double.fetchOne(db, sql: """
+            SELECT evaluated_at FROM results WHERE check_id = ? AND evaluated_at < ? AND status = 'pass'
+            ORDER BY evaluated_at DESC LIMIT 1
+            """, arguments: [checkID, time])
+    }
+
+    /// Whether the check passed strictly between `start` and `end`.
+    func passed(checkID: String, after start: Double, before end: Double) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM results WHERE check_id = ? AND evaluated_at > ? AND evaluated_at < ? AND status = 'pass')
+            """, arguments: [checkID, start, end]) ?? false
+    }
+
+    /// Every open incident and whether it is acknowledged: what the outbox needs to repeat, release or close.
+    func openIncidentStatuses() throws -> [Int64: OpenIncidentStatus] {
+        var open: [Int64: OpenIncidentStatus] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, acknowledged_at IS NOT NULL FROM incidents WHERE status = 'open'") {
+            open[row[0]] = OpenIncidentStatus(acknowledged: row[1])
+        }
+        return open
+    }
+
+    /// Deletes incidents resolved before `cutoff`, with their events and alert state. Kept whatever their age: open
+    /// incidents, incidents a receiver still owes a message for, and the newest incident (deleting the highest id
+    /// would let SQLite hand it out again, and alert state is keyed by incident id).
+    func pruneIncidents(resolvedBefore cutoff: Double) throws {
+        try db.execute(sql: """
+            CREATE TEMP TABLE pruned_incidents AS
+                SELECT id FROM incidents
+                WHERE status = 'resolved' AND resolved_at < ? AND id < (SELECT max(id) FROM incidents)
+                  AND NOT EXISTS (SELECT 1 FROM alert_state WHERE incident_id = incidents.id AND (is_open = 1 OR owed IS NOT NULL));
+            DELETE FROM alert_state WHERE incident_id IN (SELECT id FROM pruned_incidents);
+            DELETE FROM incident_events WHERE incident_id IN (SELECT id FROM pruned_incidents);
+            DELETE FROM incidents WHERE id IN (SELECT id FROM pruned_incidents);
+            DROP TABLE pruned_incidents;
+            """, arguments: [cutoff])
+    }
+}
