@@ -36,7 +36,7 @@ public struct WarehouseConfig: Sendable {
 /// The warehouse types dqmon knows. Adding one means a new folder under Warehouse/ and a line in `builtIn`
 /// (a test adds its own with `Registries.adding(warehouse:)`).
 public struct WarehouseRegistry: Sendable {
-    public static let builtIn = WarehouseRegistry(types: [SQLiteSettings.self, PostgresSettings.self])
+    public static let builtIn = WarehouseRegistry(types: [SQLiteSettings.self, PostgresSettings.self, MySQLSettings.self])
 
     public let types: [any WarehouseSettings.Type]
 
