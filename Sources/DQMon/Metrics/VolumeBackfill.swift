@@ -39,7 +39,8 @@ public struct VolumeBackfill: Sendable {
     public func points(dataset: String, rows: [[SQLValue]]) -> [MetricPoint] {
         var counts: [Int: Double] = [:]
         for row in rows where row.count >= 2 {
-            if let bucket = row[0].double, let count = row[1].double { counts[Int(bucket)] = count }
+            // `Int(exactly:)`: a bucket the warehouse returns as NaN, infinite or beyond Int is no bucket of the range.
+            if let bucket = row[0].double.flatMap({ Int(exactly: $0.rounded(.down)) }), let count = row[1].double { counts[bucket] = count }
         }
         let size = interval.seconds
         let first = Int((start.timeIntervalSince1970 / size).rounded())
