@@ -30,7 +30,7 @@ public struct CheckRunner: Sendable {
         do { states = try history.checkStates() } catch { throw .history(error) }
         let plan = try Self.makePlan(configuration: configuration, options: options, states: states)
         var results: [CheckResult] = []
-        var points: [MetricPoint] = []
+        var points: [SeriesPoint] = []
         var warehouseErrors: [WarehouseError] = []
         let progress = ProgressCounter(total: plan.byWarehouse.reduce(0) { $0 + $1.1.count }, report: options.progress)
         // Warehouses are evaluated concurrently: one that is slow to fail (connect timeout) delays no other.
@@ -110,7 +110,7 @@ public struct CheckRunner: Sendable {
 
     struct WarehouseOutcome: Sendable {
         var results: [CheckResult] = []
-        var metricPoints: [MetricPoint] = []
+        var metricPoints: [SeriesPoint] = []
         var unavailable: WarehouseError?
     }
 

@@ -14,7 +14,7 @@ struct DatasetEvaluator: Sendable {
 
     struct Evaluation: Sendable {
         var results: [CheckResult]
-        var metricPoints: [MetricPoint]
+        var metricPoints: [SeriesPoint]
     }
 
     func evaluate(on warehouse: any Warehouse, catalog: Catalog) async -> Evaluation {
@@ -30,7 +30,7 @@ struct DatasetEvaluator: Sendable {
                 runnable.append(check)
             }
         }
-        var points: [MetricPoint] = []
+        var points: [SeriesPoint] = []
         let metricFree = runnable.filter { $0.spec.metrics.isEmpty }
         runnable.removeAll { $0.spec.metrics.isEmpty }
         for check in metricFree {
@@ -55,7 +55,7 @@ struct DatasetEvaluator: Sendable {
                     let outcome = Self.finite(check.spec.evaluate(input(check, metrics: values, columns: columns, warehouse: warehouse)))
                     results[check.id] = result(check, outcome, milliseconds: milliseconds)
                     points += outcome.metricPoints.map {
-                        MetricPoint(dataset: dataset.name, metric: $0.key, value: $0.value.value, measuredAt: now, flagged: $0.value.flagged)
+                        SeriesPoint(dataset: dataset.name, metric: $0.key, value: $0.value.value, measuredAt: now, flagged: $0.value.flagged)
                     }
                 }
             } catch {
@@ -121,12 +121,12 @@ struct DatasetEvaluator: Sendable {
     }
 
     /// One point per metric; flagged if any check flagged it.
-    static func unique(_ points: [MetricPoint]) -> [MetricPoint] {
+    static func unique(_ points: [SeriesPoint]) -> [SeriesPoint] {
         var seen: [String: Int] = [:]
-        var unique: [MetricPoint] = []
+        var unique: [SeriesPoint] = []
         for point in points {
             if let index = seen[point.metric] {
-                unique[index].flagged = unique[index].flagged || point.flagged
+                unique[index].point.flagged = unique[index].point.flagged || point.point.flagged
             } else {
                 seen[point.metric] = unique.count
                 unique.append(point)

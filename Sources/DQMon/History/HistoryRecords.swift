@@ -27,24 +27,6 @@ public struct RunRecord: Sendable {
     }
 }
 
-/// A measured value kept for trends and anomaly detection.
-public struct MetricPoint: Sendable, Hashable {
-    public var dataset: String
-    public var metric: String
-    public var value: Double
-    public var measuredAt: Date
-    /// Found anomalous: kept for display, left out of anomaly training.
-    public var flagged: Bool
-
-    public init(dataset: String, metric: String, value: Double, measuredAt: Date, flagged: Bool = false) {
-        self.dataset = dataset
-        self.metric = metric
-        self.value = value
-        self.measuredAt = measuredAt
-        self.flagged = flagged
-    }
-}
-
 /// Per-check state kept beside results so scheduling and `max_change` never scan history.
 public struct CheckState: Sendable {
     public var lastEvaluatedAt: Date

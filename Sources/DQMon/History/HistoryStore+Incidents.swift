@@ -53,12 +53,8 @@ extension HistoryStore {
     public func incidentResults(_ incident: Incident, until now: Date, limit: Int = 200) throws(HistoryError) -> [CheckResult] {
         let start = min(incident.onsetAt, incident.detectedAt).timeIntervalSince1970
         let end = (incident.resolvedAt ?? now).timeIntervalSince1970
-        return try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT check_id, dataset, warehouse, check_type, status, observed, observed_text, expected, message,
-                       query_ms, data_timestamp, evaluated_at, expected_low, expected_high
-                FROM results WHERE check_id = ? AND evaluated_at >= ? AND evaluated_at <= ? ORDER BY evaluated_at DESC, id DESC LIMIT ?
-                """, arguments: [incident.checkID, start, end, limit]).map(Self.result).reversed().map { $0 }
+        return try snapshot { transaction in
+            Array(try transaction.results(checkID: incident.checkID, from: start, through: end, limit: limit).reversed())
         }
     }
 

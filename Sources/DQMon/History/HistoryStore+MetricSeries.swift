@@ -14,11 +14,11 @@ extension HistoryStore {
     }
 
     /// The recorded points of several series since `since` (per series), oldest first, in ONE query.
-    public func metricSeries(_ wanted: [SeriesKey: Date]) throws(HistoryError) -> [SeriesKey: [MetricSample]] {
+    public func metricSeries(_ wanted: [SeriesKey: Date]) throws(HistoryError) -> [SeriesKey: [MetricPoint]] {
         guard let earliest = wanted.values.min() else { return [:] }
         let datasets = Array(Set(wanted.keys.map(\.dataset)))
         return try read { db in
-            var series: [SeriesKey: [MetricSample]] = [:]
+            var series: [SeriesKey: [MetricPoint]] = [:]
             let marks = datasets.map { _ in "?" }.joined(separator: ", ")
             var arguments: [(any DatabaseValueConvertible)?] = [earliest.timeIntervalSince1970]
             arguments += datasets.map { $0 }
@@ -30,14 +30,14 @@ extension HistoryStore {
                 let key = SeriesKey(dataset: row[0], metric: row[1])
                 let time: Double = row[2]
                 guard let since = wanted[key], time >= since.timeIntervalSince1970 else { continue }
-                series[key, default: []].append(MetricSample(time: time, value: row[3], flagged: row[4]))
+                series[key, default: []].append(MetricPoint(time: time, value: row[3], flagged: row[4]))
             }
             return series
         }
     }
 
     /// Stores points computed outside a run (e.g. `dqmon backfill`), with their `source`.
-    public func insertMetricPoints(_ points: [MetricPoint], source: String) throws(HistoryError) {
-        try write { db in try Self.insert(metrics: points, runID: nil, db: db, source: source) }
+    public func insertMetricPoints(_ points: [SeriesPoint], source: String) throws(HistoryError) {
+        try transaction { transaction in try transaction.insert(metrics: points, runID: nil, source: source) }
     }
 }

@@ -97,3 +97,37 @@ extension HistoryTransaction {
         return byDataset
     }
 }
+
+extension HistoryTransaction {
+    /// The last result of `checkID` evaluated at or before `time`, as a point of its freshness timeline.
+    func lastFreshnessPoint(checkID: String, checkType: String, atOrBefore time: Double) throws -> FreshnessTimeline.Point? {
+        try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT evaluated_at, status, data_timestamp FROM results
+            WHERE check_id = ? AND check_type = \(Self.literal(checkType)) AND evaluated_at <= ?
+            ORDER BY evaluated_at DESC LIMIT 1
+            """), arguments: [checkID, time]).map(Self.freshnessPoint)
+    }
+
+    /// The results of `checkID` evaluated in `(start, end]`, oldest first, as points of its freshness timeline.
+    func freshnessPoints(checkID: String, checkType: String, after start: Double, through end: Double) throws -> [FreshnessTimeline.Point] {
+        var points: [FreshnessTimeline.Point] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT evaluated_at, status, data_timestamp FROM results
+            WHERE check_id = ? AND check_type = \(Self.literal(checkType)) AND evaluated_at > ? AND evaluated_at <= ?
+            ORDER BY evaluated_at
+            """), arguments: [checkID, start, end])
+        while let row = try rows.next() { points.append(Self.freshnessPoint(row)) }
+        return points
+    }
+
+    /// The check's type as an SQL string literal rather than a parameter, so that SQLite can use the partial covering
+    /// index `results_freshness` (`WHERE check_type = 'freshness'`) for freshness checks, and `results_check_time` for
+    /// other types. A type name is a registered name, quoted anyway.
+    static func literal(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
+    static func freshnessPoint(_ row: Row) -> FreshnessTimeline.Point {
+        FreshnessTimeline.Point(at: row[0], status: CheckStatus(rawValue: row[1]) ?? .error, dataTimestamp: row[2])
+    }
+}

@@ -48,17 +48,3 @@ extension HistoryStore {
         try read { db in try body(HistoryTransaction(db)) }
     }
 }
-
-extension HistoryTransaction {
-    /// Writes one run: its row, its results, the SLA running totals, its metric points, the per-check state and the
-    /// results' artifacts (a schema check's snapshot). Returns the new run id.
-    public func insert(run: RunRecord, results: [CheckResult], metrics: [MetricPoint]) throws -> Int64 {
-        let runID = try HistoryStore.insert(run: run, results: results, db: db)
-        try HistoryStore.insert(results: results, runID: runID, db: db)
-        try addRunTotals(results: results)
-        try HistoryStore.insert(metrics: metrics, runID: runID, db: db)
-        try HistoryStore.updateStates(results: results, db: db)
-        try HistoryStore.insert(artifactsOf: results, runID: runID, db: db)
-        return runID
-    }
-}

@@ -5,7 +5,7 @@ extension VolumeBackfill {
     public struct Summary: Sendable, CustomStringConvertible {
         public let dataset: String
         public let metricName: String
-        public let points: [MetricPoint]
+        public let points: [SeriesPoint]
         public let start: Date
         public let end: Date
 

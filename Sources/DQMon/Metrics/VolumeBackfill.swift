@@ -36,7 +36,7 @@ public struct VolumeBackfill: Sendable {
     }
 
     /// One point per bucket of the range, zero for buckets without rows.
-    public func points(dataset: String, rows: [[SQLValue]]) -> [MetricPoint] {
+    public func points(dataset: String, rows: [[SQLValue]]) -> [SeriesPoint] {
         var counts: [Int: Double] = [:]
         for row in rows where row.count >= 2 {
             // `Int(exactly:)`: a bucket the warehouse returns as NaN, infinite or beyond Int is no bucket of the range.

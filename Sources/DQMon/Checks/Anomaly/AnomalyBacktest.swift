@@ -59,7 +59,7 @@ public enum AnomalyBacktest {
             throw DQMonError("'\(checkID)' is a \(check.typeName) check; backtest replays anomaly checks (or use --csv)")
         }
         let metric = anomaly.target.historyName
-        let samples: [MetricSample]
+        let samples: [MetricPoint]
         do {
             let history = try HistoryStore(path: configuration.project.history.path)
             let key = HistoryStore.SeriesKey(dataset: dataset.name, metric: metric)

@@ -18,7 +18,7 @@ public struct AnomalyBacktestReport: Sendable {
     public let to: Date
 
     /// Points before `from` only train; points in [from, to] are judged.
-    public init(checkID: String, metric: String, samples: [MetricSample], settings: AnomalySettings, sensitivities: [Double],
+    public init(checkID: String, metric: String, samples: [MetricPoint], settings: AnomalySettings, sensitivities: [Double],
                 from: Date, to: Date) {
         self.checkID = checkID
         self.metric = metric

@@ -47,7 +47,7 @@ public struct AnomalyCheck: CheckSpec {
                                 message: "\(target.historyName) returned no value (NULL or an empty table); nothing to compare")
         }
         let name = target.historyName
-        let point = MetricSample(time: input.now.timeIntervalSince1970, value: value)
+        let point = MetricPoint(time: input.now.timeIntervalSince1970, value: value)
         let verdict = AnomalyDetector.evaluate(history: input.context[MetricHistory.self]?[name] ?? [], point: point,
                                                settings: settings)
         var outcome = CheckOutcome(status: .pass, observed: value, observedText: Self.format(value), expected: "",

@@ -99,13 +99,13 @@ public enum AnomalyDetector {
     /// (`scripts/bench-anomaly`) it finds 3 more windows (a shift inside a shift, two temperature collapses).
     static let jumpFactor = 5.0 / 3.0
 
-    public static func evaluate(history: [MetricSample], point: MetricSample, settings: AnomalySettings,
+    public static func evaluate(history: [MetricPoint], point: MetricPoint, settings: AnomalySettings,
                                 excluded: [ExcludedInterval] = []) -> AnomalyVerdict {
         var workspace = Workspace()
         return evaluate(history: history[...], point: point, settings: settings, excluded: excluded, workspace: &workspace)
     }
 
-    public static func evaluate(history: [MetricSample], point: MetricSample, settings: AnomalySettings,
+    public static func evaluate(history: [MetricPoint], point: MetricPoint, settings: AnomalySettings,
                                 excluded: [ExcludedInterval], workspace: inout Workspace) -> AnomalyVerdict {
         evaluate(history: history[...], point: point, settings: settings, excluded: excluded, workspace: &workspace)
     }
@@ -120,7 +120,7 @@ public enum AnomalyDetector {
         var allTimes: [Double] = []
         var allValues: [Double] = []
         var scratch: [Double] = []
-        var recent: [MetricSample] = []
+        var recent: [MetricPoint] = []
         var cached: (key: ModelKey, model: SeasonalModel)?
         /// The last fingerprint, reused by replays whose history only grows after the refit boundary (`appendOnly`).
         var lastKey: ModelKey?
@@ -147,7 +147,7 @@ public enum AnomalyDetector {
     ///   with this workspace, `history` only gained points at its end, at or after the previous point, and lost
     ///   points only at its start, before the training window. The training data of one refit boundary then cannot
     ///   change, and its fingerprint (a pass over the whole window) is computed once per boundary, not per point.
-    static func evaluate(history: ArraySlice<MetricSample>, point: MetricSample, settings: AnomalySettings,
+    static func evaluate(history: ArraySlice<MetricPoint>, point: MetricPoint, settings: AnomalySettings,
                          excluded: [ExcludedInterval], workspace: inout Workspace, appendOnly: Bool = false) -> AnomalyVerdict {
         let interval = settings.interval ?? inferInterval(history, scratch: &workspace.scratch)
         let slotTime = snap(point.time, interval)
@@ -205,11 +205,11 @@ public enum AnomalyDetector {
 
     /// The median positive spacing between consecutive history points, rounded to a natural interval when
     /// close to one (a daily job that runs a few minutes late is still daily); 0 when unknown.
-    static func inferInterval(_ history: [MetricSample], scratch: inout [Double]) -> Double {
+    static func inferInterval(_ history: [MetricPoint], scratch: inout [Double]) -> Double {
         inferInterval(history[...], scratch: &scratch)
     }
 
-    static func inferInterval(_ history: ArraySlice<MetricSample>, scratch: inout [Double]) -> Double {
+    static func inferInterval(_ history: ArraySlice<MetricPoint>, scratch: inout [Double]) -> Double {
         scratch.removeAll(keepingCapacity: true)
         var previous: Double?
         for sample in history {
@@ -240,7 +240,7 @@ public enum AnomalyDetector {
 
     /// Summarizes the training data of the refit period ending at `boundary` (one pass, no allocation): equal
     /// fingerprints mean equal training data, so the cached model can be reused.
-    static func fingerprint(history: ArraySlice<MetricSample>, boundary: Double, settings: AnomalySettings, interval: Double,
+    static func fingerprint(history: ArraySlice<MetricPoint>, boundary: Double, settings: AnomalySettings, interval: Double,
                             excluded: [ExcludedInterval]) -> ModelKey {
         var key = ModelKey(boundary: boundary, interval: interval, settings: settings, count: 0, allCount: 0, sum: 0, allSum: 0,
                            flaggedSum: 0, firstClean: 0, lastClean: 0, first: 0, last: 0)
@@ -289,7 +289,7 @@ public enum AnomalyDetector {
 
     /// Fills `times`/`values` with the clean training points before `boundary`, and `allTimes`/`allValues` with
     /// every point there outside excluded intervals (flagged ones too).
-    static func collectTraining(history: ArraySlice<MetricSample>, boundary: Double, settings: AnomalySettings,
+    static func collectTraining(history: ArraySlice<MetricPoint>, boundary: Double, settings: AnomalySettings,
                                 interval: Double, excluded: [ExcludedInterval], workspace: inout Workspace) {
         workspace.times.removeAll(keepingCapacity: true)
         workspace.values.removeAll(keepingCapacity: true)
@@ -328,7 +328,7 @@ public enum AnomalyDetector {
     }
 
     /// Fills `recent` with the last points before `slotTime` (at most `minHistory + 1`, one per slot, oldest first).
-    static func collectRecent(history: ArraySlice<MetricSample>, until slotTime: Double, from start: Double,
+    static func collectRecent(history: ArraySlice<MetricPoint>, until slotTime: Double, from start: Double,
                               settings: AnomalySettings, interval: Double, workspace: inout Workspace) {
         workspace.recent.removeAll(keepingCapacity: true)
         let keep = max(1, settings.minHistory + 1, onsetPoints)
@@ -339,7 +339,7 @@ public enum AnomalyDetector {
             if slot >= lastSlot { continue }  // an earlier measurement of a slot already taken, or out of order
             guard slot >= start else { break }
             lastSlot = slot
-            workspace.recent.append(MetricSample(time: slot, value: sample.value, flagged: sample.flagged))
+            workspace.recent.append(MetricPoint(time: slot, value: sample.value, flagged: sample.flagged))
             if workspace.recent.count == keep { break }
         }
         workspace.recent.reverse()
@@ -425,7 +425,7 @@ public enum AnomalyDetector {
                                     workspace: inout Workspace, verdict: inout AnomalyVerdict) {
         let size = model.blockSize
         guard size >= 2, !verdict.isAnomaly, workspace.recent.count >= size else { return }
-        func median(_ samples: ArraySlice<MetricSample>, plus extra: Double?) -> Double {
+        func median(_ samples: ArraySlice<MetricPoint>, plus extra: Double?) -> Double {
             workspace.scratch.removeAll(keepingCapacity: true)
             for sample in samples { workspace.scratch.append(sample.value - model.offset(at: sample.time) - model.level) }
             if let extra { workspace.scratch.append(extra) }
@@ -446,7 +446,7 @@ public enum AnomalyDetector {
     }
 
     /// Flags the point at which a repeated value becomes longer than every run of equal values in training.
-    static func judgeStuck(_ value: Double, history: ArraySlice<MetricSample>, until slotTime: Double, interval: Double,
+    static func judgeStuck(_ value: Double, history: ArraySlice<MetricPoint>, until slotTime: Double, interval: Double,
                            model: SeasonalModel, settings: AnomalySettings, verdict: inout AnomalyVerdict) {
         guard settings.direction == .both, model.longestRun > 0, !verdict.isAnomaly else { return }
         let threshold = max(model.longestRun + 1, minimumStuckRun)

@@ -7,7 +7,7 @@
 /// after the boundary cannot change it), so the model is fitted once per refit period.
 public enum AnomalyReplay {
     public struct Step: Sendable {
-        public var sample: MetricSample
+        public var sample: MetricPoint
         public var verdict: AnomalyVerdict
     }
 
@@ -17,7 +17,7 @@ public enum AnomalyReplay {
     ///   `summarizeOncePerPeriod: false` (tests only) takes the slower path anyway, to show that both give the same verdicts.
     public static func run(_ samples: [(time: Double, value: Double)], settings: AnomalySettings,
                            excluded: [ExcludedInterval] = [], summarizeOncePerPeriod: Bool = true) -> [Step] {
-        var history: [MetricSample] = []
+        var history: [MetricPoint] = []
         history.reserveCapacity(samples.count)
         var steps: [Step] = []
         steps.reserveCapacity(samples.count)
@@ -25,7 +25,7 @@ public enum AnomalyReplay {
         var settings = settings
         if settings.interval == nil {
             var scratch: [Double] = []
-            settings.interval = AnomalyDetector.inferInterval(samples.map { MetricSample(time: $0.time, value: $0.value) }, scratch: &scratch)
+            settings.interval = AnomalyDetector.inferInterval(samples.map { MetricPoint(time: $0.time, value: $0.value) }, scratch: &scratch)
         }
         let interval = settings.interval ?? 0
         let inTimeOrder = samples.indices.dropFirst().allSatisfy { samples[$0 - 1].time <= samples[$0].time }
@@ -36,11 +36,11 @@ public enum AnomalyReplay {
             if inTimeOrder {
                 while start < history.count, AnomalyDetector.snap(history[start].time, interval) < windowStart { start += 1 }
             }
-            let point = MetricSample(time: sample.time, value: sample.value)
+            let point = MetricPoint(time: sample.time, value: sample.value)
             let verdict = AnomalyDetector.evaluate(history: history[start...], point: point, settings: settings,
                                                    excluded: excluded, workspace: &workspace,
                                                    appendOnly: inTimeOrder && summarizeOncePerPeriod)
-            history.append(MetricSample(time: sample.time, value: sample.value, flagged: verdict.isAnomaly))
+            history.append(MetricPoint(time: sample.time, value: sample.value, flagged: verdict.isAnomaly))
             steps.append(Step(sample: history[history.count - 1], verdict: verdict))
         }
         return steps

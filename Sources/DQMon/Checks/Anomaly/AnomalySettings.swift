@@ -52,20 +52,6 @@ public struct AnomalySettings: Sendable, Hashable {
     }
 }
 
-/// One measured value of a metric. `flagged` marks a point an earlier evaluation found anomalous.
-public struct MetricSample: Sendable, Hashable {
-    /// UTC epoch seconds.
-    public var time: Double
-    public var value: Double
-    public var flagged: Bool
-
-    public init(time: Double, value: Double, flagged: Bool = false) {
-        self.time = time
-        self.value = value
-        self.flagged = flagged
-    }
-}
-
 /// A closed time range whose points are left out of training (an open incident, a maintenance window).
 public struct ExcludedInterval: Sendable, Hashable {
     public var start: Double

@@ -4,7 +4,7 @@ import Foundation
 /// longest training window any due check of the dataset asks for (plus a day), read in one query per warehouse.
 /// A history read failure leaves the points empty: the checks then report that they need more history.
 public enum MetricHistory: CheckContextKey {
-    public static func load(_ request: CheckContextRequest) throws(HistoryError) -> [String: [String: [MetricSample]]] {
+    public static func load(_ request: CheckContextRequest) throws(HistoryError) -> [String: [String: [MetricPoint]]] {
         var wanted: [HistoryStore.SeriesKey: Date] = [:]
         for (dataset, checks) in request.datasets {
             for case let anomaly as AnomalyCheck in checks.map(\.spec) {
@@ -14,7 +14,7 @@ public enum MetricHistory: CheckContextKey {
             }
         }
         guard !wanted.isEmpty, let found = try? request.history.metricSeries(wanted) else { return [:] }
-        var series: [String: [String: [MetricSample]]] = [:]
+        var series: [String: [String: [MetricPoint]]] = [:]
         let now = request.now.timeIntervalSince1970
         for (key, samples) in found {
             series[key.dataset, default: [:]][key.metric] = samples.filter { $0.time < now }

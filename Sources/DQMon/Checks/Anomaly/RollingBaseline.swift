@@ -44,7 +44,7 @@ public enum RollingBaseline {
     /// Hour of day for series spaced under a day apart (median spacing), else day of week.
     static func seasonality(of samples: [(time: Double, value: Double)]) -> Seasonality {
         var scratch: [Double] = []
-        let interval = AnomalyDetector.inferInterval(samples.map { MetricSample(time: $0.time, value: $0.value) }, scratch: &scratch)
+        let interval = AnomalyDetector.inferInterval(samples.map { MetricPoint(time: $0.time, value: $0.value) }, scratch: &scratch)
         return interval > 0 && interval < 86_400 ? .hourOfDay : .dayOfWeek
     }
 }

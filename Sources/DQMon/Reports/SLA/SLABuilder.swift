@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Computes `dqmon sla` from history; see README "Incidents and SLA" for the formulas.
 ///
@@ -50,7 +49,7 @@ public struct SLABuilder: Sendable {
         availability.target = policy.availability.fraction
         passRate.target = policy.passRate.fraction
         var scope = SLAScope(kind: .dataset, name: dataset.name, tier: dataset.tier, owner: dataset.owner,
-                             freshness: try freshness(dataset, db: transaction.db), availability: availability, passRate: passRate,
+                             freshness: try freshness(dataset, in: transaction), availability: availability, passRate: passRate,
                              mttd: DurationStats(values: []), mtta: DurationStats(values: []), mttr: DurationStats(values: []),
                              downtime: 0, incidentCount: 0, openIncidents: 0)
         scope.freshness?.ratio.target = policy.freshness.fraction
@@ -75,37 +74,20 @@ public struct SLABuilder: Sendable {
     }
 
     /// The results, in the window and the last one before it, of each check that measures the dataset's freshness
-    /// (`CheckSpec.freshnessThresholds`), combined into the dataset's timeline. The check's type is written into the
-    /// SQL as a literal (a registered type name), so freshness checks' results are read through the partial covering
-    /// index `results_freshness` and other types' through `results_check_time`.
-    func freshness(_ dataset: DatasetConfig, db: Database) throws -> FreshnessFigure? {
+    /// (`CheckSpec.freshnessThresholds`), combined into the dataset's timeline.
+    func freshness(_ dataset: DatasetConfig, in transaction: HistoryTransaction) throws -> FreshnessFigure? {
         let checks = dataset.checks.compactMap { check in check.spec.freshnessThresholds.map { (check.id, check.typeName, $0) } }
         guard !checks.isEmpty else { return nil }
         var timelines: [FreshnessTimeline] = []
         for (checkID, typeName, thresholds) in checks {
-            let type = "'" + typeName.replacingOccurrences(of: "'", with: "''") + "'"
-            let prior = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT evaluated_at, status, data_timestamp FROM results
-                WHERE check_id = ? AND check_type = \(type) AND evaluated_at <= ?
-                ORDER BY evaluated_at DESC LIMIT 1
-                """), arguments: [checkID, start]).map(Self.freshnessPoint)
-            var points: [FreshnessTimeline.Point] = []
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT evaluated_at, status, data_timestamp FROM results
-                WHERE check_id = ? AND check_type = \(type) AND evaluated_at > ? AND evaluated_at <= ?
-                ORDER BY evaluated_at
-                """), arguments: [checkID, start, end])
-            while let row = try rows.next() { points.append(Self.freshnessPoint(row)) }
+            let prior = try transaction.lastFreshnessPoint(checkID: checkID, checkType: typeName, atOrBefore: start)
+            let points = try transaction.freshnessPoints(checkID: checkID, checkType: typeName, after: start, through: end)
             timelines.append(FreshnessTimeline(prior: prior, points: points, windowStart: start, now: end,
                                                expectedInterval: dataset.every?.seconds, thresholds: thresholds))
         }
         let timeline = FreshnessTimeline.combine(timelines)
         guard !timeline.pieces.isEmpty else { return nil }
         return Self.freshnessFigure(timeline, start: start, end: end)
-    }
-
-    static func freshnessPoint(_ row: Row) -> FreshnessTimeline.Point {
-        FreshnessTimeline.Point(at: row[0], status: CheckStatus(rawValue: row[1]) ?? .error, dataTimestamp: row[2])
     }
 
     static func freshnessFigure(_ timeline: FreshnessTimeline, start: Double, end: Double) -> FreshnessFigure {

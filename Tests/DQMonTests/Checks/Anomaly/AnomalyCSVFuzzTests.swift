@@ -148,12 +148,12 @@ import Testing
         let slow = AnomalyReplay.run(samples, settings: settings, summarizeOncePerPeriod: false)
         #expect(fast.map(\.verdict) == slow.map(\.verdict))
         #expect(fast.filter(\.verdict.isAnomaly).count > 3)
-        var history: [MetricSample] = []
+        var history: [MetricPoint] = []
         var settingsWithInterval = settings
         settingsWithInterval.interval = fast.first?.verdict.interval
         for (index, step) in fast.enumerated() {
             if index % 7 == 0 {  // every 7th point: O(n²) otherwise
-                let alone = AnomalyDetector.evaluate(history: history, point: MetricSample(time: step.sample.time, value: step.sample.value),
+                let alone = AnomalyDetector.evaluate(history: history, point: MetricPoint(time: step.sample.time, value: step.sample.value),
                                                      settings: settingsWithInterval)
                 #expect(alone == step.verdict, "point \(index)")
             }

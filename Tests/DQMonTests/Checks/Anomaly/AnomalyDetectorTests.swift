@@ -15,17 +15,17 @@ import Testing
         return (x - x.rounded(.down)) * 2 - 1
     }
 
-    static func daily(_ count: Int, base: Double = 1_000, weekend: Double = 0, jitter: Double = 20) -> [MetricSample] {
+    static func daily(_ count: Int, base: Double = 1_000, weekend: Double = 0, jitter: Double = 20) -> [MetricPoint] {
         (0..<count).map { index in
             let isWeekend = index % 7 >= 5
-            return MetricSample(time: start + Double(index) * day, value: base + (isWeekend ? weekend : 0) + jitter * noise(index))
+            return MetricPoint(time: start + Double(index) * day, value: base + (isWeekend ? weekend : 0) + jitter * noise(index))
         }
     }
 
-    func judge(_ history: [MetricSample], _ value: Double, at time: Double? = nil,
+    func judge(_ history: [MetricPoint], _ value: Double, at time: Double? = nil,
                _ settings: AnomalySettings = AnomalySettings(), excluded: [ExcludedInterval] = []) -> AnomalyVerdict {
         let time = time ?? (history.last!.time + (history.count > 1 ? history[1].time - history[0].time : Self.day))
-        return AnomalyDetector.evaluate(history: history, point: MetricSample(time: time, value: value), settings: settings, excluded: excluded)
+        return AnomalyDetector.evaluate(history: history, point: MetricPoint(time: time, value: value), settings: settings, excluded: excluded)
     }
 
     @Test func skipsUntilMinHistoryAndSaysHowManyMorePoints() {
@@ -52,7 +52,7 @@ import Testing
         let history = Self.daily(30, base: 10, jitter: 9)
         let count = judge(history, 10)
         #expect(count.lower == 0)
-        let signed = judge(history.map { MetricSample(time: $0.time, value: $0.value - 10) }, 0)
+        let signed = judge(history.map { MetricPoint(time: $0.time, value: $0.value - 10) }, 0)
         #expect(signed.lower < -9)
         #expect(count.score == signed.score)
     }
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func minChangeFloorsSilenceTinyTables() {
-        let tiny = (0..<20).map { MetricSample(time: Self.start + Double($0) * Self.day, value: 10 + ($0 % 2 == 0 ? 0 : 1)) }
+        let tiny = (0..<20).map { MetricPoint(time: Self.start + Double($0) * Self.day, value: 10 + ($0 % 2 == 0 ? 0 : 1)) }
         #expect(judge(tiny, 14).isAnomaly)
         #expect(!judge(tiny, 14, AnomalySettings(minAbsoluteChange: 5)).isAnomaly)
         #expect(!judge(tiny, 14, AnomalySettings(minRelativeChange: 0.5)).isAnomaly)
@@ -105,7 +105,7 @@ import Testing
 
     @Test func hourOfDaySeasonalityIsDetectedOnHourlyData() {
         let history = (0..<(24 * 10)).map { index in
-            MetricSample(time: Self.start + Double(index) * Self.hour,
+            MetricPoint(time: Self.start + Double(index) * Self.hour,
                          value: 100 + 80 * sin(Double(index % 24) / 24 * 2 * .pi) + 3 * Self.noise(index))
         }
         let next = history.last!.time + Self.hour
@@ -149,7 +149,7 @@ import Testing
         let history = steps.map(\.sample)
         for index in 29..<(31 + AnomalyDetector.continuationPoints) {
             let fresh = AnomalyDetector.evaluate(history: Array(history[..<index]),
-                                                 point: MetricSample(time: samples[index].time, value: samples[index].value),
+                                                 point: MetricPoint(time: samples[index].time, value: samples[index].value),
                                                  settings: AnomalySettings(seasonality: .none, interval: Self.day))
             #expect(fresh == steps[index].verdict, "point \(index)")
         }
@@ -181,7 +181,7 @@ import Testing
     /// A seasonal bucket whose points are mostly flagged has a new normal: its offset follows them.
     @Test func aBucketFlaggedMostOfTheTimeIsReadmitted() {
         var history = (0..<(24 * 14)).map { index in
-            MetricSample(time: Self.start + Double(index) * Self.hour,
+            MetricPoint(time: Self.start + Double(index) * Self.hour,
                          value: 1_000 + 600 * sin(2 * .pi * Double(index % 24) / 24) + 10 * Self.noise(index))
         }
         for index in history.indices where index % 24 == 16 && index >= 24 * 4 {  // 16:00 moved up by 500 ten days ago
@@ -248,8 +248,8 @@ import Testing
     /// standard deviations, as a long one's. Without it the 14-point band was about a third as wide.
     @Test func aShortHistoryGetsABandAsWideAsALongOne() {
         func gaussian(_ index: Int) -> Double { Self.noise(3 * index) + Self.noise(3 * index + 1) + Self.noise(3 * index + 2) }
-        func history(_ count: Int) -> [MetricSample] {
-            (0..<count).map { MetricSample(time: Self.start + Double($0) * Self.day, value: 1_000 + 20 * gaussian($0)) }
+        func history(_ count: Int) -> [MetricPoint] {
+            (0..<count).map { MetricPoint(time: Self.start + Double($0) * Self.day, value: 1_000 + 20 * gaussian($0)) }
         }
         let settings = AnomalySettings(training: 2_000 * Self.day, seasonality: .none)
         let short = judge(history(14), 1_000, settings)
@@ -267,10 +267,10 @@ import Testing
                                            value: 300 + 100 * sin(Double($0 % 24) / 24 * 2 * .pi) + 8 * Self.noise($0)) }
         samples[400].value += 300
         let steps = AnomalyReplay.run(samples, settings: AnomalySettings())
-        var history: [MetricSample] = []
+        var history: [MetricPoint] = []
         for (index, step) in steps.enumerated() {
             if index % 7 == 0 || index == 400 {
-                let fresh = AnomalyDetector.evaluate(history: history, point: MetricSample(time: step.sample.time, value: step.sample.value),
+                let fresh = AnomalyDetector.evaluate(history: history, point: MetricPoint(time: step.sample.time, value: step.sample.value),
                                                      settings: AnomalySettings(interval: Self.hour))
                 #expect(fresh == step.verdict, "point \(index)")
             }
@@ -290,7 +290,7 @@ import Testing
     }
 
     @Test func constantSeriesFlagsAnyChangeUnlessFloored() {
-        let flat = (0..<20).map { MetricSample(time: Self.start + Double($0) * Self.day, value: 500) }
+        let flat = (0..<20).map { MetricPoint(time: Self.start + Double($0) * Self.day, value: 500) }
         #expect(!judge(flat, 500).isAnomaly)
         #expect(judge(flat, 501).isAnomaly)
         #expect(!judge(flat, 501, AnomalySettings(minRelativeChange: 0.01)).isAnomaly)

@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+
+/// Runs, results, per-check state and metric points: recording a run and reading results back.
+extension HistoryStore {
+    /// Writes a run, its results and its metric points in one transaction, and returns the run id.
+    @discardableResult
+    public func record(run: RunRecord, results: [CheckResult], metrics: [SeriesPoint]) throws(HistoryError) -> Int64 {
+        try recordRun { transaction in try transaction.insert(run: run, results: results, metrics: metrics) }
+    }
+
+    /// Transitional, until the engine records through `recordRun` (History/HistoryTransaction.swift): like
+    /// `record(run:results:metrics:)`, and also runs `body` (given the new run id) in the same transaction, after the
+    /// results are written, so incident changes and alert notifications commit with the run or not at all.
+    public func record<T>(run: RunRecord, results: [CheckResult], metrics: [SeriesPoint],
+                          inTransaction body: (Database, Int64) throws -> T) throws(HistoryError) -> (runID: Int64, value: T) {
+        try recordRun { transaction in
+            let runID = try transaction.insert(run: run, results: results, metrics: metrics)
+            return (runID, try body(transaction.db, runID))
+        }
+    }
+
+    /// Scheduling and baseline state of each check that has ever been evaluated.
+    public func checkStates() throws(HistoryError) -> [String: CheckState] {
+        try snapshot { transaction in try transaction.checkStates() }
+    }
+
+    /// Check states read without creating, migrating or writing the history (for `--dry-run`).
+    public static func checkStatesReadOnly(path: URL) throws(HistoryError) -> [String: CheckState] {
+        guard FileManager.default.fileExists(atPath: path.path) else { return [:] }
+        do {
+            var configuration = GRDB.Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: path.path, configuration: configuration)
+            return try queue.read { db in
+                guard try db.tableExists("check_state") else { return [:] }
+                return try HistoryTransaction(db).checkStates()
+            }
+        } catch {
+            if HistoryIntegrity.isCorruption(error) { throw HistoryIntegrity.corrupt(path, detail: describe(error)) }
+            throw HistoryError(path: ConfigLoader.displayPath(path), message: "cannot read: \(describe(error))")
+        }
+    }
+
+    /// One check's results, newest first.
+    public func results(checkID: String, since: Date? = nil, limit: Int = 100) throws(HistoryError) -> [CheckResult] {
+        try snapshot { transaction in
+            try transaction.results(checkID: checkID, from: since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude,
+                                    through: .infinity, limit: limit)
+        }
+    }
+
+    /// Number of runs stored.
+    public func runCount() throws(HistoryError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM runs") ?? 0 }
+    }
+}
+
+/// The statements that record a run, inside the run's transaction, and the reads of results and check state.
+extension HistoryTransaction {
+    /// Writes one run: its row, its results, the SLA running totals, its metric points, the per-check state and the
+    /// results' artifacts (a schema check's snapshot). Returns the new run id.
+    public func insert(run: RunRecord, results: [CheckResult], metrics: [SeriesPoint]) throws -> Int64 {
+        let runID = try insertRun(run, results: results)
+        try insert(results: results, runID: runID)
+        try addRunTotals(results: results)
+        try insert(metrics: metrics, runID: runID)
+        try updateCheckStates(results: results)
+        try insertArtifacts(of: results, runID: runID)
+        return runID
+    }
+
+    /// The run's row, with its result counts by status; returns its id.
+    func insertRun(_ run: RunRecord, results: [CheckResult]) throws -> Int64 {
+        let count = { (status: CheckStatus) in results.filter { $0.status == status }.count }
+        try db.execute(sql: """
+            INSERT INTO runs (started_at, finished_at, evaluated_at, dqmon_version, config_hash, host, selection,
+                              check_count, pass_count, warn_count, fail_count, error_count, exit_code)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                run.startedAt.timeIntervalSince1970, run.finishedAt.timeIntervalSince1970, run.evaluatedAt.timeIntervalSince1970,
+                run.dqmonVersion, run.configHash, run.host, run.selection, results.count,
+                count(.pass), count(.warn), count(.fail), count(.error), Int(run.exitCode),
+            ])
+        return db.lastInsertedRowID
+    }
+
+    func insert(results: [CheckResult], runID: Int64) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO results (run_id, check_id, dataset, warehouse, check_type, status, observed, observed_text,
+                                 expected, message, query_ms, data_timestamp, evaluated_at, expected_low, expected_high)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for result in results {
+            try statement.execute(arguments: [
+                runID, result.checkID, result.dataset, result.warehouse, result.checkType, result.status.rawValue,
+                result.observed, result.observedText, result.expected, result.message, result.queryMilliseconds,
+                result.dataTimestamp, result.evaluatedAt.timeIntervalSince1970,
+                result.expectedRange?.lower, result.expectedRange?.upper,
+            ])
+        }
+    }
+
+    /// Metric points, from a run (`runID`) or from outside one (`dqmon backfill`, with its `source`).
+    func insert(metrics: [SeriesPoint], runID: Int64?, source: String = "check") throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO metric_points (run_id, dataset, metric, value, measured_at, source, flagged) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        for recorded in metrics {
+            let point = recorded.point
+            try statement.execute(arguments: [runID, recorded.dataset, recorded.metric, point.value, point.time, source, point.flagged])
+        }
+    }
+
+    /// Each result's artifacts write themselves (a schema check's snapshot), in the run's transaction.
+    func insertArtifacts(of results: [CheckResult], runID: Int64) throws {
+        for result in results {
+            for artifact in result.artifacts { try artifact.record(for: result, runID: runID, db: db) }
+        }
+    }
+
+    /// Per-check scheduling and baseline state (`check_state`), from the run's evaluated results.
+    func updateCheckStates(results: [CheckResult]) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO check_state (check_id, last_evaluated_at, last_status, last_success_at, last_success_observed)
+            VALUES (?1, ?2, ?3, CASE WHEN ?3 IN ('pass', 'warn') THEN ?2 END, CASE WHEN ?3 IN ('pass', 'warn') THEN ?4 END)
+            ON CONFLICT (check_id) DO UPDATE SET
+                last_evaluated_at = excluded.last_evaluated_at,
+                last_status = excluded.last_status,
+                last_success_at = coalesce(excluded.last_success_at, check_state.last_success_at),
+                last_success_observed = CASE WHEN excluded.last_success_at IS NOT NULL
+                    THEN excluded.last_success_observed ELSE check_state.last_success_observed END
+            """)
+        for result in results where result.status.isEvaluated {
+            try statement.execute(arguments: [result.checkID, result.evaluatedAt.timeIntervalSince1970, result.status.rawValue, result.observed])
+        }
+    }
+
+    /// Every check's scheduling and baseline state.
+    func checkStates() throws -> [String: CheckState] {
+        var states: [String: CheckState] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT check_id, last_evaluated_at, last_status, last_success_observed FROM check_state") {
+            states[row[0]] = CheckState(
+                lastEvaluatedAt: Date(timeIntervalSince1970: row[1]),
+                lastStatus: CheckStatus(rawValue: row[2]) ?? .error,
+                lastSuccessObserved: row[3])
+        }
+        return states
+    }
+
+    /// One check's results evaluated in `[from, through]`, newest first, at most `limit`.
+    func results(checkID: String, from start: Double, through end: Double, limit: Int) throws -> [CheckResult] {
+        try Row.fetchAll(db, sql: """
+            SELECT check_id, dataset, warehouse, check_type, status, observed, observed_text, expected, message,
+                   query_ms, data_timestamp, evaluated_at, expected_low, expected_high
+            FROM results WHERE check_id = ? AND evaluated_at >= ? AND evaluated_at <= ? ORDER BY evaluated_at DESC, id DESC LIMIT ?
+            """, arguments: [checkID, start, end, limit]).map(Self.result)
+    }
+
+    static func result(_ row: Row) -> CheckResult {
+        CheckResult(
+            checkID: row[0], dataset: row[1], warehouse: row[2], checkType: row[3],
+            status: CheckStatus(rawValue: row[4]) ?? .error, observed: row[5], observedText: row[6], expected: row[7],
+            message: row[8], queryMilliseconds: row[9], dataTimestamp: row[10],
+            evaluatedAt: Date(timeIntervalSince1970: row[11]),
+            expectedRange: (row["expected_low"] as Double?).flatMap { low in (row["expected_high"] as Double?).flatMap { ExpectedRange(lower: low, upper: $0) } })
+    }
+}
