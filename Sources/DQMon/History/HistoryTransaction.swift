@@ -1,16 +1,19 @@
 import Foundation
 import GRDB
 
-/// The history layer's one rule: every SQL statement on the history lives in History/, in one of two places.
+/// The history layer's one rule: every SQL statement on the history lives in History/, and in one of two kinds of method.
 ///
 /// - A whole operation (one read snapshot or one write transaction of its own, e.g. `dqmon incidents ack`, marking
-///   a notification sent) is a method of `HistoryStore`, in the file of its table family
-///   (`HistoryStore+Incidents.swift`, `+Outbox.swift`, `+Silences.swift`, `+SLA.swift`, `+MetricSeries.swift`).
+///   a notification sent) is a method of `HistoryStore`, in the file of its table family: `HistoryStore+Runs.swift`
+///   (runs, results, check state, metric points), `+MetricSeries.swift`, `+Schema.swift`, `+Incidents.swift`,
+///   `+Outbox.swift` (notifications, alert state), `+Silences.swift`, `+SLA.swift` (running totals, SLA reads).
 /// - A statement that runs inside a transaction someone else opened (the engine's run transaction, or a whole
 ///   operation that combines several statements) is a method of `HistoryTransaction`, in the same file.
+/// - Tables and indexes are created by the migrations (`HistoryMigrations*.swift`).
 ///
 /// Domain logic (the incident state machine, alert routing, SLA arithmetic) stays in its own folder and calls
-/// these methods; it never writes SQL.
+/// these methods; it never writes SQL. `HistoryStore.read` / `write` hand out the raw GRDB connection for tests
+/// and tools that set up or inspect a history by hand.
 ///
 /// A `HistoryTransaction` is only valid inside the closure that received it. Given by `HistoryStore.recordRun`,
 /// `transaction` (write) or `snapshot` (read-only: a write through it fails).
