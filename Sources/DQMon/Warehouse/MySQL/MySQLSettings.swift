@@ -61,6 +61,12 @@ public struct MySQLSettings: WarehouseSettings {
                              statementTimeout: statementTimeout, connectTimeout: connectTimeout)
     }
 
+    /// Why `type: mysql` cannot be used on this machine (the client library is missing), or nil when it can.
+    public static var clientLibraryProblem: String? {
+        if case .failure(let problem) = MySQLClientLibrary.shared { return problem.reason }
+        return nil
+    }
+
     static func parseURL(_ fields: ConfigFields) -> MySQLURL? {
         guard let node = fields.require("url"), let text = fields.string("url") else { return nil }
         do {
