@@ -92,6 +92,34 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: fixture.historyURL.path))
     }
 
+    /// The exact lines, for the mistakes people make: a line break kept from a file, URL-safe base64, a cut copy.
+    @Test func malformedWhsecSecretsGiveOneExactLineEach() {
+        let fixture = ProjectFixture(dataset: "orders", checks: "      - volume: {}")
+        fixture.alerts("""
+            version: 1
+            receivers:
+              newline: { type: webhook, url: "https://a.example.com/hook", secret: "${NEWLINE}" }
+              urlsafe: { type: webhook, url: "https://a.example.com/hook", secret: "${URLSAFE}" }
+              cut:     { type: webhook, url: "https://a.example.com/hook", secret: whsec_MfKQ9r8GK }
+              bare:    { type: webhook, url: "not a url", secret: "whsec_" }
+            routes:
+              - receivers: [newline]
+            """)
+        let fix = "; paste the secret exactly as the receiver generated it ('whsec_' followed by standard base64, "
+            + "e.g. whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw), or use a secret without the 'whsec_' prefix to sign with its text"
+        let errors = fixture.configErrors(environment: ["NEWLINE": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n",
+                                                        "URLSAFE": "whsec_MfKQ9r8GKYqrTwj-PD8ILPZIo2LaLaSw"])
+        #expect(errors == [
+            "alerts/alerts.yml:3:72: 'secret' starts with 'whsec_' but is not base64: character 33 after 'whsec_' is a line break" + fix,
+            "alerts/alerts.yml:4:72: 'secret' starts with 'whsec_' but is not base64: character 16 after 'whsec_' is '-' or '_' "
+                + "(URL-safe base64; the standard form uses '+' and '/')" + fix,
+            "alerts/alerts.yml:5:72: 'secret' starts with 'whsec_' but is not base64: its length after 'whsec_' is one more than a "
+                + "multiple of 4, so a character is missing or extra" + fix,
+            "alerts/alerts.yml:6:34: 'url' must be an http(s) URL, got '****'",
+            "alerts/alerts.yml:6:55: 'secret' starts with 'whsec_' but has nothing after 'whsec_'" + fix,
+        ])
+    }
+
     /// Valid `whsec_` secrets (padded or not, 1 to 64 bytes) and plain secrets load.
     @Test func wellFormedSecretsAreValid() throws {
         var random = SeededRandom(seed: 0x2124)
