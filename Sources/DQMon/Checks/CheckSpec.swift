@@ -51,6 +51,9 @@ public protocol CheckSpec: Sendable {
     /// The thresholds of a check that measures how fresh its dataset is, for the SLA's freshness timeline
     /// (nil, the default: the check does not measure freshness).
     var freshnessThresholds: FreshnessThresholds? { get }
+    /// Config errors only the whole configuration shows, e.g. a `references` check naming a dataset that does not
+    /// exist or lives in another warehouse (default: none). Reported with the other config errors: nothing runs.
+    func configErrors(in datasets: [DatasetConfig], checkedDataset: DatasetConfig) -> [ConfigError]
 }
 
 /// The age limits of a freshness measure: `warn` and `fail` (either may be absent).
@@ -78,9 +81,10 @@ extension CheckSpec {
     public func evaluateMissingTable(_ input: CheckInput) -> CheckOutcome? { nil }
     public func onset(of status: CheckStatus, dataTimestamp: Double?) -> Double? { nil }
     public var freshnessThresholds: FreshnessThresholds? { nil }
+    public func configErrors(in datasets: [DatasetConfig], checkedDataset: DatasetConfig) -> [ConfigError] { [] }
     public var requiredColumns: [String] {
         var columns: [String] = []
-        for column in metrics.compactMap(\.column) where !columns.contains(column) { columns.append(column) }
+        for column in metrics.flatMap(\.columns) where !columns.contains(column) { columns.append(column) }
         return columns
     }
 }
@@ -88,7 +92,9 @@ extension CheckSpec {
 /// The check types dqmon knows. Adding one means a new folder under Checks/ and a line in `builtIn`
 /// (a test adds its own with `Registries.adding(check:)`).
 public struct CheckRegistry: Sendable {
-    public static let builtIn = CheckRegistry(types: [FreshnessCheck.self, VolumeCheck.self, SchemaCheck.self, AnomalyCheck.self])
+    public static let builtIn = CheckRegistry(types: [FreshnessCheck.self, VolumeCheck.self, SchemaCheck.self, AnomalyCheck.self,
+                                                               MissingCheck.self, AcceptedValuesCheck.self, RangeCheck.self,
+                                                               PatternCheck.self, DuplicatesCheck.self])
 
     /// Keys every check accepts.
     public static let commonKeys = ["name", "description", "runbook"]

@@ -20,6 +20,7 @@ extension DatasetConfig {
             tags: fields.stringList("tags") ?? [], runbook: fields.string("runbook"), every: fields.interval("every"),
             timeZone: parseTimeZone(fields), sla: project.tiers[tier] ?? TierPolicy.defaults[3]!,
             checks: [], location: node.location, warehouseLocation: fields["warehouse"]?.location)
+        dataset.filter = RowFilter.parse(fields)
         if let sla = fields["sla"]?.fields(of: "'sla'", allowed: TierPolicy.keys) {
             dataset.sla = dataset.sla.overridden(by: sla)
         }

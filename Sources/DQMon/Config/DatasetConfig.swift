@@ -2,7 +2,7 @@ import Foundation
 
 /// One entry of `datasets:` in a checks file: a warehouse table, who owns it, and its checks.
 public struct DatasetConfig: Sendable {
-    public static let keys = ["name", "warehouse", "tier", "owner", "description", "tags", "runbook", "every", "timezone", "sla", "checks"]
+    public static let keys = ["name", "warehouse", "tier", "owner", "description", "tags", "runbook", "every", "timezone", "sla", "where", "checks"]
 
     public var name: String
     public var table: TableName
@@ -19,6 +19,8 @@ public struct DatasetConfig: Sendable {
     public var timeZone: TimeZone
     /// The dataset's own SLA targets (its tier's, overridden by `sla:`).
     public var sla: TierPolicy
+    /// The dataset's `where:`: a SQL filter (trusted config, like `sql:`) every metric of the dataset applies.
+    public var filter: String? = nil
     public var checks: [CheckConfig]
     public var location: SourceLocation
     /// Where `warehouse:` was written, for "unknown warehouse" errors.

@@ -39,14 +39,15 @@ struct DatasetEvaluator: Sendable {
         }
         if !runnable.isEmpty {
             let query = MetricQuery(table: dataset.table, metrics: runnable.flatMap(\.spec.metrics), dialect: warehouse.dialect,
-                                    now: now, timeZone: dataset.timeZone, columns: catalog.timestampColumns(of: dataset.table))
+                                    now: now, timeZone: dataset.timeZone, columns: catalog.timestampColumns(of: dataset.table),
+                                    filter: dataset.filter)
             let started = ContinuousClock.now
             do {
                 var row: [SQLValue] = []
                 if let statement = query.statement { row = try await warehouse.queryRow(statement) }
                 let milliseconds = Self.milliseconds(since: started)
                 var values = query.values(from: row, timeZone: dataset.timeZone)
-                let customErrors = await measureCustom(runnable.flatMap(\.spec.metrics), on: warehouse, into: &values)
+                let customErrors = await measureStandalone(query.standalone, on: warehouse, into: &values)
                 for check in runnable {
                     if let problem = check.spec.metrics.lazy.compactMap({ customErrors[$0] ?? values.unusable[$0] }).first {
                         results[check.id] = result(check, .error(problem), milliseconds: milliseconds)
@@ -135,16 +136,17 @@ struct DatasetEvaluator: Sendable {
         return unique
     }
 
-    /// Runs each distinct `sql:` metric as its own statement; returns the error message of those that failed.
-    func measureCustom(_ metrics: [Metric], on warehouse: any Warehouse, into values: inout MetricValues) async -> [Metric: String] {
+    /// Runs each metric that cannot fold into the dataset's statement (`sql:` metrics, a check type's own
+    /// statement) on its own; returns the error message of those that failed.
+    func measureStandalone(_ standalone: [(metric: Metric, statement: SQLStatement)], on warehouse: any Warehouse,
+                           into values: inout MetricValues) async -> [Metric: String] {
         var errors: [Metric: String] = [:]
-        for metric in Set(metrics) {
-            guard case .custom(let sql) = metric else { continue }
+        for (metric, statement) in standalone {
             do {
-                let row = try await warehouse.queryRow(SQLStatement(sql, isUserSQL: true))
+                let row = try await warehouse.queryRow(statement)
                 values.record(row.first?.double, for: metric)
             } catch {
-                errors[metric] = "sql metric failed on \(dataset.name): \(error.description)"
+                errors[metric] = "\(metric.isCustom ? "sql metric" : "query for \(metric)") failed on \(dataset.name): \(error.description)"
             }
         }
         return errors

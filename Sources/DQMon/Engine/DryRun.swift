@@ -17,10 +17,14 @@ extension CheckRunner {
             lines.append(dialect.catalogQuery(for: datasets.map(\.0.table)).inlined + ";")
             for (dataset, checks) in datasets {
                 let query = MetricQuery(table: dataset.table, metrics: checks.flatMap(\.spec.metrics), dialect: dialect,
-                                        now: options.now, timeZone: dataset.timeZone)
+                                        now: options.now, timeZone: dataset.timeZone, filter: dataset.filter)
                 lines.append("-- \(dataset.name): \(checks.map(\.id).joined(separator: ", "))")
-                guard let statement = query.statement else { lines.append("-- (no metric query: its checks read only the catalog)"); continue }
-                lines.append(statement.inlined + ";")
+                if let statement = query.statement { lines.append(statement.inlined + ";") }
+                for (metric, statement) in query.standalone {
+                    lines.append("-- \(dataset.name): \(metric) (its own statement)")
+                    lines.append(statement.inlined + ";")
+                }
+                if query.statement == nil, query.standalone.isEmpty { lines.append("-- (no metric query: its checks read only the catalog)") }
             }
         }
         if plan.byWarehouse.isEmpty { lines.append("-- no checks are due (use --all to include every check)") }

@@ -21,6 +21,9 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
     case mean(column: String)
     /// A user's `select` returning one number; run as its own statement, not folded into the dataset's select.
     case custom(sql: String)
+    /// A measure a check type defines in its own folder (`DatasetAggregate`): folded into the dataset's scan when
+    /// it can be, else run as its own statement.
+    case aggregate(AnyDatasetAggregate)
 
     /// The name stored in history for metric points, e.g. `row_count_1d`.
     public var historyName: String {
@@ -33,6 +36,7 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
         case .distinctCount(let column): return "distinct_count(\(column))"
         case .mean(let column): return "mean(\(column))"
         case .custom(let sql): return "sql(\(sql))"
+        case .aggregate(let aggregate): return aggregate.base.historyName
         }
     }
 
@@ -42,6 +46,7 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
     public var column: String? {
         switch self {
         case .rowCount, .hasRows, .custom: return nil
+        case .aggregate(let aggregate): return aggregate.base.columns.first
         case .maxTimestamp(let column), .windowedCount(let column, _), .nullRate(let column), .distinctCount(let column),
              .mean(let column): return column
         }

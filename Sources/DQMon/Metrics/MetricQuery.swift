@@ -16,6 +16,8 @@ public struct MetricQuery: Sendable {
     public let metrics: [Metric]
     /// nil when the dataset has no metric the statement computes (only `sql:` metrics, or none).
     public let statement: SQLStatement?
+    /// The metrics that run as their own statement (`sql:` metrics, aggregates that cannot fold), each once.
+    public let standalone: [(metric: Metric, statement: SQLStatement)]
     /// `hasRows` is answered by `rowCount` when a check of the dataset counts rows anyway.
     let hasRowsFromRowCount: Bool
 
@@ -23,17 +25,25 @@ public struct MetricQuery: Sendable {
     ///   - now: the run's evaluation time; windows end there.
     ///   - timeZone: how zone-less timestamps are stored (UTC unless the dataset sets `timezone:`).
     ///   - columns: what the catalog says of each column (type, index), when known (not in `--dry-run`).
+    ///   - filter: the dataset's `where:` (trusted user SQL): every metric reads only the rows it keeps.
     public init(table: TableName, metrics: [Metric], dialect: any SQLDialect, now: Date, timeZone: TimeZone,
-                columns: [String: TimestampColumn] = [:]) {
+                columns: [String: TimestampColumn] = [:], filter: String? = nil) {
+        let rows = DatasetRows(dialect: dialect, table: table, filter: filter, columns: columns)
         var unique: [Metric] = []
-        for metric in metrics where !unique.contains(metric) && !metric.isCustom { unique.append(metric) }
+        var standalone: [(metric: Metric, statement: SQLStatement)] = []
+        for metric in metrics where !unique.contains(metric) && !standalone.contains(where: { $0.metric == metric }) {
+            if let own = metric.standaloneStatement(over: rows) { standalone.append((metric, own)) } else { unique.append(metric) }
+        }
+        self.standalone = standalone
         hasRowsFromRowCount = unique.contains(.rowCount) && unique.contains(.hasRows)
         if hasRowsFromRowCount { unique.removeAll { $0 == .hasRows } }
         self.table = table
         self.metrics = unique
-        let planner = Planner(dialect: dialect, from: dialect.qualifiedName(table), table: table, now: now,
-                              timeZone: timeZone, columns: columns)
-        statement = unique.isEmpty ? nil : planner.statement(for: unique)
+        let planner = Planner(dialect: dialect, from: rows.from, table: table, now: now,
+                              timeZone: timeZone, columns: columns, rows: rows)
+        var statement = unique.isEmpty ? nil : planner.statement(for: unique)
+        if rows.isFiltered { statement?.isUserSQL = true }  // the dataset's where: is user SQL
+        self.statement = statement
     }
 
     /// Maps the returned row back to metrics, converting zone-less timestamps to UTC. A value dqmon cannot
@@ -65,6 +75,7 @@ private struct Planner {
     let now: Date
     let timeZone: TimeZone
     let columns: [String: TimestampColumn]
+    let rows: DatasetRows
 
     enum Plan {
         case probe(SQLStatement)
@@ -93,7 +104,7 @@ private struct Planner {
     }
 
     func plan(_ metric: Metric) -> Plan {
-        if let answer = dialect.catalogAnswer(for: metric, table: table) { return .probe(answer) }
+        if !rows.isFiltered, let answer = dialect.catalogAnswer(for: metric, table: table) { return .probe(answer) }
         let quoted = metric.column.map(dialect.quote) ?? ""
         switch metric {
         case .rowCount:
@@ -117,6 +128,11 @@ private struct Planner {
             return .scan(ScanAggregate(SQLStatement("avg(\(quoted))")))
         case .custom:
             return .scan(ScanAggregate(SQLStatement("NULL")))  // never planned: `sql:` metrics run as their own statements
+        case .aggregate(let aggregate):
+            switch aggregate.base.plan(over: rows) {
+            case .scan(let scan): return .scan(scan)
+            case .statement: return .scan(ScanAggregate(SQLStatement("NULL")))  // never planned: runs as its own statement
+            }
         }
     }
 

@@ -208,6 +208,12 @@ public protocol SQLDialect: Sendable {
     func catalogQuery(for tables: [TableName]) -> SQLStatement
     /// How this warehouse's type names normalize for schema checks (its warehouse type's `typeNormalizer`).
     var typeNormalizer: any TypeNormalizer { get }
+    /// `expression` (SQL) as text, for comparing a column of any type with listed values. Default `CAST(… AS TEXT)`.
+    func text(of expression: String) -> String
+    /// A predicate true when the text `expression` contains a match of the regular expression bound as the next
+    /// `?` argument (NULL for a NULL value). Default `expression REGEXP ?` (SQLite, through the function dqmon
+    /// registers on its connection; MySQL).
+    func regexMatch(_ expression: String) -> String
 }
 
 extension SQLDialect {
@@ -220,6 +226,10 @@ extension SQLDialect {
     public func rowsSinceProbe(_ column: TimestampColumn, cutoff: Double, in table: String) -> SQLStatement? { nil }
 
     public func catalogAnswer(for metric: Metric, table: TableName) -> SQLStatement? { nil }
+
+    public func text(of expression: String) -> String { "CAST(\(expression) AS TEXT)" }
+
+    public func regexMatch(_ expression: String) -> String { "\(expression) REGEXP ?" }
 
     public func latestTimestampInScan(_ column: TimestampColumn, in table: String) -> ScanAggregate {
         ScanAggregate(SQLStatement("max(\(epochSeconds(of: quote(column.name), declaredType: column.declaredType)))"))

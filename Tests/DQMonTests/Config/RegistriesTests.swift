@@ -12,6 +12,11 @@ import Testing
         "volume": "volume: { name: volume_check, min_rows: 1 }",
         "schema": "schema: { name: schema_check }",
         "anomaly": "anomaly: { name: anomaly_check, metric: row_count }",
+        "missing": "missing: { name: missing_check, column: id }",
+        "accepted_values": "accepted_values: { name: accepted_values_check, column: id, values: [1, 2, 3] }",
+        "range": "range: { name: range_check, column: id, min: 1, max: 3 }",
+        "pattern": "pattern: { name: pattern_check, column: id, regex: '^[0-9]+$' }",
+        "duplicates": "duplicates: { name: duplicates_check, column: id }",
     ]
 
     @Test func everyRegisteredCheckTypeRunsThroughCheckRecordAndHistory() throws {

@@ -8,6 +8,9 @@ public struct PostgresDialect: SQLDialect {
 
     public var typeNormalizer: any TypeNormalizer { PostgresTypeNormalizer() }
 
+    /// PostgreSQL's `~`: an advanced regular expression, case-sensitive, found anywhere in the text.
+    public func regexMatch(_ expression: String) -> String { "\(expression) ~ ?" }
+
     /// Always schema-qualified, so the session's `search_path` never changes which table is checked.
     public func qualifiedName(_ table: TableName) -> String {
         quote(table.schema ?? defaultSchema) + "." + quote(table.table)

@@ -25,6 +25,7 @@ public final class SQLiteWarehouse: Warehouse {
         configuration.readonly = true
         configuration.busyMode = .timeout(settings.busyTimeout.seconds)
         configuration.label = "warehouse.\(name)"
+        configuration.prepareDatabase { db in SQLiteRegexp.register(in: db) }
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
             _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }

@@ -1,0 +1,75 @@
+import DQMon
+import DQMonTestSupport
+import Foundation
+import Testing
+
+/// Every business-rule check type through `dqmon check` on SQLite: counts, percents, thresholds, NULLs, an empty
+/// table, quoted mixed-case names, `where:` on the check and on the dataset, and the statements `--dry-run` shows.
+struct RowRuleSQLiteTests {
+    func scenario() throws -> ProjectFixture {
+        let project = ProjectFixture()
+        let warehouse = try project.warehouse()
+        for statement in RowRuleScenario.statements(table: "\"Orders\"", timestamp: "text") { try warehouse.execute(statement) }
+        project.checks("orders.yml", RowRuleScenario.checks)
+        return project
+    }
+
+    @Test func everyTypeCountsItsFailingRows() throws {
+        let project = try scenario()
+        let run = try RowRuleScenario.results(in: project)
+        #expect(run.status == 1, "\(run.output)")
+        for (id, expected) in RowRuleScenario.expected {
+            #expect(run.results[id]?.status == expected.status, "\(id): \(String(describing: run.results[id]))")
+            #expect(run.results[id]?.message == expected.message, "\(id)")
+        }
+        #expect(run.results.count == RowRuleScenario.expected.count, "\(run.results.keys.sorted())")
+    }
+
+    @Test func dryRunPrintsTheDatasetStatementAndEachStatementOfItsOwn() throws {
+        let project = try scenario()
+        let output = try dqmon(["check", "--all", "--dry-run", "--now", "2026-11-25T12:00:00Z"], in: project)
+        #expect(output.status == 0, "\(output.stderr)")
+        // The foldable checks share one statement; the composite key runs on its own.
+        #expect(output.stdout.contains("count(CASE WHEN (\"Status\" IS NULL OR CAST(\"Status\" AS TEXT) IN ('', 'N/A')) THEN 1 END)"), "\(output.stdout)")
+        #expect(output.stdout.contains("CAST(\"sku\" AS TEXT) REGEXP '^[A-Z]{3}-[0-9]+$'"), "\(output.stdout)")
+        #expect(output.stdout.contains("count(\"order_id\") - count(DISTINCT \"order_id\")"), "\(output.stdout)")
+        #expect(output.stdout.contains("-- Orders: duplicate_count(order_id, line_no) (its own statement)"), "\(output.stdout)")
+        #expect(output.stdout.contains("GROUP BY \"order_id\", \"line_no\" HAVING count(*) > 1"), "\(output.stdout)")
+        let orderStatements = output.stdout.split(separator: "\n").filter { $0.hasPrefix("SELECT") && $0.contains("\"Orders\"") }
+        #expect(orderStatements.count == 2, "one folded statement and the composite key's: \(orderStatements)")
+    }
+
+    @Test func datasetWhereAndCheckWhereBothApply() throws {
+        let project = try scenario()
+        project.checks("orders.yml", """
+            version: 1
+            datasets:
+              - name: Orders
+                where: "region = 'US'"
+                checks:
+                  - accepted_values: { column: Status, values: [paid, refunded, void], where: "amount > 0" }
+                  - volume: { min_rows: 4 }
+                  - duplicates: { columns: [order_id, line_no], where: "amount > 0" }
+            """)
+        let run = try RowRuleScenario.results(in: project)
+        #expect(run.results["Orders/accepted_values"]?.message == "2 of 2 rows (100%) have Status outside [paid, refunded, void] where amount > 0 (fail > 0)", "\(run.output)")
+        #expect(run.results["Orders/volume"]?.message == "3 rows, below min_rows 4", "the dataset's where: narrows every metric")
+        #expect(run.results["Orders/duplicates"]?.message == "0 of 2 rows (0%) repeat another row's (order_id, line_no) where amount > 0", "\(run.output)")
+    }
+
+    @Test func anUnknownColumnIsThatChecksErrorNamingIt() throws {
+        let project = try scenario()
+        project.checks("orders.yml", """
+            version: 1
+            datasets:
+              - name: Orders
+                checks:
+                  - pattern: { column: skew, regex: 'x' }
+                  - missing: { column: Status }
+            """)
+        let run = try RowRuleScenario.results(in: project)
+        #expect(run.results["Orders/pattern"]?.status == "error")
+        #expect(run.results["Orders/pattern"]?.message.hasPrefix("column 'skew' not found in Orders (did you mean 'sku'?)") == true, "\(run.output)")
+        #expect(run.results["Orders/missing"]?.status == "fail")
+    }
+}
