@@ -84,6 +84,31 @@ import Testing
         }
     }
 
+    /// The class, not the example: every command that opens the history reports a damaged one as one line, exit 3,
+    /// nothing on stdout (each maps its failure to a DQMonError; main prints it once).
+    @Test func everyHistoryCommandReportsADamagedHistoryOnce() throws {
+        let fixture = try project()
+        #expect(try dqmon(["check", "--all"] + Self.now, in: fixture).status == 0)
+        var data = try Data(contentsOf: fixture.historyURL)
+        data.replaceSubrange(0..<16, with: Data(repeating: 0x41, count: 16))
+        try data.write(to: fixture.historyURL)
+        let commands: [[String]] = [
+            ["check", "--all"], ["check", "--dry-run"], ["history", "orders/freshness"], ["history", "orders", "--schema"],
+            ["history", "backup", "copy.sqlite"], ["prune"], ["incidents"], ["incidents", "show", "1"], ["incidents", "ack", "1"],
+            ["incidents", "resolve", "1"], ["incidents", "note", "1", "text"], ["sla"], ["alerts"], ["alerts", "flush"],
+            ["alerts", "test", "nosuch"], ["silence", "list"], ["silence", "expire", "1"],
+            ["silence", "add", "--match", "dataset=orders", "--for", "1h", "--reason", "r"],
+            ["backtest", "events/anomaly"], ["backfill", "events", "--column", "created_at"],
+        ]
+        for command in commands {
+            let output = try dqmon(command + Self.now, in: fixture)
+            #expect(output.status == 3, "\(command): \(output.status) \(output.stderr)")
+            #expect(output.stderr.hasPrefix("dqmon: error: "), "\(command): \(output.stderr)")
+            #expect(output.stderr.filter { $0 == "\n" }.count == 1, "\(command): \(output.stderr)")
+            #expect(output.stdout.isEmpty, "\(command): \(output.stdout)")
+        }
+    }
+
     @Test func configErrorsPrintEachProblemThenOneSummary() throws {
         let fixture = try project()
         fixture.checks("broken.yml", "version: 1\ndatasets:\n  - name: broken\n    checks:\n      - freshnes: { column: x }\n")
