@@ -7,6 +7,21 @@ extension ProjectFixture {
         directory.write("alerts/\(name)", yaml)
     }
 
+    /// Writes `alerts/alerts.yml` sending every alert to one webhook receiver, `hook`, at `${HOOK_URL}` and signed
+    /// with `${HOOK_SECRET}` (the test passes both in the environment), with the pass's delivery `budget` and each
+    /// attempt's `timeout`. `routeKeys` are further keys of the one route (`repeat_interval: 1h`); `extra`, when
+    /// given, is appended on its own line as it is.
+    public func webhookAlerts(budget: String, timeout: String, routeKeys: [String] = [], extra: String? = nil) {
+        let lines = [
+            "version: 1",
+            "receivers:",
+            #"  hook: { type: webhook, url: "${HOOK_URL}", secret: "${HOOK_SECRET}" }"#,
+            "routes:",
+            "  - receivers: [hook]",
+        ] + routeKeys.map { "    \($0)" } + ["delivery: { budget: \(budget), timeout: \(timeout) }"] + (extra.map { [$0] } ?? [])
+        alerts(lines.joined(separator: "\n"))
+    }
+
     /// Loads the configuration with `environment` for `${VAR}` (webhook URLs and keys in tests).
     public func load(environment: [String: String]) throws -> Configuration {
         try ConfigLoader.load(configPath: configURL, environment: environment)

@@ -12,23 +12,10 @@ import Testing
 
     init() throws {
         receiver = try TestHTTPReceiver()
-        fixture.checks("orders.yml", """
-            version: 1
-            datasets:
-              - name: orders
-                tier: 1
-                owner: team-orders
-                checks:
-                  - freshness: { column: updated_at, warn_after: 2h, error_after: 6h }
-            """)
-        fixture.alerts("""
-            version: 1
-            receivers:
-              hook: { type: webhook, url: "${HOOK_URL}", secret: "${HOOK_SECRET}" }
-            routes:
-              - receivers: [hook]
-            delivery: { budget: 3s, timeout: 3s }
-            """)
+        fixture.checks("orders.yml", ProjectFixture.checksYAML(
+            dataset: "orders", keys: ["tier: 1", "owner: team-orders"],
+            checks: "      - freshness: { column: updated_at, warn_after: 2h, error_after: 6h }"))
+        fixture.webhookAlerts(budget: "3s", timeout: "3s")
     }
 
     deinit { receiver.stop() }

@@ -21,22 +21,9 @@ struct DeliveryHardeningTests {
             receiver = try TestHTTPReceiver()
             let url = "http://\(userinfo)127.0.0.1:\(receiver.port)\(path)"
             environment = ["HOOK_URL": url, "HOOK_SECRET": "ZZHMACZZ"].merging(extraEnvironment) { $1 }
-            fixture.checks("orders.yml", """
-                version: 1
-                datasets:
-                  - name: orders
-                    tier: 1
-                    checks:
-                      - freshness: { column: updated_at, warn_after: 2h, error_after: 6h }
-                """)
-            fixture.alerts("""
-                version: 1
-                receivers:
-                  hook: { type: webhook, url: "${HOOK_URL}", secret: "${HOOK_SECRET}" }
-                routes:
-                  - receivers: [hook]
-                delivery: { budget: 2s, timeout: 3s }
-                """)
+            fixture.checks("orders.yml", ProjectFixture.checksYAML(
+                dataset: "orders", keys: ["tier: 1"], checks: "      - freshness: { column: updated_at, warn_after: 2h, error_after: 6h }"))
+            fixture.webhookAlerts(budget: "2s", timeout: "3s")
             try fixture.warehouse().table("orders", timestamps: [Self.now.addingTimeInterval(-7 * 3_600)])
         }
 

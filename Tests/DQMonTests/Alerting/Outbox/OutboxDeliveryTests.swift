@@ -38,16 +38,7 @@ import Testing
     deinit { receiver.stop() }
 
     func alerts(repeatInterval: String, extra: String) {
-        fixture.alerts("""
-            version: 1
-            receivers:
-              hook: { type: webhook, url: "${HOOK_URL}", secret: "${HOOK_SECRET}" }
-            routes:
-              - receivers: [hook]
-                repeat_interval: \(repeatInterval)
-            delivery: { budget: 2s, timeout: 1s }
-            \(extra)
-            """)
+        fixture.webhookAlerts(budget: "2s", timeout: "1s", routeKeys: ["repeat_interval: \(repeatInterval)"], extra: extra)
     }
 
     var environment: [String: String] { ["HOOK_URL": receiver.url(secretPath), "HOOK_SECRET": hmacSecret] }
