@@ -9,29 +9,32 @@ struct DQMonCommand: AsyncParsableCommand {
         commandName: "dqmon",
         abstract: "Data quality and observability monitor: freshness, volume, schema and anomaly checks on warehouse tables.",
         discussion: """
-            Checks are YAML in checks/*.yml beside dqmon.yml, run as SQL in the warehouse (SQLite or PostgreSQL):
-              freshness  the newest timestamp in a column is recent enough (warn_after, error_after)
-              volume     rows in the table or in a recent window: min_rows, max_rows, max_change since the
-                         last good run
-              schema     columns, types, nullability and order against the last snapshot (and a contract, if given)
-              anomaly    a metric (row count, null rate, mean, custom SQL...) outside the range learned from its
-                         history, seasonality included
-            Results go to a SQLite history; failures open incidents, tracked against SLA targets, and alerts go to
-            Slack, Teams, PagerDuty or webhooks (alerts/*.yml).
+            Checks live in checks/*.yml beside dqmon.yml and run as SQL in the warehouse
+            (SQLite or PostgreSQL). Check types:
+              freshness  the newest timestamp in a column is recent enough
+              volume     row count of the table or of a recent window: min/max
+                         rows, max change since the last good run
+              schema     columns, types, nullability and order vs the last
+                         snapshot (and a contract, if given)
+              anomaly    a metric (row count, null rate, mean, SQL...) outside
+                         the range learned from its history, seasonality included
+            Results go to a SQLite history; failures open incidents (with SLA
+            figures), and alerts go to Slack, Teams, PagerDuty or webhooks.
 
             Commands:
-              check, validate         run the checks that are due / report every config error, run nothing
-              history, prune          results and schema changes over time / delete history past its retention
-              incidents, sla          on-call's view: incidents, ack, resolve, notes / SLA compliance per dataset
-              alerts, silence         pending and failed notifications, flush, test / hold alerts for a while
-              backfill, backtest      seed anomaly history from a timestamp column / replay anomaly detection
-              demo                    a demo warehouse with a month of runs
+              check       run the checks that are due (validate: config only)
+              history     results or schema changes over time; backup; prune
+              incidents   list, show, ack, resolve, note; sla: SLA compliance
+              alerts      pending and failed notifications, flush, test; silence
+              backfill    seed anomaly history from a timestamp column
+              backtest    replay anomaly detection over history or a CSV
+              demo        a demo warehouse with a month of hourly runs
 
-            Exit codes: 0 ok, 1 a check failed, 2 warnings (--fail-on warn), 3 dqmon could not do its job
-            (config, usage, warehouse, history), 4 alerts left pending.
+            Exit codes: 0 ok, 1 a check failed, 2 warnings (--fail-on warn),
+            3 dqmon could not do its job, 4 alerts left pending.
 
             Examples:
-              dqmon demo                      create the demo warehouse and replay 30 days of runs
+              dqmon demo                      build the demo, replay 30 days of hourly runs
               dqmon check                     run the checks that are due
               dqmon check --all --format json run every check, print JSON
               dqmon validate                  report every config error
