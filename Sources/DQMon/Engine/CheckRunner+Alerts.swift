@@ -8,7 +8,7 @@ extension CheckRunner {
         guard !configuration.alerts.receivers.isEmpty else { return }
         if report.runID == nil {
             let outbox = AlertOutbox(configuration: configuration, now: options.now)
-            do { _ = try history.write { db in try outbox.enqueue(changes: [], runID: nil, db: db) } } catch { throw .history(error) }
+            do { _ = try history.transaction { try outbox.enqueue(changes: [], runID: nil, in: $0) } } catch { throw .history(error) }
         }
         let delivery = await AlertDelivery(alerts: configuration.alerts, history: history).deliver(now: options.now)
         report.alerts = delivery

@@ -63,13 +63,16 @@ public struct CheckRunner: Sendable {
             let tracker = IncidentTracker(configuration: configuration)
             let outbox = options.sendAlerts ? AlertOutbox(configuration: configuration, now: options.now) : nil
             do {
-                let recorded = try history.record(run: record, results: results, metrics: points) { db, runID in
-                    let changes = try tracker.apply(results, db: db)
-                    _ = try outbox?.enqueue(changes: changes, runID: runID, db: db)
-                    return changes
+                // The engine owns the run's transaction: the run, its incident changes and their notifications
+                // commit together or not at all.
+                let recorded = try history.recordRun { transaction in
+                    let runID = try transaction.insert(run: record, results: results, metrics: points)
+                    let changes = try tracker.apply(results, in: transaction)
+                    _ = try outbox?.enqueue(changes: changes, runID: runID, in: transaction)
+                    return (runID: runID, changes: changes)
                 }
                 report.runID = recorded.runID
-                report.incidentChanges = recorded.value
+                report.incidentChanges = recorded.changes
             } catch { throw .history(error) }
         }
         if options.sendAlerts { try await sendAlerts(&report, options: options) }

@@ -9,17 +9,6 @@ extension HistoryStore {
         try recordRun { transaction in try transaction.insert(run: run, results: results, metrics: metrics) }
     }
 
-    /// Transitional, until the engine records through `recordRun` (History/HistoryTransaction.swift): like
-    /// `record(run:results:metrics:)`, and also runs `body` (given the new run id) in the same transaction, after the
-    /// results are written, so incident changes and alert notifications commit with the run or not at all.
-    public func record<T>(run: RunRecord, results: [CheckResult], metrics: [SeriesPoint],
-                          inTransaction body: (Database, Int64) throws -> T) throws(HistoryError) -> (runID: Int64, value: T) {
-        try recordRun { transaction in
-            let runID = try transaction.insert(run: run, results: results, metrics: metrics)
-            return (runID, try body(transaction.db, runID))
-        }
-    }
-
     /// Scheduling and baseline state of each check that has ever been evaluated.
     public func checkStates() throws(HistoryError) -> [String: CheckState] {
         try snapshot { transaction in try transaction.checkStates() }
@@ -115,7 +104,7 @@ extension HistoryTransaction {
     /// Each result's artifacts write themselves (a schema check's snapshot), in the run's transaction.
     func insertArtifacts(of results: [CheckResult], runID: Int64) throws {
         for result in results {
-            for artifact in result.artifacts { try artifact.record(for: result, runID: runID, db: db) }
+            for artifact in result.artifacts { try artifact.record(for: result, runID: runID, in: self) }
         }
     }
 

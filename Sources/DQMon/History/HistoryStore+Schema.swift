@@ -40,8 +40,8 @@ extension HistoryStore {
 /// A schema check's snapshot, stored when the columns changed: one row per dataset and run, whichever of the dataset's
 /// schema checks carried it.
 extension SchemaSnapshot: RunArtifact {
-    public func record(for result: CheckResult, runID: Int64, db: Database) throws {
-        try db.execute(sql: """
+    public func record(for result: CheckResult, runID: Int64, in transaction: HistoryTransaction) throws {
+        try transaction.db.execute(sql: """
             INSERT INTO schema_snapshots (run_id, dataset, warehouse, taken_at, columns_hash, columns)
             SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM schema_snapshots WHERE run_id = ? AND dataset = ?)
             """, arguments: [runID, result.dataset, result.warehouse, result.evaluatedAt.timeIntervalSince1970,

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The incident state machine, applied to a run's results inside the run's history transaction.
 ///
@@ -40,12 +39,6 @@ public struct IncidentTracker: Sendable {
             if let change = try apply(result, in: transaction) { changes.append(change) }
         }
         return changes
-    }
-
-    /// Transitional, for the engine until it records through `HistoryStore.recordRun`: the same, given the GRDB
-    /// connection of the run's transaction. Remove with its last caller.
-    public func apply(_ results: [CheckResult], db: Database) throws -> [IncidentChange] {
-        try apply(results, in: HistoryTransaction(db))
     }
 
     func apply(_ result: CheckResult, in transaction: HistoryTransaction) throws -> IncidentChange? {

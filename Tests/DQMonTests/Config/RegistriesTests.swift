@@ -29,7 +29,7 @@ import Testing
             datasets:
               - name: orders
                 checks:
-            \(CheckRegistry.builtIn.typeNames.map { "      - " + Self.checkSamples[$0]! }.joined(separator: "\n"))
+            \(CheckRegistry.builtIn.typeNames.map { "      - " + (Self.checkSamples[$0] ?? "\($0): {}") }.joined(separator: "\n"))
             """)
         let run = try dqmon(["check", "--all", "--now", "2026-11-25T12:00:00Z", "--format", "json"], in: fixture)
         let results = try #require(run.checkResults, "stdout: \(run.stdout)\nstderr: \(run.stderr)")
@@ -45,6 +45,7 @@ import Testing
         let samples: [String: String] = [
             "sqlite": "{ type: sqlite, path: warehouse.sqlite }",
             "postgres": "{ type: postgres, url: \"postgres://dqmon@127.0.0.1:5432/analytics\", connect_timeout: 1s }",
+            "mysql": "{ type: mysql, url: \"mysql://dqmon@127.0.0.1:3306/analytics\", connect_timeout: 1s }",
         ]
         #expect(Set(samples.keys) == Set(WarehouseRegistry.builtIn.typeNames), "add a sample for each registered warehouse type")
         for (typeName, settings) in samples.sorted(by: { $0.key < $1.key }) {

@@ -11,10 +11,6 @@ import Testing
     /// Folders whose GRDB use is not the history: the SQLite warehouse and the demo's SQLite data.
     static let warehouseFolders = ["History/", "Warehouse/SQLite/", "Demo/"]
 
-    /// Transitional bridges that hand a run transaction's raw connection to the history layer until the engine
-    /// records through `HistoryStore.recordRun`; each only wraps it in a `HistoryTransaction`. Remove with them.
-    static let bridges: Set<String> = ["Alerting/Outbox/AlertOutbox+Incidents.swift", "Incidents/IncidentTracker.swift"]
-
     /// Every Swift file under Sources/DQMon, by path relative to it.
     static func swiftFiles() throws -> [(path: String, text: String)] {
         let root = sources.standardizedFileURL.path + "/"
@@ -31,15 +27,9 @@ import Testing
         let files = try Self.swiftFiles()
         #expect(files.count > 50, "found \(files.count) source files under \(Self.sources.path)")
         let leaks = files.filter { file in
-            !Self.warehouseFolders.contains { file.path.hasPrefix($0) } && !Self.bridges.contains(file.path)
+            !Self.warehouseFolders.contains { file.path.hasPrefix($0) }
                 && (file.text.contains("import GRDB") || file.text.contains("db.execute(") || file.text.contains("Row.fetch"))
         }
         #expect(leaks.map(\.path) == [], "history SQL belongs in History/ (HistoryStore or HistoryTransaction methods)")
-    }
-
-    @Test func bridgesOnlyWrapTheConnection() throws {
-        for file in try Self.swiftFiles() where Self.bridges.contains(file.path) {
-            #expect(!file.text.contains("db.execute(") && !file.text.contains("Row.fetch"), "\(file.path) runs SQL itself")
-        }
     }
 }
