@@ -121,7 +121,7 @@ enum ConfigFuzzCorpus {
               - volume: { min_rows: 100, max_change: { warn: 10%, fail: 30% } }
         """),
         Seed(path: "alerts/alerts.yml", text: """
-        # Where alerts go (SPEC section 6, README "Alerts"). Every file in alerts/ starts with `version: 1`.
+        # Where alerts go (README "Alerts"). Every file in alerts/ starts with `version: 1`.
         version: 1
 
         # Receivers: a name and a type (slack, teams, pagerduty, webhook, file). URLs and keys are secrets:
