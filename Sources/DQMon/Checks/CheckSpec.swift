@@ -94,7 +94,8 @@ extension CheckSpec {
 public struct CheckRegistry: Sendable {
     public static let builtIn = CheckRegistry(types: [FreshnessCheck.self, VolumeCheck.self, SchemaCheck.self, AnomalyCheck.self,
                                                                MissingCheck.self, AcceptedValuesCheck.self, RangeCheck.self,
-                                                               PatternCheck.self, DuplicatesCheck.self])
+                                                               PatternCheck.self, DuplicatesCheck.self, ReferencesCheck.self,
+                                                               SQLRuleCheck.self])
 
     /// Keys every check accepts.
     public static let commonKeys = ["name", "description", "runbook"]

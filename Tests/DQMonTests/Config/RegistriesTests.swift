@@ -17,6 +17,8 @@ import Testing
         "range": "range: { name: range_check, column: id, min: 1, max: 3 }",
         "pattern": "pattern: { name: pattern_check, column: id, regex: '^[0-9]+$' }",
         "duplicates": "duplicates: { name: duplicates_check, column: id }",
+        "references": "references: { name: references_check, column: id, to_dataset: orders, to_column: id }",
+        "sql": "sql: { name: sql_check, query: 'select * from orders where id < 0' }",
     ]
 
     @Test func everyRegisteredCheckTypeRunsThroughCheckRecordAndHistory() throws {

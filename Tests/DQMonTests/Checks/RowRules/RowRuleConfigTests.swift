@@ -38,6 +38,12 @@ import Testing
          "checks/orders.yml:5:43: 'where' is empty; write a SQL condition on the dataset's columns, e.g. where: \"created_at >= '2026-01-01'\""),
         ("duplicates: { column: id, columns: [id, line] }",
          "checks/orders.yml:5:44: write 'column' (one column) or 'columns' (a composite key), not both"),
+        ("references: { column: customer_id, to_dataset: order, to_column: id }",
+         "checks/orders.yml:5:56: unknown dataset 'order' in 'to_dataset' (did you mean 'orders'?); references compares with a dataset defined under 'datasets'"),
+        ("sql: { query: ' ; ' }",
+         "checks/orders.yml:5:23: 'query' is empty; write a select that returns the failing rows, e.g. query: \"select * from orders where total < 0\""),
+        ("sql: { query: 'select 1', fail: 5% }",
+         "checks/orders.yml:5:41: 'fail' must be a count of rows here (this check has no row total to take a percent of), got '5%'"),
         ("duplicates: { columns: [id, id] }",
          "checks/orders.yml:5:32: 'columns' lists a column twice: id, id"),
     ]
@@ -61,6 +67,27 @@ import Testing
             #expect(errors.count == 1 && errors.first?.hasPrefix(expected) == true && errors.first?.contains(variant.message) == true,
                     "seed \(seed), iteration \(iteration): expected '\(expected)…\(variant.message)…', got \(errors) for\n\(text)")
         }
+    }
+
+    @Test func referencesStayWithinOneWarehouse() {
+        let errors = ProjectFixture.configErrors(checks: """
+            version: 1
+            datasets:
+              - name: orders
+                checks:
+                  - references: { column: customer_id, to_dataset: customers, to_column: id }
+              - name: customers
+                warehouse: other
+                checks:
+                  - duplicates: { column: id }
+            """, project: """
+            version: 1
+            warehouses:
+              main: { type: sqlite, path: warehouse.sqlite }
+              other: { type: sqlite, path: other.sqlite }
+            default_warehouse: main
+            """)
+        #expect(errors == ["checks/orders.yml:5:56: 'to_dataset' 'customers' is in warehouse 'other', and orders in 'main': references compares within one warehouse"])
     }
 
     @Test func checkExitsThreeAndRunsNothing() throws {
@@ -90,7 +117,15 @@ struct BadVariant {
         let column = columns.randomElement(using: &random)!
         let extras = ["where: \"region = 'EU'\"", "warn: 1", "fail: 5%", "name: n\(random.next() % 100)"].filter { _ in Bool.random(using: &random) }
         let (type, key, value, message): (String, String, String, String)
-        switch random.next() % 4 {
+        switch random.next() % 5 {
+        case 4:
+            let other = "missing_\(random.next() % 1_000)"
+            let settings = ["column: \(column)", "to_column: id"] + extras
+            let badIndex = Int(random.next() % UInt64(settings.count + 1))
+            var withBad = settings
+            withBad.insert("to_dataset: \(other)", at: badIndex)
+            return make(type: "references", settings: withBad, badIndex: badIndex, key: "to_dataset",
+                        message: "unknown dataset '\(other)' in 'to_dataset'", flow: Bool.random(using: &random))
         case 0:
             let pattern = malformed.randomElement(using: &random)!
             (type, key, value, message) = ("pattern", "regex", "'\(pattern)'", "is not a valid regular expression")

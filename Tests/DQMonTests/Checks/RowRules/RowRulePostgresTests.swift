@@ -14,7 +14,7 @@ struct RowRulePostgresTests {
         }
         let fixture = PostgresProjectFixture(
             warehouses: #"  pg: { type: postgres, url: "${DQMON_TEST_POSTGRES_URL}", sslmode: disable, schema: \#(db.name) }"#)
-        fixture.checks("orders.yml", RowRuleScenario.checks)
+        fixture.checks("orders.yml", RowRuleScenario.checks(table: "\"\(db.name)\".\"Orders\""))
         return fixture
     }
 

@@ -10,7 +10,7 @@ struct RowRuleSQLiteTests {
         let project = ProjectFixture()
         let warehouse = try project.warehouse()
         for statement in RowRuleScenario.statements(table: "\"Orders\"", timestamp: "text") { try warehouse.execute(statement) }
-        project.checks("orders.yml", RowRuleScenario.checks)
+        project.checks("orders.yml", RowRuleScenario.checks(table: "\"Orders\""))
         return project
     }
 
@@ -35,8 +35,10 @@ struct RowRuleSQLiteTests {
         #expect(output.stdout.contains("count(\"order_id\") - count(DISTINCT \"order_id\")"), "\(output.stdout)")
         #expect(output.stdout.contains("-- Orders: duplicate_count(order_id, line_no) (its own statement)"), "\(output.stdout)")
         #expect(output.stdout.contains("GROUP BY \"order_id\", \"line_no\" HAVING count(*) > 1"), "\(output.stdout)")
-        let orderStatements = output.stdout.split(separator: "\n").filter { $0.hasPrefix("SELECT") && $0.contains("\"Orders\"") }
-        #expect(orderStatements.count == 2, "one folded statement and the composite key's: \(orderStatements)")
+        #expect(output.stdout.contains("AND NOT EXISTS (SELECT 1 FROM \"Placed\" AS dqmon_parent WHERE dqmon_parent.\"id\" = dqmon_child.\"order_id\")"), "\(output.stdout)")
+        #expect(output.stdout.contains("SELECT count(*) FROM (select * from \"Orders\" where amount < 0) AS dqmon_failing;"), "\(output.stdout)")
+        let orderStatements = output.stdout.split(separator: "\n").filter { $0.hasPrefix("SELECT") && $0.contains("FROM \"Orders\"") }
+        #expect(orderStatements.count == 4, "one folded statement, the composite key's and the two references': \(orderStatements)")
     }
 
     @Test func datasetWhereAndCheckWhereBothApply() throws {

@@ -26,10 +26,13 @@ enum RowRuleScenario {
             (8, 'void', 60, 'QQQ-7x', 'EU', '2019-01-01 00:00:00', NULL, 1)
             """,
             "CREATE TABLE \(table.replacingOccurrences(of: "\"Orders\"", with: "\"Empty\"")) (id integer, \"Status\" text, sku text)",
+            "CREATE TABLE \(table.replacingOccurrences(of: "\"Orders\"", with: "\"Placed\"")) (id integer)",
+            "INSERT INTO \(table.replacingOccurrences(of: "\"Orders\"", with: "\"Placed\"")) (id) VALUES (1), (2), (3), (NULL)",
         ]
     }
 
-    static let checks = """
+    /// The checks file; `table` is the orders table as a user's `sql:` query names it on that warehouse.
+    static func checks(table: String) -> String { """
         version: 1
         datasets:
           - name: Orders
@@ -44,12 +47,21 @@ enum RowRuleScenario {
               - pattern: { column: sku, regex: '^[A-Z]{3}-[0-9]+$' }
               - duplicates: { column: order_id }
               - duplicates: { name: line, columns: [order_id, line_no] }
+              - references: { column: order_id, to_dataset: Placed, to_column: id }
+              - references: { name: us, column: order_id, to_dataset: Placed, to_column: id, where: "region = 'US'", fail: 50% }
+              - sql: { query: 'select * from \(table) where amount < 0;' }
+              - sql: { name: none, query: 'select id from \(table) where amount > 5000', warn: 0 }
           - name: Empty
             checks:
               - missing: { column: Status }
               - pattern: { column: sku, regex: '^x' }
               - duplicates: { columns: [id, sku] }
+              - references: { column: id, to_dataset: Placed, to_column: id }
+          - name: Placed
+            checks:
+              - duplicates: { column: id }
         """
+    }
 
     /// The status and message each check must report, on every warehouse.
     static let expected: [String: (status: String, message: String)] = [
@@ -63,6 +75,12 @@ enum RowRuleScenario {
         "Orders/pattern": ("fail", "3 of 8 rows (37.5%) have sku not matching '^[A-Z]{3}-[0-9]+$' (fail > 0)"),
         "Orders/duplicates": ("fail", "3 of 8 rows (37.5%) repeat another row's order_id (fail > 0)"),
         "Orders/duplicates/line": ("fail", "1 of 8 rows (12.5%) repeat another row's (order_id, line_no) (fail > 0)"),
+        "Orders/references": ("fail", "3 of 8 rows (37.5%) have order_id with no match in Placed.id (fail > 0)"),
+        "Orders/references/us": ("pass", "1 of 3 rows (33.33%) have order_id with no match in Placed.id where region = 'US'"),
+        "Orders/sql": ("fail", "1 row returned by the check's query (fail > 0)"),
+        "Orders/sql/none": ("pass", "0 rows returned by the check's query"),
+        "Empty/references": ("pass", "0 of 0 rows (0%) have id with no match in Placed.id"),
+        "Placed/duplicates": ("pass", "0 of 4 rows (0%) repeat another row's id"),
         "Empty/missing": ("pass", "0 of 0 rows (0%) have Status missing (NULL)"),
         "Empty/pattern": ("pass", "0 of 0 rows (0%) have sku not matching '^x'"),
         "Empty/duplicates": ("pass", "0 of 0 rows (0%) repeat another row's (id, sku)"),
