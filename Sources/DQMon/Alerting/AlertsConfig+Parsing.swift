@@ -51,11 +51,11 @@ enum AlertsConfigLoader {
     }
 
     static func parseReceiver(name: String, node: ConfigNode, location: SourceLocation, directory: URL) -> ReceiverConfig? {
-        let allKeys = Set(ReceiverRegistry.types.flatMap { $0.keys } + ["type"])
+        let allKeys = Set(Registries.current.receivers.types.flatMap { $0.keys } + ["type"])
         guard let probe = node.fields(of: "receiver '\(name)'", allowed: Array(allKeys)) else { return nil }
         guard probe.require("type") != nil, let typeName = probe.string("type") else { return nil }
-        guard let type = ReceiverRegistry.type(named: typeName) else {
-            probe["type"]?.error("unknown receiver type '\(typeName)'\(Suggestion.hint(for: typeName, in: ReceiverRegistry.typeNames)); dqmon supports: \(ReceiverRegistry.typeNames.joined(separator: ", "))")
+        guard let type = Registries.current.receivers.type(named: typeName) else {
+            probe["type"]?.error("unknown receiver type '\(typeName)'\(Suggestion.hint(for: typeName, in: Registries.current.receivers.typeNames)); dqmon supports: \(Registries.current.receivers.typeNames.joined(separator: ", "))")
             return nil
         }
         for key in probe.order where key != "type" && !type.keys.contains(key) {
@@ -107,8 +107,8 @@ enum AlertsConfigLoader {
         match.tags = fields.stringList("tags")
         match.checks = globList(fields, "check")
         if let types = fields.stringList("check_type") {
-            for type in types where CheckRegistry.type(named: type) == nil {
-                fields["check_type"]?.error("unknown check type '\(type)'\(Suggestion.hint(for: type, in: CheckRegistry.typeNames)); dqmon supports: \(CheckRegistry.typeNames.joined(separator: ", "))")
+            for type in types where Registries.current.checks.type(named: type) == nil {
+                fields["check_type"]?.error("unknown check type '\(type)'\(Suggestion.hint(for: type, in: Registries.current.checks.typeNames)); dqmon supports: \(Registries.current.checks.typeNames.joined(separator: ", "))")
             }
             match.checkTypes = types
         }

@@ -47,7 +47,7 @@ public struct VolumeBackfill: Sendable {
         let last = Int((end.timeIntervalSince1970 / size).rounded()) - 1
         guard last >= first else { return [] }
         return (first...last).map { bucket in
-            MetricPoint(dataset: dataset, metric: metricName, value: counts[bucket] ?? 0,
+            SeriesPoint(dataset: dataset, metric: metricName, value: counts[bucket] ?? 0,
                         measuredAt: Date(timeIntervalSince1970: Double(bucket + 1) * size))
         }
     }

@@ -14,7 +14,8 @@ public struct AlertDeliveryReport: Sendable {
     public var hasUndelivered: Bool { pending > 0 || failed > 0 }
 }
 
-/// Sends pending outbox notifications after the run's transaction committed (SPEC section 6 "Delivery").
+/// Sends pending outbox notifications after the run's transaction committed, at least once: a receiver may see a
+/// retried notification twice, with the same id.
 ///
 /// Each notification is tried, and transient failures retried with full-jitter backoff, until the pass's
 /// budget is spent; what is left stays pending for the next run or `dqmon alerts flush`. A receiver that

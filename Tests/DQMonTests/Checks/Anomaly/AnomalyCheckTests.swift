@@ -67,6 +67,22 @@ import Testing
         #expect(points.dropLast().allSatisfy { !$0.flagged && $0.metric == "row_count_1d" })
     }
 
+    /// The band `dqmon history` draws comes from the numbers stored with each result, not from its `expected` text.
+    @Test func historyDrawsTheBandFromTheStoredRange() async throws {
+        let fixture = try eventsProject("anomaly: { metric: row_count_1d, column: created_at, min_history: 3 }")
+        _ = try await runDaily(fixture, perDay: [100, 104, 98, 101, 500])
+        let stored = try HistoryStore(path: fixture.historyURL).results(checkID: "events/anomaly", limit: 1)[0]
+        let range = try #require(stored.expectedRange, "the anomaly result carries no stored range")
+        #expect(range.lower < 101 && range.upper > 101 && range.upper < 500, "\(range)")
+        // The stored text no longer matters to the chart: blank it, and the band is still drawn.
+        let queue = try DatabaseQueue(path: fixture.historyURL.path)
+        try await queue.write { db in try db.execute(sql: "UPDATE results SET expected = 'changed wording'") }
+        let history = try dqmon(["history", "events/anomaly"], in: fixture)
+        #expect(history.status == 0, "\(history.stderr)")
+        #expect(history.stdout.contains("expected band"), "\(history.stdout)")
+        #expect(history.stdout.contains("▲"), "the spike is drawn above its band: \(history.stdout)")
+    }
+
     @Test func resultStatesRangeTrainingWindowSeasonalityAndScore() async throws {
         let fixture = try eventsProject("anomaly: { metric: row_count_1d, column: created_at, min_history: 3 }")
         _ = try await runDaily(fixture, perDay: [100, 104, 98, 101, 500])
