@@ -79,7 +79,10 @@ struct DeliveryHardeningTests {
                 checks:
                   - freshness: { column: updated_at, warn_after: 2h, error_after: 6h }
             """)
-        scenario.receiver.defaultAnswer = .echo(500)
+        // A 500 echo (retried), then a 400 echo that ends delivery: the stored answer is an echo, never whichever
+        // attempt the 2 s budget happened to cut off (an attempt timed out on a loaded machine stores no body).
+        scenario.receiver.enqueue(.echo(500))
+        scenario.receiver.defaultAnswer = .echo(400)
         let run = try scenario.dqmon(["check"])
         #expect(scenario.receiver.requests.first?.body.contains("ZZTEAMTOKENZZ") == true, "the owner is in the payload")
         let listed = try scenario.dqmon(["alerts", "--format", "json"])
