@@ -6,6 +6,10 @@ public struct CommandLineRunner {
         public let status: Int32
         public let stdout: String
         public let stderr: String
+        /// The run's own peak resident memory in KiB (`VmHWM`, read at every look while it ran; growth in its last
+        /// 10 ms is missed), or nil. Unlike `getrusage(RUSAGE_CHILDREN)` it is this run's, whatever else the test
+        /// process started in parallel.
+        public var peakResidentKiB: Int? = nil
     }
 
     /// The `dqmon` binary beside the test bundle (`swift build --build-tests` puts both in one folder),
@@ -56,11 +60,22 @@ public struct CommandLineRunner {
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         try process.run()
-        _ = Poll.until(attempts: Int(min(max(timeout, 0), 86_400) * 100), every: .milliseconds(10)) { !process.isRunning }
+        var peak: Int?
+        _ = Poll.until(attempts: Int(min(max(timeout, 0), 86_400) * 100), every: .milliseconds(10)) {
+            peak = peakResidentKiB(of: process.processIdentifier) ?? peak
+            return !process.isRunning
+        }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         let read = { (url: URL) in (try? String(contentsOf: url, encoding: .utf8)) ?? "" }
-        return Output(status: process.terminationStatus, stdout: read(stdoutFile), stderr: read(stderrFile))
+        return Output(status: process.terminationStatus, stdout: read(stdoutFile), stderr: read(stderrFile), peakResidentKiB: peak)
+    }
+
+    /// A running process's resident-memory high-water mark in KiB (`VmHWM:` in /proc/PID/status), or nil.
+    static func peakResidentKiB(of pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) }
     }
 }
 
