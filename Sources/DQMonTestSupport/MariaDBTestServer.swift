@@ -6,7 +6,6 @@ import Foundation
 /// and the MySQL tests skip, saying why.
 public enum MariaDBTestServer {
     public static let environmentVariable = "DQMON_TEST_MYSQL_URL"
-    public static let skipReason = "DQMON_TEST_MYSQL_URL is not set: run scripts/test, which starts a throwaway MariaDB server (mariadb-server and libmariadb3 installed)"
 
     public static var urlText: String? {
         let value = ProcessInfo.processInfo.environment[environmentVariable]

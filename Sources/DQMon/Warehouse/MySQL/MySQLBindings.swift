@@ -91,6 +91,7 @@ final class MySQLBindings {
         let isUnsigned = flags & MySQLABI.Field.unsignedFlag != 0
         switch type {
         case MySQLABI.typeTiny, MySQLABI.typeShort, MySQLABI.typeLong, MySQLABI.typeInt24, MySQLABI.typeYear,
+             // BIGINT UNSIGNED may exceed Int64: read as a number below.
              MySQLABI.typeLongLong where !isUnsigned:
             _ = setUp(index, type: MySQLABI.typeLongLong, byteCount: 8, isUnsigned: false)
             return .integer

@@ -33,9 +33,13 @@ struct MySQLFailures: Sendable {
     /// A failure while connecting: every kind is `.unavailable` (the warehouse cannot be used at all).
     func connecting(_ code: UInt32, _ message: String) -> WarehouseError {
         switch code {
-        case 2003 where message.contains("(111)"), 2002 where message.contains("(111)") || message.contains("(2)"):
+        // 111 ECONNREFUSED; 115 is what Connector/C reports for a refused non-blocking connect (with connect_timeout).
+        // A missing socket file (2) is refused too. Connector/C reports TCP as 2002 or 2003 depending on the version.
+        case 2002 where ["(111)", "(115)", "(2)"].contains(where: message.contains),
+             2003 where ["(111)", "(115)"].contains(where: message.contains):
             return error(.unavailable, "server down or unreachable: connection refused by \(endpoint)")
-        case 2013, 2003 where message.contains("(110)"):
+        case 2013,
+             2003 where message.contains("(110)"):
             return error(.unavailable, "server down or unreachable: no answer from \(endpoint) within connect_timeout (\(connectTimeout))")
         case 2002, 2003, 2005:
             return error(.unavailable, "server down or unreachable: cannot connect to \(endpoint) (\(message))")
