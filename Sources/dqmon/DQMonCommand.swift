@@ -23,6 +23,7 @@ struct DQMonCommand: AsyncParsableCommand {
 
             Commands:
               check       run the checks that are due (validate: config only)
+              doctor      is everything a run needs ready? (one line each)
               history     results or schema changes over time; backup; prune
               incidents   list, show, ack, resolve, note; sla: SLA compliance
               alerts      pending and failed notifications, flush, test; silence
@@ -41,7 +42,7 @@ struct DQMonCommand: AsyncParsableCommand {
               dqmon history orders/freshness  one check's results over time
             """,
         version: DQMonVersion.current,
-        subcommands: [CheckCommand.self, ValidateCommand.self, HistoryCommand.self, PruneCommand.self, DemoCommand.self,
+        subcommands: [CheckCommand.self, ValidateCommand.self, DoctorCommand.self, HistoryCommand.self, PruneCommand.self, DemoCommand.self,
                       IncidentsCommand.self, SLACommand.self,
                       AlertsCommand.self, SilenceCommand.self,
                       BacktestCommand.self, BackfillCommand.self])
