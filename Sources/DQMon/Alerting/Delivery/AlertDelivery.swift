@@ -81,11 +81,15 @@ public struct AlertDelivery: Sendable {
         let settings = receiver.settings
         let where_ = "\(label) (\(settings.destination))"
         var attempts = 0
+        // Why the last attempt that had its full time failed: an attempt cut short by the end of the budget that
+        // then times out says nothing about the receiver, so the reason reported is this one.
+        var earlierReason: String?
         while true {
             await Spacing.shared.wait(for: receiver.name, spacing: settings.minimumSpacing)
             let request = settings.request(body: notification.body, webhookID: notification.webhookID, sentAt: Date())
             let timeout = min(alerts.delivery.timeout.seconds, max(0.5, deadline.timeIntervalSinceNow))
             let result = scrub(await transport.send(request, timeout: timeout))
+            let cutShort = timeout < alerts.delivery.timeout.seconds && Self.timedOut(result)
             attempts += 1
             Spacing.shared.sent(receiver.name)
             switch Retrier.classify(result, accepts: settings.accepts) {
@@ -96,7 +100,12 @@ public struct AlertDelivery: Sendable {
                 try history.markNotificationFailed(notification.id, attempts: attempts, error: reason, status: status,
                                                    body: responseBody(result), at: clock())
                 return .failed("\(where_) failed permanently: \(reason); see 'dqmon alerts'")
-            case .transient(let reason, let status, let retryAfter):
+            case .transient(var reason, let status, let retryAfter):
+                if cutShort, let earlierReason {
+                    reason = "\(earlierReason) (a later attempt ran out of the delivery budget)"
+                } else {
+                    earlierReason = reason
+                }
                 // Retry-After is capped (Retrier.retryAfterCap): a receiver cannot park a notification for days.
                 let wait = min(retryAfter ?? retrier.backoff(attempt: notification.attempts + attempts - 1), Retrier.retryAfterCap)
                 if Date().addingTimeInterval(wait) < deadline {
@@ -108,6 +117,11 @@ public struct AlertDelivery: Sendable {
                 return .postponed("\(where_) not delivered: \(reason); left pending (attempt \(notification.attempts + attempts)), retried by the next run or 'dqmon alerts flush'")
             }
         }
+    }
+
+    static func timedOut(_ result: TransportResult) -> Bool {
+        if case .failure(_, let timedOut) = result { return timedOut }
+        return false
     }
 
     /// What is stored of a response body: its first 1,000 characters, already scrubbed (see `scrub(_:)`).

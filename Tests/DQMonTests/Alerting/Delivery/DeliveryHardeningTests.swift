@@ -164,6 +164,18 @@ struct DeliveryHardeningTests {
     }
 
     /// Connections closed mid-answer, without an answer, and TLS failures say what happened.
+    /// An attempt that the end of the delivery budget cuts short and that then times out says nothing about the
+    /// receiver: the reason reported is the one of the attempt before it (here a cut-off response), however loaded
+    /// the machine is.
+    @Test func anAttemptCutShortByTheBudgetKeepsTheEarlierReason() async throws {
+        let scenario = try Scenario()
+        scenario.receiver.enqueue(.cutOff)
+        scenario.receiver.defaultAnswer = .slow(seconds: 30)
+        let run = try scenario.dqmon(["check"])
+        #expect(run.stderr.contains("connection closed before the response was complete"), "\(run.stderr)")
+        #expect(!run.stderr.contains("timed out"), "\(run.stderr)")
+    }
+
     @Test func networkFailuresSayWhatHappened() async throws {
         let receiver = try TestHTTPReceiver()
         defer { receiver.stop() }
