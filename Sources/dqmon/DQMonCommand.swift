@@ -41,7 +41,7 @@ struct DQMonCommand: AsyncParsableCommand {
               dqmon validate                  report every config error
               dqmon history orders/freshness  one check's results over time
             """,
-        version: DQMonVersion.current,
+        version: DQMonVersion.display,
         subcommands: [CheckCommand.self, ValidateCommand.self, DoctorCommand.self, HistoryCommand.self, PruneCommand.self, DemoCommand.self,
                       IncidentsCommand.self, SLACommand.self,
                       AlertsCommand.self, SilenceCommand.self,

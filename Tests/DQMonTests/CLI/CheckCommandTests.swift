@@ -136,7 +136,7 @@ import Testing
 
     @Test func versionAndHelp() throws {
         let fixture = try project()
-        #expect(try dqmon(["--version"], in: fixture).stdout == "\(DQMonVersion.current)\n")
+        #expect(try dqmon(["--version"], in: fixture).stdout == "\(DQMonVersion.current) (development build)\n")
         let help = try dqmon(["check", "--help"], in: fixture)
         #expect(help.status == 0)
         #expect(help.stdout.contains("--fail-on"))
