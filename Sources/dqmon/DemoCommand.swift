@@ -18,6 +18,7 @@ struct DemoCommand: AsyncParsableCommand {
               dqmon demo
               dqmon demo --days 14 --now 2026-11-25T12:00:00Z
               dqmon demo --postgres "$DQMON_DEMO_URL"    also load the demo into PostgreSQL and check it there
+              dqmon demo --mysql "$DQMON_DEMO_MYSQL_URL" the same into MySQL or MariaDB
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -30,9 +31,28 @@ struct DemoCommand: AsyncParsableCommand {
         valueName: "postgres://user:password@host:5432/database"))
     var postgres: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Also load the demo into this MySQL or MariaDB database (tables customers, orders, payments, events) and replay the checks against it.",
+        valueName: "mysql://user:password@host:3306/database"))
+    var mysql: String?
+
     func validate() throws {
         if days < 3 || days > 365 { throw ValidationError("--days must be between 3 and 365") }
         _ = try postgresSettings()
+        _ = try mysqlSettings()
+        if postgres != nil, mysql != nil { throw ValidationError("--postgres and --mysql: choose one warehouse to copy the demo into") }
+    }
+
+    /// The MySQL target of `--mysql`, nil without it; a bad URL or a missing client library is a `ValidationError`.
+    func mysqlSettings() throws -> MySQLSettings? {
+        guard let mysql else { return nil }
+        do {
+            let url = try MySQLURL(parsing: mysql)
+            if let problem = MySQLSettings.clientLibraryProblem { throw ValidationError("--mysql: \(problem)") }
+            return MySQLSettings(url: url)
+        } catch let error as MySQLURL.ParseError {
+            throw ValidationError("--mysql \(error.reason)")
+        }
     }
 
     /// The PostgreSQL target of `--postgres`, nil without it. `?sslmode=` in the URL follows the config's rule
@@ -53,7 +73,7 @@ struct DemoCommand: AsyncParsableCommand {
         let showProgress = Console.stderrIsTerminal
         let report: RunReport
         do {
-            report = try await DemoReplay.run(configuration: configuration, scenario: scenario, copyInto: try postgresSettings()) { progress in
+            report = try await DemoReplay.run(configuration: configuration, scenario: scenario, copyInto: try postgresSettings() ?? mysqlSettings()) { progress in
                 if showProgress, progress.run % 24 == 0 || progress.run == progress.runs {
                     FileHandle.standardError.write(Data("\rdqmon: replayed \(progress.run)/\(progress.runs) runs".utf8))
                     if progress.run == progress.runs { FileHandle.standardError.write(Data("\n".utf8)) }
