@@ -111,7 +111,9 @@ struct SeasonalModel: Sendable {
         if let seasonality, !times.isEmpty {
             var buckets: [Int] = []
             seasonality.buckets(times, into: &buckets)
-            for index in values.indices { scratch.append(values[index] - offsets[buckets[index]]) }
+            let outOfSample = Self.leaveOneOutOffsets(values: values, buckets: buckets, offsets: offsets, level: level,
+                                                      bucketCount: seasonality.bucketCount)
+            for index in values.indices { scratch.append(values[index] - outOfSample[index]) }
         } else {
             for value in values { scratch.append(value) }
         }
@@ -190,6 +192,35 @@ struct SeasonalModel: Sendable {
         jumpSize = size
     }
 
+    /// Per point, the offset of its bucket fitted without it: the median of the bucket's other points minus the
+    /// level (the bucket's own offset when it has fewer than three points). The spread is measured on these
+    /// out-of-sample residuals. In-sample residuals shrink toward each bucket's own median: with 28 daily points
+    /// and a day-of-week pattern, each bucket median is fitted on the 4 points it is then measured against, so the
+    /// band came out narrower than the error on the next day (issue 19: generated daily row counts paged 33.9 times
+    /// per 1,000 points, 8.4 with this). With 28 points per bucket (hour of day over 28 days) it changes little.
+    static func leaveOneOutOffsets(values: [Double], buckets: [Int], offsets: [Double], level: Double,
+                                   bucketCount: Int) -> [Double] {
+        var members = [[Double]](repeating: [], count: bucketCount)
+        for index in values.indices { members[buckets[index]].append(values[index]) }
+        for bucket in members.indices { members[bucket].sort() }
+        var result = [Double](repeating: 0, count: values.count)
+        for index in values.indices {
+            let bucket = buckets[index]
+            let sorted = members[bucket]
+            guard sorted.count >= 3, values[index].isFinite else {
+                result[index] = offsets[bucket]
+                continue
+            }
+            // The median of `sorted` without one copy of this value (at `removed`).
+            let removed = min(sorted.count - 1, insertionIndex(of: values[index], in: sorted))
+            func remaining(_ position: Int) -> Double { sorted[position < removed ? position : position + 1] }
+            let count = sorted.count - 1
+            let median = count % 2 == 1 ? remaining(count / 2) : (remaining(count / 2 - 1) + remaining(count / 2)) / 2
+            result[index] = median - level
+        }
+        return result
+    }
+
     /// The first index of `sorted` whose value is not less than `value` (binary search).
     static func insertionIndex(of value: Double, in sorted: [Double]) -> Int {
         var low = 0
@@ -211,7 +242,7 @@ struct SeasonalModel: Sendable {
         let beyond = min(n - 1, max(Int((1 - AnomalyDetector.spreadQuantile) * Double(n)), AnomalyDetector.minimumTailPoints))
         let high = RobustStatistics.select(&values, n - 1 - beyond)
         let low = RobustStatistics.select(&values, beyond)
-        let divisor = AnomalyDetector.tailDivisor(count: n, beyond: beyond)
+        let divisor = AnomalyDetector.tailDivisor(count: n, beyond: beyond) / AnomalyDetector.smallSampleFactor(count: n)
         return ((high - center) / divisor, (center - low) / divisor)
     }
 

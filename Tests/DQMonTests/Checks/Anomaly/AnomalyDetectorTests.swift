@@ -245,7 +245,8 @@ import Testing
 
     /// With 14 points the 4th largest (the band's edge, so that 3 outliers cannot stretch it) sits near the 75th
     /// percentile, not the 97.5th; `tailDivisor` corrects for that, so a short history's band is about as wide, in
-    /// standard deviations, as a long one's. Without it the 14-point band was about a third as wide.
+    /// standard deviations, as a long one's. Without it the 14-point band was about a third as wide. On top of that,
+    /// `smallSampleFactor` widens it as a t quantile would (issue 19): the ratio is measured net of that factor.
     @Test func aShortHistoryGetsABandAsWideAsALongOne() {
         func gaussian(_ index: Int) -> Double { Self.noise(3 * index) + Self.noise(3 * index + 1) + Self.noise(3 * index + 2) }
         func history(_ count: Int) -> [MetricPoint] {
@@ -255,7 +256,8 @@ import Testing
         let short = judge(history(14), 1_000, settings)
         let long = judge(history(1_000), 1_000, settings)
         let ratio = (short.upper - short.lower) / (long.upper - long.lower)
-        #expect(ratio > 0.7 && ratio < 1.5, "14-point band / 1,000-point band = \(ratio)")
+            / (AnomalyDetector.smallSampleFactor(count: 14) / AnomalyDetector.smallSampleFactor(count: 1_000))
+        #expect(ratio > 0.7 && ratio < 1.5, "14-point band / 1,000-point band, net of the t widening = \(ratio)")
         #expect(abs(AnomalyDetector.tailDivisor(count: 14, beyond: 3) - 0.555) < 0.01)
         #expect(abs(AnomalyDetector.tailDivisor(count: 10_000, beyond: 250) - AnomalyDetector.spreadQuantileZ) < 0.01)
         #expect(abs(RobustStatistics.normalQuantile(0.975) - 1.959964) < 1e-6)
