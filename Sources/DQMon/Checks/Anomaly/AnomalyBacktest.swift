@@ -60,14 +60,19 @@ public enum AnomalyBacktest {
         }
         let metric = anomaly.target.historyName
         let samples: [MetricPoint]
+        let excluded: [ExcludedInterval]
         do {
             let history = try HistoryStore(path: configuration.project.history.path)
             let key = HistoryStore.SeriesKey(dataset: dataset.name, metric: metric)
-            samples = try history.metricSeries([key: now.addingTimeInterval(-window - anomaly.settings.training)])[key] ?? []
+            let since = now.addingTimeInterval(-window - anomaly.settings.training)
+            samples = try history.metricSeries([key: since])[key] ?? []
+            // The same training exclusions `dqmon check` applies (incidents of the dataset's other checks).
+            excluded = try history.trainingExclusions(datasets: [dataset.name], since: since, until: now)[dataset.name] ?? []
         } catch {
             throw DQMonError(error)
         }
         return AnomalyBacktestReport(checkID: checkID, metric: metric, samples: samples, settings: anomaly.settings,
-                                     sensitivities: sensitivities, from: now.addingTimeInterval(-window), to: now)
+                                     sensitivities: sensitivities, from: now.addingTimeInterval(-window), to: now,
+                                     excluded: excluded)
     }
 }

@@ -16,14 +16,17 @@ public struct AnomalyBacktestReport: Sendable {
     public let pointCount: Int
     public let from: Date
     public let to: Date
+    /// The intervals training left out (incidents of the dataset's other checks), as `dqmon check` leaves them out.
+    public let excluded: [ExcludedInterval]
 
-    /// Points before `from` only train; points in [from, to] are judged.
+    /// Points before `from` only train; points in [from, to] are judged; points inside `excluded` never train.
     public init(checkID: String, metric: String, samples: [MetricPoint], settings: AnomalySettings, sensitivities: [Double],
-                from: Date, to: Date) {
+                from: Date, to: Date, excluded: [ExcludedInterval] = []) {
         self.checkID = checkID
         self.metric = metric
         self.from = from
         self.to = to
+        self.excluded = excluded
         // A non-finite value (stored by an older dqmon) is no measurement: left out, as the detector leaves it out.
         let series = samples.filter { $0.time <= to.timeIntervalSince1970 && $0.time.isFinite && $0.value.isFinite }
             .map { (time: $0.time, value: $0.value) }
@@ -32,7 +35,7 @@ public struct AnomalyBacktestReport: Sendable {
         runs = (sensitivities.isEmpty ? [settings.sensitivity] : sensitivities).map { sensitivity in
             var settings = settings
             settings.sensitivity = sensitivity
-            let steps = AnomalyReplay.run(series, settings: settings).filter { $0.sample.time >= from.timeIntervalSince1970 }
+            let steps = AnomalyReplay.run(series, settings: settings, excluded: excluded).filter { $0.sample.time >= from.timeIntervalSince1970 }
             let alerts = steps.filter(\.verdict.isAnomaly)
             return Run(sensitivity: sensitivity, alerts: alerts, judged: steps.filter { !$0.verdict.isSkipped }.count,
                        alertsPerWeek: Double(alerts.count) / weeks)
@@ -44,6 +47,14 @@ public struct AnomalyBacktestReport: Sendable {
             return "\(checkID): no recorded points of \(metric) yet (run 'dqmon check', or seed volume with 'dqmon backfill')"
         }
         var lines = ["\(checkID): \(metric), \(pointCount) points, replayed \(Format.timestamp(from)) → \(Format.timestamp(to))"]
+        if !excluded.isEmpty {
+            let shown = excluded.suffix(5).map { interval in
+                "\(interval.reason) \(Format.timestamp(Date(timeIntervalSince1970: interval.start))) → "
+                    + Format.timestamp(Date(timeIntervalSince1970: interval.end))
+            }
+            lines.append("training leaves out \(excluded.count) incident interval(s)\(excluded.count > 5 ? " (last 5 shown)" : ""): "
+                         + shown.joined(separator: "; "))
+        }
         for run in runs {
             lines.append("")
             lines.append("sensitivity \(Self.number(run.sensitivity)): \(run.alerts.count) alert(s) in \(run.judged) judged points, \(String(format: "%.1f", run.alertsPerWeek)) per week")

@@ -48,8 +48,9 @@ public struct AnomalyCheck: CheckSpec {
         }
         let name = target.historyName
         let point = MetricPoint(time: input.now.timeIntervalSince1970, value: value)
-        let verdict = AnomalyDetector.evaluate(history: input.context[MetricHistory.self]?[name] ?? [], point: point,
-                                               settings: settings)
+        let training = input.context[MetricHistory.self]
+        let verdict = AnomalyDetector.evaluate(history: training?.series[name] ?? [], point: point, settings: settings,
+                                               excluded: training?.excluded ?? [])
         var outcome = CheckOutcome(status: .pass, observed: value, observedText: Self.format(value), expected: "",
                                    message: "", metricPoints: [name: MetricReading(value)])
         if verdict.isSkipped {

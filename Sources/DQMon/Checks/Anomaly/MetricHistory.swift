@@ -1,10 +1,25 @@
 import Foundation
 
-/// The recorded points an anomaly check trains on: by dataset, then by metric history name, oldest first, from the
-/// longest training window any due check of the dataset asks for (plus a day), read in one query per warehouse.
+/// The recorded points an anomaly check trains on, and the intervals training leaves out, per dataset: the points by
+/// metric history name, oldest first, from the longest training window any due check of the dataset asks for (plus
+/// a day), read in one query per warehouse; the exclusions are the dataset's incidents of other checks in that
+/// window (`HistoryStore.trainingExclusions`), read in one more.
 /// A history read failure leaves the points empty: the checks then report that they need more history.
 public enum MetricHistory: CheckContextKey {
-    public static func load(_ request: CheckContextRequest) throws(HistoryError) -> [String: [String: [MetricPoint]]] {
+    /// One dataset's training data.
+    public struct Dataset: Sendable {
+        /// Points by metric history name, oldest first, before the run's time.
+        public var series: [String: [MetricPoint]] = [:]
+        /// Time ranges whose points stay out of training (open or recent incidents of the dataset's other checks).
+        public var excluded: [ExcludedInterval] = []
+
+        public init(series: [String: [MetricPoint]] = [:], excluded: [ExcludedInterval] = []) {
+            self.series = series
+            self.excluded = excluded
+        }
+    }
+
+    public static func load(_ request: CheckContextRequest) throws(HistoryError) -> [String: Dataset] {
         var wanted: [HistoryStore.SeriesKey: Date] = [:]
         for (dataset, checks) in request.datasets {
             for case let anomaly as AnomalyCheck in checks.map(\.spec) {
@@ -14,11 +29,16 @@ public enum MetricHistory: CheckContextKey {
             }
         }
         guard !wanted.isEmpty, let found = try? request.history.metricSeries(wanted) else { return [:] }
-        var series: [String: [String: [MetricPoint]]] = [:]
+        var datasets: [String: Dataset] = [:]
         let now = request.now.timeIntervalSince1970
         for (key, samples) in found {
-            series[key.dataset, default: [:]][key.metric] = samples.filter { $0.time < now }
+            datasets[key.dataset, default: Dataset()].series[key.metric] = samples.filter { $0.time < now }
         }
-        return series
+        let names = Array(Set(wanted.keys.map(\.dataset))).sorted()
+        if let since = wanted.values.min(),
+           let exclusions = try? request.history.trainingExclusions(datasets: names, since: since, until: request.now) {
+            for (dataset, intervals) in exclusions { datasets[dataset, default: Dataset()].excluded = intervals }
+        }
+        return datasets
     }
 }
