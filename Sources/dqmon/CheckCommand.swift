@@ -45,6 +45,9 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Record results and incidents, but write and send no alert notifications.")
     var noAlerts = false
 
+    @Flag(name: .long, help: "Print nothing unless a check is not pass, an incident changed or an alert is pending (for cron).")
+    var quiet = false
+
     func validate() throws {
         if FailOn(rawValue: failOn) == nil { throw ValidationError("--fail-on must be fail, warn or never, got '\(failOn)'") }
         if let parallel { try FlagValues.count(parallel, flag: "--parallel", in: FlagValues.parallelism) }
@@ -58,6 +61,7 @@ struct CheckCommand: AsyncParsableCommand {
             return
         }
         let report: RunReport
+        RunEvents.started(configuration: global.configURL, options: options)
         do { report = try await CheckRunner.run(configuration: configuration, options: options, lockTimeout: lock.seconds) } catch {
             throw DQMonError(error)
         }
@@ -67,6 +71,8 @@ struct CheckCommand: AsyncParsableCommand {
             for problem in alerts.problems { Console.error(problem) }
             if alerts.hasUndelivered { Console.note("alerts: \(alerts.sent) sent, \(alerts.failed) failed, \(alerts.pending) pending ('dqmon alerts' lists them)") }
         }
+        RunEvents.finished(report)
+        if quiet && !RunEvents.needsAttention(report) { throw RunStatus(exitCode: report.exitCode) }
         switch global.format {
         case .table: Console.print(RunReportRenderer.table(report))
         case .json: Console.print(RunReportRenderer.json(report))

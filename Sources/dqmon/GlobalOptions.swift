@@ -2,6 +2,8 @@ import ArgumentParser
 import DQMon
 import Foundation
 
+extension DQMonLog.Format: ExpressibleByArgument {}
+
 /// Output formats; `junit` applies to `check` only.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, junit
@@ -18,7 +20,11 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: table or json (check also takes junit).")
     var format: OutputFormat = .table
 
+    @Option(name: .long, help: "stderr: text (default), or json: one JSON object per event, for log aggregators.")
+    var logFormat: DQMonLog.Format = .text
+
     func validate() throws {
+        DQMonLog.bootstrap(logFormat)
         if let now {
             do {
                 _ = try ISO8601.parse(now)
@@ -51,10 +57,12 @@ enum Console {
     }
 
     static func error(_ text: String, prefix: Bool = true) {
+        if DQMonLog.isJSON { return DQMonLog.event("error", level: .error, text) }
         FileHandle.standardError.write(Data(((prefix ? "dqmon: error: " : "") + text + "\n").utf8))
     }
 
     static func note(_ text: String) {
+        if DQMonLog.isJSON { return DQMonLog.event("note", level: .notice, text) }
         FileHandle.standardError.write(Data(("dqmon: " + text + "\n").utf8))
     }
 

@@ -128,8 +128,10 @@ public struct CheckRunner: Sendable {
         guard let config = configuration.project.warehouse(named: name) else { return WarehouseOutcome() }
         let warehouse: any Warehouse
         let catalog: Catalog
+        let connectStarted = Date()
         do throws(WarehouseError) {
             warehouse = try await config.settings.connect(name: name)
+            DQMonLog.warehouseConnected(name, type: config.typeName, since: connectStarted, error: nil)
             do throws(WarehouseError) {
                 catalog = try await warehouse.catalog(for: datasets.map(\.0.table))
             } catch {
@@ -137,6 +139,7 @@ public struct CheckRunner: Sendable {
                 throw error
             }
         } catch {
+            DQMonLog.warehouseConnected(name, type: config.typeName, since: connectStarted, error: error)
             var outcome = WarehouseOutcome(unavailable: error)
             for evaluator in evaluators { outcome.results += evaluator.failAll(error.description).results }
             progress.advance(by: evaluators.count)

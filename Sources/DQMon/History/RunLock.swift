@@ -22,14 +22,20 @@ public final class RunLock: Sendable {
         guard descriptor >= 0 else {
             throw RunLockError(path: path, message: "cannot create the history lock file \(display): \(String(cString: strerror(errno))) (is the folder writable?)")
         }
-        let deadline = Date().addingTimeInterval(timeout)
+        let started = Date()
+        let deadline = started.addingTimeInterval(timeout)
+        var waited = false
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            if !waited { DQMonLog.lockWait(display, timeout: timeout) }
+            waited = true
             guard Date() < deadline else {
+                DQMonLog.lockGaveUp(display, since: started)
                 close(descriptor)
                 throw RunLockError(path: path, message: "another dqmon process holds the history lock \(display); gave up after \(Format.age(timeout)) (raise --lock-timeout, or look for a stuck run: fuser \(display))")
             }
             usleep(50_000)
         }
+        if waited { DQMonLog.lockAcquired(display, since: started) }
         return RunLock(descriptor: descriptor, path: path)
     }
 

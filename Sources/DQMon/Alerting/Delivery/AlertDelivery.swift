@@ -88,7 +88,10 @@ public struct AlertDelivery: Sendable {
             await Spacing.shared.wait(for: receiver.name, spacing: settings.minimumSpacing)
             let request = settings.request(body: notification.body, webhookID: notification.webhookID, sentAt: Date())
             let timeout = min(alerts.delivery.timeout.seconds, max(0.5, deadline.timeIntervalSinceNow))
+            let attemptStarted = Date()
             let result = scrub(await transport.send(request, timeout: timeout))
+            DQMonLog.alertAttempt(notification.id, receiver: receiver.name, attempt: notification.attempts + attempts + 1,
+                                  result: result, since: attemptStarted)
             let cutShort = timeout < alerts.delivery.timeout.seconds && Self.timedOut(result)
             attempts += 1
             Spacing.shared.sent(receiver.name)
