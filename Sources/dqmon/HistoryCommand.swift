@@ -41,9 +41,10 @@ struct HistoryCommand: ParsableCommand {
         let cutoff = since.flatMap(Interval.init(parsing:)).map { global.evaluationTime.addingTimeInterval(-$0.seconds) }
         if schema { return try printSchema(configuration, since: cutoff) }
         let results = try HistoryQuery.results(configuration: configuration, checkID: checkID, since: cutoff, limit: limit)
+        let samples = results.isEmpty ? [:] : try HistoryQuery.samples(configuration: configuration, checkID: checkID, since: results.last?.evaluatedAt)
         switch global.format {
-        case .json: Console.print(HistoryRenderer.json(checkID: checkID, results: results))
-        default: Console.print(HistoryRenderer.table(checkID: checkID, results: results))
+        case .json: Console.print(HistoryRenderer.json(checkID: checkID, results: results, samples: samples))
+        default: Console.print(HistoryRenderer.table(checkID: checkID, results: results, samples: samples))
         }
     }
 

@@ -54,6 +54,9 @@ public protocol CheckSpec: Sendable {
     /// Config errors only the whole configuration shows, e.g. a `references` check naming a dataset that does not
     /// exist or lives in another warehouse (default: none). Reported with the other config errors: nothing runs.
     func configErrors(in datasets: [DatasetConfig], checkedDataset: DatasetConfig) -> [ConfigError]
+    /// The bounded statement fetching some of the rows that made the check warn or fail (`samples: N`), run by the
+    /// engine only after such a result; nil (the default): the check takes no samples.
+    func failingRowsSample(over rows: DatasetRows) -> FailingRowsSample?
 }
 
 /// The age limits of a freshness measure: `warn` and `fail` (either may be absent).
@@ -82,6 +85,7 @@ extension CheckSpec {
     public func onset(of status: CheckStatus, dataTimestamp: Double?) -> Double? { nil }
     public var freshnessThresholds: FreshnessThresholds? { nil }
     public func configErrors(in datasets: [DatasetConfig], checkedDataset: DatasetConfig) -> [ConfigError] { [] }
+    public func failingRowsSample(over rows: DatasetRows) -> FailingRowsSample? { nil }
     public var requiredColumns: [String] {
         var columns: [String] = []
         for column in metrics.flatMap(\.columns) where !columns.contains(column) { columns.append(column) }

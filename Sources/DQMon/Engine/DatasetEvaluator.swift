@@ -41,6 +41,7 @@ struct DatasetEvaluator: Sendable {
             let query = MetricQuery(table: dataset.table, metrics: runnable.flatMap(\.spec.metrics), dialect: warehouse.dialect,
                                     now: now, timeZone: dataset.timeZone, columns: catalog.timestampColumns(of: dataset.table),
                                     filter: dataset.filter)
+            let sampledRows = DatasetRows(dialect: warehouse.dialect, table: dataset.table, filter: dataset.filter)
             let started = ContinuousClock.now
             do {
                 var row: [SQLValue] = []
@@ -54,7 +55,9 @@ struct DatasetEvaluator: Sendable {
                         continue
                     }
                     let outcome = Self.finite(check.spec.evaluate(input(check, metrics: values, columns: columns, warehouse: warehouse)))
-                    results[check.id] = result(check, outcome, milliseconds: milliseconds)
+                    var checkResult = result(check, outcome, milliseconds: milliseconds)
+                    await attachSamples(check, to: &checkResult, rows: sampledRows, columns: columns, on: warehouse)
+                    results[check.id] = checkResult
                     points += outcome.metricPoints.map {
                         SeriesPoint(dataset: dataset.name, metric: $0.key, value: $0.value.value, measuredAt: now, flagged: $0.value.flagged)
                     }

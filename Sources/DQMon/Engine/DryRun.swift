@@ -25,6 +25,7 @@ extension CheckRunner {
                     lines.append(statement.inlined + ";")
                 }
                 if query.statement == nil, query.standalone.isEmpty { lines.append("-- (no metric query: its checks read only the catalog)") }
+                lines += sampleLines(dataset: dataset, checks: checks, dialect: dialect)
             }
         }
         if plan.byWarehouse.isEmpty { lines.append("-- no checks are due (use --all to include every check)") }

@@ -13,6 +13,7 @@ enum HistoryMigrations {
         migrator.registerMigration("v2-metric-points-flagged", migrate: addMetricPointsFlagged)
         migrator.registerMigration("v3-sla-rollups", migrate: createSLARollups)
         migrator.registerMigration("v4-results-expected-range", migrate: addResultsExpectedRange)
+        migrator.registerMigration("v5-result-samples", migrate: createResultSamples)
         return migrator
     }
 

@@ -19,6 +19,15 @@ public enum HistoryQuery {
         }
     }
 
+    /// The failing-row samples stored with `checkID`'s results evaluated at or after `since`, by evaluation time (epoch seconds).
+    public static func samples(configuration: Configuration, checkID: String, since: Date?) throws(DQMonError) -> [Double: FailingRowSamples] {
+        do {
+            return try HistoryStore(path: configuration.project.history.path).samples(checkID: checkID, from: since)
+        } catch {
+            throw DQMonError(error)
+        }
+    }
+
     /// At most `limit` schema snapshots of `dataset` taken at or after `since`, newest first, each with the
     /// changes from the snapshot before it (the oldest stored one is the baseline, with nil changes).
     public static func schemaChanges(configuration: Configuration, dataset: String, since: Date?,

@@ -2,7 +2,8 @@ import Foundation
 
 /// Renders one check's results over time for `dqmon history CHECK_ID`.
 public enum HistoryRenderer {
-    public static func table(checkID: String, results: [CheckResult]) -> String {
+    /// `samples`: failing-row samples stored with some of the results, by their evaluation time (epoch seconds).
+    public static func table(checkID: String, results: [CheckResult], samples: [Double: FailingRowSamples] = [:]) -> String {
         guard !results.isEmpty else { return "no results recorded for '\(checkID)' yet (run 'dqmon check' first)" }
         var table = TextTable(headers: ["EVALUATED AT", "STATUS", "OBSERVED", "EXPECTED", "MESSAGE"])
         for result in results {
@@ -12,10 +13,15 @@ public enum HistoryRenderer {
         var output = "\(checkID): \(results.count) result\(results.count == 1 ? "" : "s"), newest first\n"
         if values.count >= 2 { output += "trend (oldest → newest): \(Sparkline.render(values))\n" }
         if let band = bandChart(results) { output += band + "\n" }
-        return output + "\n" + table.render()
+        output += "\n" + table.render()
+        for result in results {
+            guard let sample = samples[result.evaluatedAt.timeIntervalSince1970] else { continue }
+            output += "\n\n" + SamplesRenderer.lines(sample, evaluatedAt: result.evaluatedAt).joined(separator: "\n")
+        }
+        return output
     }
 
-    public static func json(checkID: String, results: [CheckResult]) -> String {
+    public static func json(checkID: String, results: [CheckResult], samples: [Double: FailingRowSamples] = [:]) -> String {
         struct Entry: Encodable {
             let evaluated_at: String
             let status: String
@@ -24,6 +30,7 @@ public enum HistoryRenderer {
             let expected: String
             let message: String
             let data_timestamp: String?
+            let samples: SamplesRenderer.Entry?
         }
         struct Document: Encodable {
             let version = "1"
@@ -33,7 +40,8 @@ public enum HistoryRenderer {
         let entries = results.map {
             Entry(evaluated_at: Format.timestamp($0.evaluatedAt), status: $0.status.rawValue, observed: jsonNumber($0.observed),
                   observed_text: $0.observedText, expected: $0.expected, message: $0.message,
-                  data_timestamp: $0.dataTimestamp.map { Format.timestamp(Date(timeIntervalSince1970: $0)) })
+                  data_timestamp: $0.dataTimestamp.map { Format.timestamp(Date(timeIntervalSince1970: $0)) },
+                  samples: samples[$0.evaluatedAt.timeIntervalSince1970].map { [at = $0.evaluatedAt] in SamplesRenderer.Entry($0, evaluatedAt: at) })
         }
         return RunReportRenderer.encode(Document(check_id: checkID, results: entries))
     }

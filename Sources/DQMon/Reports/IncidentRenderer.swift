@@ -51,6 +51,8 @@ public enum IncidentRenderer {
         public var runbookLink: String?
         public var runbookText: String?
         public var owner: String?
+        /// The failing-row samples of the newest result of the incident that has some, and that result's time.
+        public var samples: (evaluatedAt: Date, rows: FailingRowSamples)? = nil
 
         public init(incident: Incident, events: [IncidentEvent], results: [CheckResult], runbook: String?,
                     runbookLink: String?, runbookText: String?, owner: String?) {
@@ -83,6 +85,7 @@ public enum IncidentRenderer {
         if incident.flapCount > 0 { lines.append("flaps       \(incident.flapCount) (reopened within reopen_within)") }
         lines += ["", "Timeline (oldest first):"]
         lines += timeline(detail).map { "  " + $0 }
+        if let samples = detail.samples { lines += [""] + SamplesRenderer.lines(samples.rows, evaluatedAt: samples.evaluatedAt) }
         let notes = detail.events.filter { $0.kind == .note || ($0.kind == .acknowledged && $0.detail != "acknowledged") }
         if !notes.isEmpty {
             lines += ["", "Notes:"]
@@ -122,6 +125,7 @@ public enum IncidentRenderer {
             let runbook_text: String?
             let events: [Event]
             let results: [Result]
+            let samples: SamplesRenderer.Entry?
         }
         let document = Document(
             incident: IncidentJSON(detail.incident), owner: detail.owner, runbook: detail.runbook, runbook_link: detail.runbookLink,
@@ -130,7 +134,8 @@ public enum IncidentRenderer {
             results: detail.results.map {
                 Result(evaluated_at: Format.timestamp($0.evaluatedAt), status: $0.status.rawValue, observed: jsonNumber($0.observed),
                        observed_text: $0.observedText, expected: $0.expected, message: $0.message)
-            })
+            },
+            samples: detail.samples.map { SamplesRenderer.Entry($0.rows, evaluatedAt: $0.evaluatedAt) })
         return RunReportRenderer.encode(document)
     }
 

@@ -4,19 +4,23 @@ import Foundation
 /// count of failing rows: `37 of 10,412 rows (0.36%) have status outside [paid, refunded, void] (fail > 0)`.
 public struct RowRule: Sendable, Hashable {
     /// The keys every business-rule check accepts besides its own.
-    public static let keys = ["where", "warn", "fail"]
+    public static let keys = ["where", "warn", "fail"] + SampleRequest.keys
 
     /// The check's `where:` (trusted SQL, like `sql:`); the dataset's own `where:` applies as well.
     public var filter: String?
     public var thresholds: RowThresholds
+    /// `samples:`/`sample_columns:`: fetch some failing rows when the check warns or fails (nil: off, the default).
+    public var sample: SampleRequest?
 
-    public init(filter: String? = nil, thresholds: RowThresholds = RowThresholds(warn: nil, fail: .count(0))) {
+    public init(filter: String? = nil, thresholds: RowThresholds = RowThresholds(warn: nil, fail: .count(0)), sample: SampleRequest? = nil) {
         self.filter = filter
         self.thresholds = thresholds
+        self.sample = sample
     }
 
     static func parse(_ fields: ConfigFields, allowsPercent: Bool = true) -> RowRule {
-        RowRule(filter: RowFilter.parse(fields), thresholds: RowThresholds.parse(fields, allowsPercent: allowsPercent))
+        RowRule(filter: RowFilter.parse(fields), thresholds: RowThresholds.parse(fields, allowsPercent: allowsPercent),
+                sample: SampleRequest.parse(fields))
     }
 
     /// The rows the check examines: all of the dataset's, or those its `where:` keeps.

@@ -6,7 +6,7 @@ import Foundation
 /// neither `where:` applies: the query says which rows it reads.
 public struct SQLRuleCheck: RowRuleCheck {
     public static let typeName = "sql"
-    public static let keys = ["query", "warn", "fail"]
+    public static let keys = ["query", "warn", "fail"] + SampleRequest.keys
 
     public let query: String
     public let rule: RowRule
