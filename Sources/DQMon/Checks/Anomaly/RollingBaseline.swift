@@ -4,10 +4,13 @@
 public enum RollingBaseline {
     /// One (isAnomaly, |z|) per sample; a point is judged once its bucket has `minHistory` earlier points in the
     /// window (before that it is never flagged). `seasonal` buckets by hour of day (UTC) when the series' median
-    /// spacing is under a day, else by day of week.
+    /// spacing is under a day, else by day of week; by day of week, the window is 7 times as long (14 weeks by
+    /// default, as Elementary lengthens its training period for `day_of_week`), so that each weekday holds as many
+    /// points as each hour does: with 14 days, a daily series' weekday never had 14 points and was never judged.
     public static func run(_ samples: [(time: Double, value: Double)], window: Double = 14 * 86_400, k: Double = 3,
                            minHistory: Int = 14, seasonal: Bool = false) -> [(isAnomaly: Bool, score: Double)] {
         let seasonality = seasonal ? Self.seasonality(of: samples) : nil
+        let window = seasonality == .dayOfWeek ? window * 7 : window
         let bucketCount = seasonality?.bucketCount ?? 1
         var members = [[Int]](repeating: [], count: bucketCount)  // indices judged so far, per bucket
         var starts = [Int](repeating: 0, count: bucketCount)       // first member still inside the window

@@ -33,3 +33,19 @@ import Testing
         #expect(RollingBaseline.seasonality(of: daily) == .dayOfWeek)
     }
 }
+
+/// Issue 19: the weekday baseline of a daily series judges once each weekday has 14 points (a 14-week window).
+@Suite struct RollingBaselineDailyTests {
+    @Test func theWeekdayMeanJudgesADailySeriesAfterFourteenWeeks() {
+        let daily = (0..<(7 * 20)).map { index in
+            (time: AnomalyDetectorTests.start + Double(index) * 86_400,
+             value: (index % 7 >= 5 ? 500 : 1_000) + 10 * AnomalyDetectorTests.noise(index))
+        }
+        var spiked = daily
+        spiked[7 * 18 + 2].value = 1_400
+        let flags = RollingBaseline.run(spiked, seasonal: true)
+        #expect(flags.indices.first { flags[$0].score > 0 } == 7 * 14, "the first judged point is day 98")
+        #expect(flags.indices.filter { flags[$0].isAnomaly } == [7 * 18 + 2])
+        #expect(!RollingBaseline.run(daily, seasonal: true).contains { $0.isAnomaly })
+    }
+}
