@@ -125,6 +125,27 @@ struct RowRuleSamplesTests {
         #expect(try Self.storedSampleCount(project) == 0, "ON DELETE CASCADE from runs through results")
     }
 
+    @Test func longValuesAreCutTo200Characters() throws {
+        let project = ProjectFixture()
+        let warehouse = try project.warehouse()
+        try warehouse.execute("CREATE TABLE notes (id integer, body text)")
+        try warehouse.execute("INSERT INTO notes VALUES (1, '\(String(repeating: "é", count: 5_000))'), (2, 'short'), (3, NULL)")
+        project.checks("notes.yml", """
+            version: 1
+            datasets:
+              - name: notes
+                checks:
+                  - accepted_values: { column: body, values: [ok], allow_null: false, samples: 100, sample_columns: [id, body] }
+            """)
+        _ = try RowRuleScenario.results(in: project)
+        let sample = try Self.historyJSON("notes/accepted_values", in: project).first?["samples"] as? [String: Any]
+        let rows = sample?["rows"] as? [[Any]] ?? []
+        #expect(rows.count == 3, "\(rows)")
+        let long = rows.first { ($0[0] as? String) == "1" }?[1] as? String ?? ""
+        #expect(long.count == FailingRowSamples.maximumValueLength && long.hasSuffix("…"), "\(long.count)")
+        #expect(rows.contains { ($0[1] as? String) == "short" } && rows.contains { $0[1] is NSNull })
+    }
+
     @Test func anUnknownSampleColumnLeavesTheStatusAndSaysSo() throws {
         let project = try Self.scenario("      - missing: { column: Status, samples: 5, sample_columns: [id, stauts] }\n")
         let run = try RowRuleScenario.results(in: project)
