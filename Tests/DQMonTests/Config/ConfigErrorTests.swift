@@ -212,7 +212,7 @@ import Testing
             histroy: {}
             """)
         #expect(found == [
-            "dqmon.yml:3:17: unknown warehouse type 'sqlit' (did you mean 'sqlite'?); dqmon supports: sqlite, postgres",
+            "dqmon.yml:3:17: unknown warehouse type 'sqlit' (did you mean 'sqlite'?); dqmon supports: sqlite, postgres, mysql",
             "dqmon.yml:4:10: warehouse 'other' needs 'path'",
             "dqmon.yml:4:26: unknown key 'pth' in warehouse 'other' (did you mean 'path'?)",
             "dqmon.yml:5:20: default_warehouse 'nope' is not defined under 'warehouses'",

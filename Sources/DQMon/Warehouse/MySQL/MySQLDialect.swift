@@ -20,6 +20,9 @@ public struct MySQLDialect: SQLDialect {
         "`" + identifier.replacingOccurrences(of: "`", with: "``") + "`"
     }
 
+    /// A value as text for the business-rule checks: MySQL and MariaDB spell the text type `CHAR` in a `CAST`.
+    public func text(of expression: String) -> String { "CAST(\(expression) AS CHAR)" }
+
     /// Always database-qualified, so the connection's default database never changes which table is checked.
     public func qualifiedName(_ table: TableName) -> String {
         quote(table.schema ?? defaultSchema) + "." + quote(table.table)
