@@ -124,7 +124,8 @@ public enum Doctor {
             return DoctorFinding("clock", config.name, .notTried, "not compared: the warehouse returned no time")
         }
         let local = (before.timeIntervalSince1970 + after.timeIntervalSince1970) / 2
-        let skew = serverTime - local
+        let measured = serverTime - local
+        let skew = abs(measured) < 0.0005 ? 0 : measured  // no "-0.000 s"
         let facts: [(String, JSONValue)] = [("skew_seconds", .number((skew * 1000).rounded() / 1000))]
         let shown = (skew >= 0 ? "+" : "-") + Format.fixed(abs(skew), places: 3) + " s"
         if abs(skew) > clockSkewLimit {
