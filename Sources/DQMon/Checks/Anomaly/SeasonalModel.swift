@@ -111,13 +111,15 @@ struct SeasonalModel: Sendable {
         if let seasonality, !times.isEmpty {
             var buckets: [Int] = []
             seasonality.buckets(times, into: &buckets)
-            let outOfSample = Self.leaveOneOutOffsets(values: values, buckets: buckets, offsets: offsets, level: level,
-                                                      bucketCount: seasonality.bucketCount)
-            for index in values.indices { scratch.append(values[index] - outOfSample[index]) }
+            for index in values.indices { scratch.append(values[index] - offsets[buckets[index]]) }
+            if !keepLevel { level = RobustStatistics.median(&scratch) ?? level }
+            // The spread is measured out of sample: each point minus its bucket's median without it.
+            let corrections = Self.leaveOneOutCorrections(values: values, buckets: buckets, bucketCount: seasonality.bucketCount)
+            for index in values.indices { scratch[index] = values[index] - offsets[buckets[index]] - corrections[index] }
         } else {
             for value in values { scratch.append(value) }
+            if !keepLevel { level = RobustStatistics.median(&scratch) ?? level }
         }
-        if !keepLevel { level = RobustStatistics.median(&scratch) ?? level }
         var (up, down) = Self.tailSpread(&scratch, center: level)
         if up <= 0 || down <= 0 {
             // Mostly-constant metrics: fall back to the mean absolute deviation, then to a tiny relative floor.
@@ -192,31 +194,27 @@ struct SeasonalModel: Sendable {
         jumpSize = size
     }
 
-    /// Per point, the offset of its bucket fitted without it: the median of the bucket's other points minus the
-    /// level (the bucket's own offset when it has fewer than three points). The spread is measured on these
-    /// out-of-sample residuals. In-sample residuals shrink toward each bucket's own median: with 28 daily points
-    /// and a day-of-week pattern, each bucket median is fitted on the 4 points it is then measured against, so the
-    /// band came out narrower than the error on the next day (issue 19: generated daily row counts paged 33.9 times
-    /// per 1,000 points, 8.4 with this). With 28 points per bucket (hour of day over 28 days) it changes little.
-    static func leaveOneOutOffsets(values: [Double], buckets: [Int], offsets: [Double], level: Double,
-                                   bucketCount: Int) -> [Double] {
+    /// Per point, how much its bucket's median moves when the point is left out (the median of the bucket's other
+    /// points minus the bucket's median; 0 in buckets of fewer than three points). The spread is measured on residuals
+    /// against those out-of-sample medians. In-sample residuals shrink toward each bucket's own median: with 28 daily
+    /// points and a day-of-week pattern, each bucket median is fitted on the 4 points it is then measured against, so
+    /// the band came out narrower than the error on the next day (issue 19: generated daily row counts paged 33.9
+    /// times per 1,000 points, 8.4 with this). With 28 points per bucket (hour of day over 28 days) it changes little.
+    static func leaveOneOutCorrections(values: [Double], buckets: [Int], bucketCount: Int) -> [Double] {
         var members = [[Double]](repeating: [], count: bucketCount)
         for index in values.indices { members[buckets[index]].append(values[index]) }
         for bucket in members.indices { members[bucket].sort() }
+        func median(_ count: Int, _ value: (Int) -> Double) -> Double {
+            count % 2 == 1 ? value(count / 2) : (value(count / 2 - 1) + value(count / 2)) / 2
+        }
         var result = [Double](repeating: 0, count: values.count)
         for index in values.indices {
-            let bucket = buckets[index]
-            let sorted = members[bucket]
-            guard sorted.count >= 3, values[index].isFinite else {
-                result[index] = offsets[bucket]
-                continue
-            }
+            let sorted = members[buckets[index]]
+            guard sorted.count >= 3, values[index].isFinite else { continue }
             // The median of `sorted` without one copy of this value (at `removed`).
             let removed = min(sorted.count - 1, insertionIndex(of: values[index], in: sorted))
-            func remaining(_ position: Int) -> Double { sorted[position < removed ? position : position + 1] }
-            let count = sorted.count - 1
-            let median = count % 2 == 1 ? remaining(count / 2) : (remaining(count / 2 - 1) + remaining(count / 2)) / 2
-            result[index] = median - level
+            let without = median(sorted.count - 1) { sorted[$0 < removed ? $0 : $0 + 1] }
+            result[index] = without - median(sorted.count) { sorted[$0] }
         }
         return result
     }

@@ -61,12 +61,12 @@ import Testing
         }
     }
 
-    /// Each point's residual is taken against its bucket's median without it: for a bucket [1, 2, 3, 10] at level 0,
-    /// the point 10 is measured against median(1, 2, 3) = 2, not against the bucket's own median 2.5.
+    /// Each point's residual is taken against its bucket's median without it: in a bucket [1, 2, 3, 10] (median 2.5)
+    /// the point 10 is measured against median(1, 2, 3) = 2, so its correction is −0.5; buckets under 3 points keep 0.
     @Test func seasonalResidualsAreMeasuredOutOfSample() {
-        let offsets = SeasonalModel.leaveOneOutOffsets(values: [1, 2, 3, 10, 5, 7], buckets: [0, 0, 0, 0, 1, 1],
-                                                       offsets: [2.5, 6], level: 0, bucketCount: 2)
-        #expect(offsets == [3, 3, 2, 2, 6, 6], "\(offsets)")
+        let corrections = SeasonalModel.leaveOneOutCorrections(values: [1, 2, 3, 10, 5, 7], buckets: [0, 0, 0, 0, 1, 1],
+                                                               bucketCount: 2)
+        #expect(corrections == [0.5, 0.5, -0.5, -0.5, 0, 0], "\(corrections)")
     }
 
     /// The t/z widening: large for a young metric, about 15% for 28 daily points, nothing for long windows.
