@@ -26,9 +26,10 @@ public struct VolumeBackfill: Sendable {
         start = end.addingTimeInterval(-Double(days) * 86_400)
         let offset = Double(timeZone.secondsFromGMT(for: now))
         let epoch = "(\(dialect.epochSeconds(of: dialect.quote(column))) - \(offset))"
-        // A floor that is right whether CAST truncates (SQLite) or rounds (PostgreSQL).
+        // A floor that is right whether the integer conversion truncates (SQLite, MySQL) or rounds (PostgreSQL).
         let ratio = "(\(epoch) / \(size))"
-        let bucket = "(CAST(\(ratio) AS INTEGER) - CASE WHEN CAST(\(ratio) AS INTEGER) > \(ratio) THEN 1 ELSE 0 END)"
+        let whole = dialect.integer(of: ratio)
+        let bucket = "(\(whole) - CASE WHEN \(whole) > \(ratio) THEN 1 ELSE 0 END)"
         statement = SQLStatement("""
             SELECT \(bucket) AS bucket, count(*) FROM \(dialect.qualifiedName(table)) \
             WHERE \(epoch) >= ? AND \(epoch) < ? GROUP BY 1 ORDER BY 1

@@ -214,6 +214,9 @@ public protocol SQLDialect: Sendable {
     /// `?` argument (NULL for a NULL value). Default `expression REGEXP ?` (SQLite, through the function dqmon
     /// registers on its connection; MySQL).
     func regexMatch(_ expression: String) -> String
+    /// `expression` (SQL, a number) converted to an integer, by truncating or rounding as the warehouse does (callers
+    /// correct for either). Default `CAST(… AS INTEGER)`.
+    func integer(of expression: String) -> String
 }
 
 extension SQLDialect {
@@ -230,6 +233,8 @@ extension SQLDialect {
     public func text(of expression: String) -> String { "CAST(\(expression) AS TEXT)" }
 
     public func regexMatch(_ expression: String) -> String { "\(expression) REGEXP ?" }
+
+    public func integer(of expression: String) -> String { "CAST(\(expression) AS INTEGER)" }
 
     public func latestTimestampInScan(_ column: TimestampColumn, in table: String) -> ScanAggregate {
         ScanAggregate(SQLStatement("max(\(epochSeconds(of: quote(column.name), declaredType: column.declaredType)))"))

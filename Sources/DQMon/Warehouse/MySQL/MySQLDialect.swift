@@ -23,6 +23,9 @@ public struct MySQLDialect: SQLDialect {
     /// A value as text for the business-rule checks: MySQL and MariaDB spell the text type `CHAR` in a `CAST`.
     public func text(of expression: String) -> String { "CAST(\(expression) AS CHAR)" }
 
+    /// MySQL 8 has no `CAST(… AS INTEGER)` (MariaDB accepts it); both spell it `SIGNED`.
+    public func integer(of expression: String) -> String { "CAST(\(expression) AS SIGNED)" }
+
     /// Always database-qualified, so the connection's default database never changes which table is checked.
     public func qualifiedName(_ table: TableName) -> String {
         quote(table.schema ?? defaultSchema) + "." + quote(table.table)

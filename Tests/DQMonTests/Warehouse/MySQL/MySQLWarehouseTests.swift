@@ -87,6 +87,33 @@ struct MySQLWarehouseTests {
         }
     }
 
+    /// `dqmon backfill` floors its buckets with the dialect's integer conversion (`CAST(… AS SIGNED)`: MySQL 8 has no
+    /// `CAST(… AS INTEGER)`), so hourly counts land in the right hour on MySQL and MariaDB alike.
+    @Test func backfillCountsRowsPerHour() async throws {
+        try await withTemporaryDatabase { db in
+            // Three rows in the hour before now, one two hours before (each near the end of its hour, where rounding
+            // instead of flooring would move it to the next bucket).
+            let stamps = [now.addingTimeInterval(-100), now.addingTimeInterval(-200), now.addingTimeInterval(-300),
+                          now.addingTimeInterval(-3_600 - 100)]
+            try await db.table("events", type: "datetime", timestamps: stamps)
+            let fixture = MySQLProjectFixture(database: db.name)
+            fixture.checks("datasets.yml", """
+                version: 1
+                datasets:
+                  - name: events
+                    checks:
+                      - volume: { min_rows: 1 }
+                """)
+            let output = try dqmon(["backfill", "events", "--column", "updated_at", "--days", "1", "--interval", "1h",
+                                    "--now", ISO8601.string(from: now)], in: fixture.project)
+            #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
+            let points = try HistoryStore(path: fixture.project.historyURL).metricSeries(
+                [HistoryStore.SeriesKey(dataset: "events", metric: "row_count_1h"): now.addingTimeInterval(-86_400)])
+            let series = points.values.first ?? []
+            #expect(series.suffix(2).map(\.value) == [1, 3], "\(series.suffix(3))")
+        }
+    }
+
     @Test func anomalyOnDailyVolumeFlagsTheSpikeAfterItsHistory() async throws {
         try await withTemporaryDatabase { db in
             try await db.table("events", column: "created_at", timestamps: [])
