@@ -155,6 +155,30 @@ public struct MaintenanceWindow: Sendable {
         cron.lastFire(atOrBefore: time, within: duration.seconds).map { time.timeIntervalSince($0) < duration.seconds } ?? false
     }
 
+    /// Whether the window's `datasets:` names `dataset` (a name or a glob).
+    public func names(_ dataset: String) -> Bool { datasets.contains { Glob.matches($0, dataset) } }
+
+    /// The times the window is open between `start` and `end`, as ranges of epoch seconds, oldest first, overlapping
+    /// openings merged. Walks the schedule minute by minute, as `isActive` does.
+    public func intervals(from start: Date, to end: Date) -> [ClosedRange<Double>] {
+        guard end > start else { return [] }
+        var ranges: [ClosedRange<Double>] = []
+        var minute = ((start.timeIntervalSince1970 - duration.seconds) / 60).rounded(.down) * 60
+        let last = end.timeIntervalSince1970
+        while minute <= last {
+            if cron.fires(at: Date(timeIntervalSince1970: minute)) {
+                let range = minute...(minute + duration.seconds)
+                if let previous = ranges.last, previous.upperBound >= range.lowerBound {
+                    ranges[ranges.count - 1] = previous.lowerBound...max(previous.upperBound, range.upperBound)
+                } else {
+                    ranges.append(range)
+                }
+            }
+            minute += 60
+        }
+        return ranges.filter { $0.upperBound > start.timeIntervalSince1970 }
+    }
+
     /// When the window covering `time` ends, if one does.
     public func end(coveringTime time: Date) -> Date? {
         cron.lastFire(atOrBefore: time, within: duration.seconds).map { $0.addingTimeInterval(duration.seconds) }

@@ -18,6 +18,8 @@ public struct CheckContextRequest: Sendable {
     public let datasets: [(dataset: DatasetConfig, checks: [CheckConfig])]
     public let history: HistoryStore
     public let now: Date
+    /// The configured maintenance windows (`alerts/*.yml`), for keys whose values leave them out (anomaly training).
+    public var maintenance: [MaintenanceWindow] = []
 }
 
 /// The loaded context of one dataset's run, by key type. Values are typed: `input.context[PreviousSchema.self]`.
@@ -45,26 +47,30 @@ struct CheckContextLoader {
         }
     }
 
-    static func load(for datasets: [(DatasetConfig, [CheckConfig])], history: HistoryStore, now: Date) -> Loaded {
+    static func load(for datasets: [(DatasetConfig, [CheckConfig])], history: HistoryStore, now: Date,
+                     maintenance: [MaintenanceWindow] = []) -> Loaded {
         var keys: [ObjectIdentifier: any CheckContextKey.Type] = [:]
         for check in datasets.flatMap(\.1) {
             for key in check.spec.contextKeys { keys[ObjectIdentifier(key)] = key }
         }
         var loaded = Loaded()
         for key in keys.values.sorted(by: { String(describing: $0) < String(describing: $1) }) {
-            load(key, for: datasets, history: history, now: now, into: &loaded)
+            load(key, for: datasets, history: history, now: now, maintenance: maintenance, into: &loaded)
         }
         return loaded
     }
 
     private static func load<Key: CheckContextKey>(_ key: Key.Type, for datasets: [(DatasetConfig, [CheckConfig])],
-                                                   history: HistoryStore, now: Date, into loaded: inout Loaded) {
+                                                   history: HistoryStore, now: Date, maintenance: [MaintenanceWindow],
+                                                   into loaded: inout Loaded) {
         let wanting = datasets.compactMap { dataset, checks -> (dataset: DatasetConfig, checks: [CheckConfig])? in
             let needing = checks.filter { $0.spec.contextKeys.contains { ObjectIdentifier($0) == ObjectIdentifier(key) } }
             return needing.isEmpty ? nil : (dataset, needing)
         }
         do {
-            let values = try Key.load(CheckContextRequest(datasets: wanting, history: history, now: now))
+            var request = CheckContextRequest(datasets: wanting, history: history, now: now)
+            request.maintenance = maintenance
+            let values = try Key.load(request)
             for (dataset, value) in values { loaded.contexts[dataset, default: CheckContext()][key] = value }
         } catch {
             loaded.failures[ObjectIdentifier(key)] = error.description

@@ -120,7 +120,8 @@ public struct CheckRunner: Sendable {
     /// Connects, reads the catalog once for all datasets, then evaluates each dataset.
     func evaluate(warehouse name: String, datasets: [(DatasetConfig, [CheckConfig])], options: RunOptions,
                   states: [String: CheckState], progress: ProgressCounter) async -> WarehouseOutcome {
-        let loaded = CheckContextLoader.load(for: datasets, history: history, now: options.now)
+        let loaded = CheckContextLoader.load(for: datasets, history: history, now: options.now,
+                                             maintenance: configuration.alerts.maintenance)
         let evaluators = datasets.map {
             DatasetEvaluator(dataset: $0.0, checks: $0.1, now: options.now, states: states,
                              context: loaded.contexts[$0.0.name] ?? CheckContext(), contextFailure: { [loaded] in loaded.failure(for: $0) })

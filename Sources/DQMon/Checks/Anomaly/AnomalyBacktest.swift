@@ -67,7 +67,9 @@ public enum AnomalyBacktest {
             let since = now.addingTimeInterval(-window - anomaly.settings.training)
             samples = try history.metricSeries([key: since])[key] ?? []
             // The same training exclusions `dqmon check` applies (incidents of the dataset's other checks).
-            excluded = try history.trainingExclusions(datasets: [dataset.name], since: since, until: now)[dataset.name] ?? []
+            excluded = (try history.trainingExclusions(datasets: [dataset.name], since: since, until: now)[dataset.name] ?? [])
+                + (MetricHistory.maintenanceIntervals(configuration.alerts.maintenance, datasets: [dataset.name], since: since,
+                                                      until: now)[dataset.name] ?? [])
         } catch {
             throw DQMonError(error)
         }

@@ -52,7 +52,7 @@ public struct AnomalyBacktestReport: Sendable {
                 "\(interval.reason) \(Format.timestamp(Date(timeIntervalSince1970: interval.start))) → "
                     + Format.timestamp(Date(timeIntervalSince1970: interval.end))
             }
-            lines.append("training leaves out \(excluded.count) incident interval(s)\(excluded.count > 5 ? " (last 5 shown)" : ""): "
+            lines.append("training leaves out \(excluded.count) interval(s)\(excluded.count > 5 ? " (last 5 shown)" : ""): "
                          + shown.joined(separator: "; "))
         }
         for run in runs {

@@ -39,6 +39,29 @@ public enum MetricHistory: CheckContextKey {
            let exclusions = try? request.history.trainingExclusions(datasets: names, since: since, until: request.now) {
             for (dataset, intervals) in exclusions { datasets[dataset, default: Dataset()].excluded = intervals }
         }
+        if let since = wanted.values.min() {
+            for (name, windows) in maintenanceIntervals(request.maintenance, datasets: names, since: since, until: request.now) {
+                datasets[name, default: Dataset()].excluded += windows
+            }
+        }
         return datasets
+    }
+
+    /// The maintenance windows (`alerts/*.yml`) covering `dataset` between `since` and `until`: loads paused or
+    /// replayed on purpose, whose points must not teach the baseline what normal is.
+    /// Each window's schedule is walked once, however many datasets it names.
+    public static func maintenanceIntervals(_ windows: [MaintenanceWindow], datasets: [String], since: Date,
+                                            until: Date) -> [String: [ExcludedInterval]] {
+        var byDataset: [String: [ExcludedInterval]] = [:]
+        for window in windows {
+            let covered = datasets.filter(window.names)
+            guard !covered.isEmpty else { continue }
+            let intervals = window.intervals(from: since, to: until).map { range in
+                ExcludedInterval(start: range.lowerBound, end: range.upperBound,
+                                 reason: "maintenance window (\(window.reason ?? "cron \(window.cron)"))")
+            }
+            for name in covered where !intervals.isEmpty { byDataset[name, default: []] += intervals }
+        }
+        return byDataset
     }
 }

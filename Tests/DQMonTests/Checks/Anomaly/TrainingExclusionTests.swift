@@ -59,9 +59,33 @@ import Testing
         #expect(backtest.status == 0, "\(backtest.stderr)")
         let withoutBacktest = try CommandLineRunner.run(["backtest", "events/anomaly", "--since", "1d",
                                                          "--now", ISO8601.string(from: now)], in: withoutIncident.root)
-        #expect(backtest.stdout.contains("training leaves out 1 incident interval(s): incident of events/volume"),
+        #expect(backtest.stdout.contains("training leaves out 1 interval(s): incident of events/volume"),
                 "the backtest applies the exclusions: \(backtest.stdout)")
         #expect(!withoutBacktest.stdout.contains("leaves out"), "\(withoutBacktest.stdout)")
+    }
+
+    /// Maintenance windows (`alerts/*.yml`) leave their time out of training too: the same outage, without a volume
+    /// check to open an incident, inside a window declared for a planned replay.
+    @Test func aMaintenanceWindowLeavesItsTimeOutOfTraining() throws {
+        let fixture = ProjectFixture(dataset: "events", checks: "      - \(Self.anomaly)")
+        // The outage days are measured at now - 4d, - 3d and - 2d; the window opens an hour before the first.
+        fixture.alerts("""
+            version: 1
+            receivers:
+              local: { type: file, path: alerts.jsonl }
+            routes:
+              - receivers: [local]
+            maintenance:
+              - { datasets: [events], cron: "0 11 21 11 *", duration: 3d, reason: planned replay }
+            """)
+        _ = try runDaily(fixture)
+        let result = try anomalyResult(fixture)
+        #expect(result.message.contains("trained on 4 points"), "\(result.message)")
+        #expect(result.lower > 50 && result.upper < 150, "the band after the window stays around 100: \(result)")
+        let backtest = try CommandLineRunner.run(["backtest", "events/anomaly", "--since", "1d",
+                                                  "--now", ISO8601.string(from: now)], in: fixture.root)
+        #expect(backtest.stdout.contains("training leaves out 1 interval(s): maintenance window (planned replay)"),
+                "\(backtest.stdout)\(backtest.stderr)")
     }
 
     /// The history read: an open incident covers up to now; a resolved one from just after its onset to just before
