@@ -6,9 +6,9 @@ public final class MySQLWarehouse: Warehouse {
     public let name: String
     public let dialect: any SQLDialect
     let settings: MySQLSettings
-    let pool: MySQLConnectionPool
+    let pool: ConnectionPool<MySQLSession>
 
-    init(name: String, settings: MySQLSettings, pool: MySQLConnectionPool) {
+    init(name: String, settings: MySQLSettings, pool: ConnectionPool<MySQLSession>) {
         self.name = name
         self.settings = settings
         self.dialect = MySQLDialect(defaultSchema: settings.url.database)
@@ -19,7 +19,7 @@ public final class MySQLWarehouse: Warehouse {
     /// warehouse-level error before any check runs.
     public static func connect(name: String, settings: MySQLSettings) async throws(WarehouseError) -> MySQLWarehouse {
         let closed = WarehouseError(warehouse: name, kind: .unavailable, message: "connections to \(settings.url.redacted) were already closed")
-        let pool = MySQLConnectionPool(maxConnections: settings.maxConnections, closedError: closed) { (id: Int) async throws(WarehouseError) -> MySQLSession in
+        let pool = ConnectionPool<MySQLSession>(maxConnections: settings.maxConnections, closedError: closed) { (id: Int) async throws(WarehouseError) -> MySQLSession in
             try await openReadOnly(settings: settings, warehouse: name, id: id)
         }
         let first = try await openReadOnly(settings: settings, warehouse: name, id: 0)
@@ -81,3 +81,5 @@ public final class MySQLWarehouse: Warehouse {
         await pool.close()
     }
 }
+
+extension MySQLSession: PooledSession {}

@@ -4,9 +4,9 @@ public final class PostgresWarehouse: Warehouse {
     public let name: String
     public let dialect: any SQLDialect
     let settings: PostgresSettings
-    let pool: PostgresConnectionPool
+    let pool: ConnectionPool<PostgresSession>
 
-    init(name: String, settings: PostgresSettings, pool: PostgresConnectionPool) {
+    init(name: String, settings: PostgresSettings, pool: ConnectionPool<PostgresSession>) {
         self.name = name
         self.settings = settings
         self.dialect = PostgresDialect(defaultSchema: settings.schema)
@@ -17,7 +17,7 @@ public final class PostgresWarehouse: Warehouse {
     /// warehouse-level error before any check runs.
     public static func connect(name: String, settings: PostgresSettings) async throws(WarehouseError) -> PostgresWarehouse {
         let closed = WarehouseError(warehouse: name, kind: .unavailable, message: "connections to \(settings.url.redacted) were already closed")
-        let pool = PostgresConnectionPool(maxConnections: settings.maxConnections, closedError: closed) { (id: Int) async throws(WarehouseError) -> PostgresSession in
+        let pool = ConnectionPool<PostgresSession>(maxConnections: settings.maxConnections, closedError: closed) { (id: Int) async throws(WarehouseError) -> PostgresSession in
             try await openReadOnly(settings: settings, warehouse: name, id: id)
         }
         let first = try await openReadOnly(settings: settings, warehouse: name, id: 0)
@@ -83,3 +83,5 @@ public final class PostgresWarehouse: Warehouse {
         await pool.close()
     }
 }
+
+extension PostgresSession: PooledSession {}

@@ -1,29 +1,36 @@
-/// Up to `maxConnections` sessions, opened on demand and reused. A session the server dropped is discarded
-/// and the next caller opens a fresh one, so one killed backend costs one check, not the rest of the run.
-actor PostgresConnectionPool {
+/// A warehouse session a `ConnectionPool` can hand out: it says when the server dropped it, and closes.
+protocol PooledSession: Sendable {
+    var isClosed: Bool { get }
+    func close() async
+}
+
+/// Up to `maxConnections` sessions of one warehouse, opened on demand and reused, for every warehouse type that
+/// keeps connections (PostgreSQL, MySQL). A session the server dropped is discarded and the next caller opens a
+/// fresh one, so one killed connection costs one check, not the rest of the run.
+actor ConnectionPool<Session: PooledSession> {
     let maxConnections: Int
-    let open: @Sendable (Int) async throws(WarehouseError) -> PostgresSession
+    let open: @Sendable (Int) async throws(WarehouseError) -> Session
     let closedError: WarehouseError
-    private var idle: [PostgresSession] = []
+    private var idle: [Session] = []
     private var openCount = 0
     private var nextID = 1
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var isClosed = false
 
-    init(maxConnections: Int, closedError: WarehouseError, open: @escaping @Sendable (Int) async throws(WarehouseError) -> PostgresSession) {
+    init(maxConnections: Int, closedError: WarehouseError, open: @escaping @Sendable (Int) async throws(WarehouseError) -> Session) {
         self.maxConnections = max(1, maxConnections)
         self.closedError = closedError
         self.open = open
     }
 
     /// Adds an already open session (the one `connect` opened to check the warehouse is reachable).
-    func adopt(_ session: PostgresSession) {
+    func adopt(_ session: Session) {
         openCount += 1
         idle.append(session)
     }
 
     /// Runs `body` with a session to itself, waiting while all `maxConnections` are busy.
-    func withSession<T: Sendable>(_ body: @Sendable (PostgresSession) async throws(WarehouseError) -> T) async throws(WarehouseError) -> T {
+    func withSession<T: Sendable>(_ body: @Sendable (Session) async throws(WarehouseError) -> T) async throws(WarehouseError) -> T {
         let session = try await acquire()
         do {
             let result = try await body(session)
@@ -37,7 +44,7 @@ actor PostgresConnectionPool {
         }
     }
 
-    func acquire() async throws(WarehouseError) -> PostgresSession {
+    func acquire() async throws(WarehouseError) -> Session {
         while true {
             if isClosed { throw closedError }
             while let session = idle.popLast() {
@@ -60,7 +67,7 @@ actor PostgresConnectionPool {
         }
     }
 
-    func release(_ session: PostgresSession, discard: Bool = false) {
+    func release(_ session: Session, discard: Bool = false) {
         if discard || session.isClosed || isClosed {
             openCount -= 1
             if !session.isClosed { Task { await session.close() } }
