@@ -4,6 +4,18 @@ protocol PooledSession: Sendable {
     func close() async
 }
 
+/// A session a pooled warehouse opens from its settings and turns read-only before any statement of a check runs.
+/// The one shape `ConnectionPool.connectReadOnly` needs, so each warehouse type writes only its own session.
+protocol ReadOnlySession: PooledSession {
+    associatedtype Settings: Sendable
+    /// Connects; throws `.unavailable` with a message naming the warehouse and the cause.
+    static func open(settings: Settings, warehouse: String, id: Int) async throws(WarehouseError) -> Self
+    /// Makes every later transaction of the session read-only.
+    func makeReadOnly() async throws(WarehouseError)
+    /// Runs one statement and returns its rows.
+    func rows(_ statement: SQLStatement) async throws(WarehouseError) -> [[SQLValue]]
+}
+
 /// Up to `maxConnections` sessions of one warehouse, opened on demand and reused, for every warehouse type that
 /// keeps connections (PostgreSQL, MySQL). A session the server dropped is discarded and the next caller opens a
 /// fresh one, so one killed connection costs one check, not the rest of the run.
@@ -90,5 +102,48 @@ actor ConnectionPool<Session: PooledSession> {
         for waiter in waiters { waiter.resume() }
         waiters = []
         for session in sessions { await session.close() }
+    }
+}
+
+extension ConnectionPool where Session: ReadOnlySession {
+    /// A pool of read-only sessions with one opened right away, so an unreachable server, a wrong password or a
+    /// TLS mismatch is one warehouse-level error before any check runs. `location` is the redacted server address
+    /// the "already closed" error names (never the password).
+    static func connectReadOnly(warehouse: String, settings: Session.Settings, maxConnections: Int,
+                                location: String) async throws(WarehouseError) -> ConnectionPool<Session> {
+        let closed = WarehouseError(warehouse: warehouse, kind: .unavailable, message: "connections to \(location) were already closed")
+        let pool = ConnectionPool(maxConnections: maxConnections, closedError: closed) { (id: Int) async throws(WarehouseError) -> Session in
+            try await openReadOnly(settings: settings, warehouse: warehouse, id: id)
+        }
+        let first = try await openReadOnly(settings: settings, warehouse: warehouse, id: 0)
+        await pool.adopt(first)
+        return pool
+    }
+
+    /// A session whose transactions are all read-only; closed again when it cannot be made so.
+    static func openReadOnly(settings: Session.Settings, warehouse: String, id: Int) async throws(WarehouseError) -> Session {
+        let session = try await Session.open(settings: settings, warehouse: warehouse, id: id)
+        do {
+            try await session.makeReadOnly()
+        } catch {
+            await session.close()
+            throw error
+        }
+        return session
+    }
+
+    /// The rows of `statement`, on a session of the pool.
+    func rows(_ statement: SQLStatement) async throws(WarehouseError) -> [[SQLValue]] {
+        try await withSession { (session: Session) async throws(WarehouseError) -> [[SQLValue]] in
+            try await session.rows(statement)
+        }
+    }
+
+    /// The first row of `statement`; a statement that returns none is a query error of `warehouse`.
+    func firstRow(_ statement: SQLStatement, warehouse: String) async throws(WarehouseError) -> [SQLValue] {
+        guard let first = try await rows(statement).first else {
+            throw WarehouseError(warehouse: warehouse, kind: .query, message: "query returned no row")
+        }
+        return first
     }
 }

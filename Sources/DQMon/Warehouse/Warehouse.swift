@@ -47,6 +47,8 @@ public struct Catalog: Sendable {
     /// Per table, the columns that lead an index, for dialects whose metric SQL depends on it (SQLite).
     /// Kept apart from `CatalogColumn`, which schema snapshots store.
     public var indexedColumns: [TableName: Set<String>]
+    /// The tables that keep SQLite's rowid (insertion order), whose newest rows a dialect may read without a scan.
+    public var rowIDTables: Set<TableName> = []
 
     public init(tables: [TableName: [CatalogColumn]] = [:], indexedColumns: [TableName: Set<String>] = [:]) {
         self.tables = tables
@@ -61,7 +63,8 @@ public struct Catalog: Sendable {
         var byName: [String: TimestampColumn] = [:]
         for column in tables[table] ?? [] where byName[column.name] == nil {
             byName[column.name] = TimestampColumn(name: column.name, declaredType: column.declaredType,
-                                                  isIndexed: indexed.map { $0.contains(column.name) })
+                                                  isIndexed: indexed.map { $0.contains(column.name) },
+                                                  hasRowID: rowIDTables.contains(table))
         }
         return byName
     }
@@ -144,11 +147,15 @@ public struct TimestampColumn: Sendable, Hashable {
     public let declaredType: String?
     /// Whether the column leads an index (reported by dialects whose plans depend on it, such as SQLite).
     public let isIndexed: Bool?
+    /// Whether the column's table keeps a rowid in insertion order (SQLite), so its newest rows are read without a
+    /// scan; nil when unknown. Only a lower bound for the latest timestamp is taken from them, never an answer.
+    public let hasRowID: Bool?
 
-    public init(name: String, declaredType: String? = nil, isIndexed: Bool? = nil) {
+    public init(name: String, declaredType: String? = nil, isIndexed: Bool? = nil, hasRowID: Bool? = nil) {
         self.name = name
         self.declaredType = declaredType
         self.isIndexed = isIndexed
+        self.hasRowID = hasRowID
     }
 }
 
@@ -167,6 +174,15 @@ public struct ScanAggregate: Sendable {
     /// One aggregate whose result is converted by `convert` (by default taken as it is).
     public init(_ aggregate: SQLStatement, convert: @escaping @Sendable (String) -> String = { $0 }) {
         self.init([aggregate]) { convert($0[0]) }
+    }
+
+    /// The rows of a window in a shared scan: `count(CASE WHEN <predicate> THEN 1 END)` on the raw column when the
+    /// dialect can type the bound as the column is, else the per-row form `<epoch of the row> >= cutoff`.
+    public static func windowCount(predicate: SQLStatement?, perRowEpoch: @autoclosure () -> String, cutoff: Double) -> ScanAggregate {
+        guard let predicate else {
+            return ScanAggregate(SQLStatement("count(CASE WHEN \(perRowEpoch()) >= ? THEN 1 END)", arguments: [.real(cutoff)]))
+        }
+        return ScanAggregate(SQLStatement("count(CASE WHEN ") + predicate + SQLStatement(" THEN 1 END)"))
     }
 }
 
@@ -197,6 +213,9 @@ public protocol SQLDialect: Sendable {
     /// aggregate, over the raw column where the column's form allows, and the expression that converts its one
     /// result (given as SQL) to epoch seconds. Default: `max` of the per-row `epochSeconds`, unconverted.
     func latestTimestampInScan(_ column: TimestampColumn, in table: String) -> ScanAggregate
+    /// The same for the one scan of a whole, unfiltered, ungrouped table (`table` is its qualified name), where the
+    /// dialect may also read the table on its own to convert fewer rows. Default: `latestTimestampInScan`.
+    func latestTimestampInTableScan(_ column: TimestampColumn, in table: String) -> ScanAggregate
     /// The window's count computed in the dataset's one table scan, as a predicate on the raw column where the
     /// column's form allows. Default: the per-row `epochSeconds` compared with `cutoff`.
     func rowsSinceInScan(_ column: TimestampColumn, cutoff: Double) -> ScanAggregate
@@ -228,6 +247,10 @@ extension SQLDialect {
 
     public func rowsSinceProbe(_ column: TimestampColumn, cutoff: Double, in table: String) -> SQLStatement? { nil }
 
+    public func latestTimestampInTableScan(_ column: TimestampColumn, in table: String) -> ScanAggregate {
+        latestTimestampInScan(column, in: table)
+    }
+
     public func catalogAnswer(for metric: Metric, table: TableName) -> SQLStatement? { nil }
 
     public func text(of expression: String) -> String { "CAST(\(expression) AS TEXT)" }
@@ -241,8 +264,8 @@ extension SQLDialect {
     }
 
     public func rowsSinceInScan(_ column: TimestampColumn, cutoff: Double) -> ScanAggregate {
-        let epoch = epochSeconds(of: quote(column.name), declaredType: column.declaredType)
-        return ScanAggregate(SQLStatement("count(CASE WHEN \(epoch) >= ? THEN 1 END)", arguments: [.real(cutoff)]))
+        .windowCount(predicate: nil, perRowEpoch: epochSeconds(of: quote(column.name), declaredType: column.declaredType),
+                     cutoff: cutoff)
     }
 
     public func quote(_ identifier: String) -> String {

@@ -86,11 +86,8 @@ public struct MySQLDialect: SQLDialect {
     }
 
     public func rowsSinceInScan(_ column: TimestampColumn, cutoff: Double) -> ScanAggregate {
-        guard let predicate = rowsSincePredicate(column, cutoff: cutoff) else {
-            let epoch = epochSeconds(of: quote(column.name), declaredType: column.declaredType)
-            return ScanAggregate(SQLStatement("count(CASE WHEN \(epoch) >= ? THEN 1 END)", arguments: [.real(cutoff)]))
-        }
-        return ScanAggregate(SQLStatement("count(CASE WHEN ") + predicate + SQLStatement(" THEN 1 END)"))
+        .windowCount(predicate: rowsSincePredicate(column, cutoff: cutoff),
+                     perRowEpoch: epochSeconds(of: quote(column.name), declaredType: column.declaredType), cutoff: cutoff)
     }
 
     /// `col >= bound`: wall-time columns against `CAST(? AS DATETIME(6))` of the cutoff's UTC wall time (a `date`

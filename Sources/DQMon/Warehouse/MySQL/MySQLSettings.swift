@@ -40,25 +40,18 @@ public struct MySQLSettings: WarehouseSettings {
         self.connectTimeout = connectTimeout
     }
 
-    /// `statement_timeout` is at most a day (a monitoring query running longer is a mistake to report).
-    public static let maximumStatementTimeout = Interval(seconds: 86_400)
-    /// `connect_timeout` is at most an hour.
-    public static let maximumConnectTimeout = Interval(seconds: 3_600)
-
     public static func parse(_ fields: ConfigFields, directory: URL) -> MySQLSettings? {
         let url = parseURL(fields)
         let sslMode = parseSSLMode(fields)
-        let maxConnections = fields.int("max_connections", in: 1...100) ?? 4
-        let statementTimeout = fields.interval("statement_timeout", atMost: maximumStatementTimeout)
-        let connectTimeout = fields.interval("connect_timeout", atMost: maximumConnectTimeout) ?? Interval(seconds: 10)
+        let limits = ConnectionLimits(fields)
         // Only a configured mysql warehouse needs the client library: say so here, so `dqmon validate` tells too.
         if case .failure(let problem) = MySQLClientLibrary.shared {
             (fields["type"] ?? fields.owner).error(problem.reason)
             return nil
         }
         guard let url, let sslMode else { return nil }
-        return MySQLSettings(url: url, sslMode: sslMode, maxConnections: maxConnections,
-                             statementTimeout: statementTimeout, connectTimeout: connectTimeout)
+        return MySQLSettings(url: url, sslMode: sslMode, maxConnections: limits.maxConnections,
+                             statementTimeout: limits.statementTimeout, connectTimeout: limits.connectTimeout)
     }
 
     /// Why `type: mysql` cannot be used on this machine (the client library is missing), or nil when it can.

@@ -81,11 +81,8 @@ public struct PostgresDialect: SQLDialect {
 
     /// The window as a predicate on the raw column in the shared scan (text columns: per row).
     public func rowsSinceInScan(_ column: TimestampColumn, cutoff: Double) -> ScanAggregate {
-        guard let predicate = rowsSincePredicate(column, cutoff: cutoff) else {
-            let epoch = epochSeconds(of: quote(column.name), declaredType: column.declaredType)
-            return ScanAggregate(SQLStatement("count(CASE WHEN \(epoch) >= ? THEN 1 END)", arguments: [.real(cutoff)]))
-        }
-        return ScanAggregate(SQLStatement("count(CASE WHEN ") + predicate + SQLStatement(" THEN 1 END)"))
+        .windowCount(predicate: rowsSincePredicate(column, cutoff: cutoff),
+                     perRowEpoch: epochSeconds(of: quote(column.name), declaredType: column.declaredType), cutoff: cutoff)
     }
 
     /// `col >= bound` with the bound typed as the column is; nil for text and other types (per-row cast).

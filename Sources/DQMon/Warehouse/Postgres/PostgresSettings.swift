@@ -40,22 +40,14 @@ public struct PostgresSettings: WarehouseSettings {
         self.connectTimeout = connectTimeout
     }
 
-    /// `statement_timeout` is at most a day: PostgreSQL stores it as 32-bit milliseconds (about 24.8 days), and a
-    /// monitoring query that runs longer than a day is a mistake to report, not to wait for.
-    public static let maximumStatementTimeout = Interval(seconds: 86_400)
-    /// `connect_timeout` is at most an hour.
-    public static let maximumConnectTimeout = Interval(seconds: 3_600)
-
     public static func parse(_ fields: ConfigFields, directory: URL) -> PostgresSettings? {
         let url = parseURL(fields)
         let sslMode = parseSSLMode(fields, url: url)
-        let maxConnections = fields.int("max_connections", in: 1...100) ?? 4
-        let statementTimeout = fields.interval("statement_timeout", atMost: maximumStatementTimeout)
-        let connectTimeout = fields.interval("connect_timeout", atMost: maximumConnectTimeout) ?? Interval(seconds: 10)
+        let limits = ConnectionLimits(fields)
         let schema = fields.string("schema") ?? "public"
         guard let url, let sslMode else { return nil }
-        return PostgresSettings(url: url, schema: schema, sslMode: sslMode, maxConnections: maxConnections,
-                                statementTimeout: statementTimeout, connectTimeout: connectTimeout)
+        return PostgresSettings(url: url, schema: schema, sslMode: sslMode, maxConnections: limits.maxConnections,
+                                statementTimeout: limits.statementTimeout, connectTimeout: limits.connectTimeout)
     }
 
     static func parseURL(_ fields: ConfigFields) -> PostgresURL? {
