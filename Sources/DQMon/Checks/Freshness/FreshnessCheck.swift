@@ -6,16 +6,19 @@ import Foundation
 /// An empty table is `fail` with "no rows". Records `freshness_lag_seconds`.
 public struct FreshnessCheck: CheckSpec {
     public static let typeName = "freshness"
-    public static let keys = ["column", "warn_after", "error_after"]
+    public static let keys = ["column", "warn_after", "error_after", "where"]
 
     public let column: String
     public let warnAfter: Interval?
     public let errorAfter: Interval?
+    /// `where:` — only rows it keeps count (dbt's source freshness `filter`); user SQL, like a dataset's `where:`.
+    public var filter: String? = nil
 
-    public init(column: String, warnAfter: Interval?, errorAfter: Interval?) {
+    public init(column: String, warnAfter: Interval?, errorAfter: Interval?, filter: String? = nil) {
         self.column = column
         self.warnAfter = warnAfter
         self.errorAfter = errorAfter
+        self.filter = filter
     }
 
     public static func parse(_ fields: ConfigFields) -> FreshnessCheck? {
@@ -28,13 +31,20 @@ public struct FreshnessCheck: CheckSpec {
         if let warnAfter, let errorAfter, warnAfter >= errorAfter {
             fields["warn_after"]?.error("'warn_after' (\(warnAfter)) must be shorter than 'error_after' (\(errorAfter))")
         }
+        let filter = RowFilter.parse(fields)
         guard let column, warnAfter != nil || errorAfter != nil else { return nil }
-        return FreshnessCheck(column: column, warnAfter: warnAfter, errorAfter: errorAfter)
+        return FreshnessCheck(column: column, warnAfter: warnAfter, errorAfter: errorAfter, filter: filter)
     }
 
     /// `hasRows` tells an empty table from a column without timestamps at the cost of one `EXISTS` probe; a full
     /// `count(*)` would read the whole table (it is used for the message when another check counts rows anyway).
-    public var metrics: [Metric] { [.hasRows, .maxTimestamp(column: column)] }
+    public var metrics: [Metric] { [.hasRows, latestMetric] }
+
+    /// The latest timestamp: index-friendly `max(column)`, or with `where:` the latest among the rows it keeps
+    /// (computed in the dataset's scan).
+    var latestMetric: Metric {
+        filter.map { .aggregate(LatestTimestampWhere(column: column, filter: $0)) } ?? .maxTimestamp(column: column)
+    }
 
     public var freshnessThresholds: FreshnessThresholds? { FreshnessThresholds(warn: warnAfter, fail: errorAfter) }
 
@@ -49,7 +59,7 @@ public struct FreshnessCheck: CheckSpec {
     }
 
     public func evaluate(_ input: CheckInput) -> CheckOutcome {
-        guard let latest = input.metrics[.maxTimestamp(column: column)] else {
+        guard let latest = input.metrics[latestMetric] else {
             let rows = input.metrics[.rowCount]
             let hasRows = rows.map { $0 > 0 } ?? ((input.metrics[.hasRows] ?? 0) > 0)
             if !hasRows {
@@ -77,5 +87,19 @@ public struct FreshnessCheck: CheckSpec {
             outcome.message = "data is \(ageText) old; latest \(column) = \(latestText)"
         }
         return outcome
+    }
+}
+
+/// The latest `column` (epoch seconds) among the rows a freshness check's `where:` keeps.
+public struct LatestTimestampWhere: DatasetAggregate {
+    public let column: String
+    public let filter: String
+
+    public var historyName: String { "max_timestamp(\(column)) where \(filter)" }
+    public var columns: [String] { [column] }
+
+    public func plan(over rows: DatasetRows) -> AggregatePlan {
+        let epoch = rows.dialect.epochSeconds(of: rows.dialect.quote(column), declaredType: rows.columns[column]?.declaredType)
+        return .scan(ScanAggregate(SQLStatement("max(CASE WHEN (\(filter)) THEN \(epoch) END)", isUserSQL: true)))
     }
 }
