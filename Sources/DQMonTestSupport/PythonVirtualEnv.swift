@@ -48,24 +48,33 @@ public struct PythonVirtualEnv: Sendable {
     }
 
     private static let made = Memo()
+    private static let madeDbt = Memo()
 
     /// The reference virtualenv, built on first use in this process (or found ready from an earlier run).
-    public static func shared() throws -> PythonVirtualEnv {
-        try made.value { try prepare() }
+    /// `requirements` names the pins file in scripts/lib/reference: `requirements.txt` (the default), or
+    /// `dbt-requirements.txt` for dbt-core and dbt-postgres, kept in a virtualenv of their own (`-dbt` suffix) so
+    /// their many dependencies never constrain the reference libraries'.
+    public static func shared(requirements: String = "requirements.txt") throws -> PythonVirtualEnv {
+        if requirements == "requirements.txt" { return try made.value { try prepare() } }
+        return try madeDbt.value { try prepare(requirements: requirements) }
     }
+
+    /// `bin/<name>` in the virtualenv, e.g. `dbt`.
+    public func executable(_ name: String) -> URL { directory.appendingPathComponent("bin").appendingPathComponent(name) }
 
     /// Runs `bin/python SCRIPT ARGUMENTS…` in the virtualenv.
     public func run(_ script: URL, _ arguments: [String], timeout: TimeInterval = 120) throws -> Output {
         try Self.execute(python.path, [script.path] + arguments, timeout: timeout)
     }
 
-    static func prepare() throws -> PythonVirtualEnv {
-        let requirements = referenceScript("requirements.txt")
+    static func prepare(requirements name: String = "requirements.txt") throws -> PythonVirtualEnv {
+        let requirements = referenceScript(name)
         guard let pins = try? String(contentsOf: requirements, encoding: .utf8) else {
             throw SetupError(description: "cannot read \(requirements.path): the pinned reference libraries")
         }
-        let directory = ProcessInfo.processInfo.environment["DQMON_TEST_VENV"].map { URL(fileURLWithPath: $0) }
-            ?? repositoryRoot.appendingPathComponent(".build/dqmon-reference-venv")
+        let suffix = name == "requirements.txt" ? "" : "-" + name.replacingOccurrences(of: "-requirements.txt", with: "")
+        let directory = ProcessInfo.processInfo.environment["DQMON_TEST_VENV"].map { URL(fileURLWithPath: $0 + suffix) }
+            ?? repositoryRoot.appendingPathComponent(".build/dqmon-reference-venv" + suffix)
         let environment = PythonVirtualEnv(directory: directory)
         let marker = directory.appendingPathComponent("dqmon-requirements.txt")
         try FileManager.default.createDirectory(at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)

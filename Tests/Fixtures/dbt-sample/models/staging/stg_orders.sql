@@ -1,0 +1,2 @@
+select id as order_id, customer_id, amount, status, _loaded_at
+from {{ source('shop_raw', 'orders') }}
