@@ -45,7 +45,8 @@ struct DQMonCommand: AsyncParsableCommand {
         subcommands: [CheckCommand.self, ValidateCommand.self, DoctorCommand.self, HistoryCommand.self, PruneCommand.self, DemoCommand.self,
                       IncidentsCommand.self, SLACommand.self,
                       AlertsCommand.self, SilenceCommand.self,
-                      BacktestCommand.self, BackfillCommand.self])
+                      BacktestCommand.self, BackfillCommand.self,
+                      ImportCommand.self])
 
     /// `history backup PATH` goes to its subcommand directly: ArgumentParser parses a parent's positional
     /// argument (history's CHECK_ID) before it looks for a subcommand, so it would take `backup` for a check id.

@@ -2,7 +2,8 @@ import Foundation
 
 /// One entry of `datasets:` in a checks file: a warehouse table, who owns it, and its checks.
 public struct DatasetConfig: Sendable {
-    public static let keys = ["name", "warehouse", "tier", "owner", "description", "tags", "runbook", "every", "timezone", "sla", "where", "checks"]
+    public static let keys = ["name", "warehouse", "tier", "owner", "description", "tags", "runbook", "every", "timezone", "sla", "where", "checks",
+                                  "dbt"]  // dbt: the dbt unique id of an entry `dqmon import dbt` wrote (it rewrites those)
 
     public var name: String
     public var table: TableName
