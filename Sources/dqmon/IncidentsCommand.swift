@@ -16,9 +16,13 @@ struct IncidentsCommand: ParsableCommand {
               dqmon incidents ack 12 --note "looking"      --by defaults to $USER
               dqmon incidents resolve 12 --note "backfilled"
               dqmon incidents note 12 "upstream job restarted at 10:40"
+              dqmon incidents resolve 12 --cause upstream --rca https://wiki.example.com/rca/12
+              dqmon incidents followup 12 add "alert on the upstream export"
+              dqmon incidents review --since 7d          the weekly review's agenda
             """,
         subcommands: [IncidentsListCommand.self, IncidentsShowCommand.self, IncidentsAckCommand.self,
-                      IncidentsResolveCommand.self, IncidentsNoteCommand.self],
+                      IncidentsResolveCommand.self, IncidentsNoteCommand.self,
+                      IncidentsFollowupCommand.self, IncidentsReviewCommand.self],
         defaultSubcommand: IncidentsListCommand.self)
 }
 

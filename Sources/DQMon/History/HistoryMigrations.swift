@@ -14,6 +14,7 @@ enum HistoryMigrations {
         migrator.registerMigration("v3-sla-rollups", migrate: createSLARollups)
         migrator.registerMigration("v4-results-expected-range", migrate: addResultsExpectedRange)
         migrator.registerMigration("v5-result-samples", migrate: createResultSamples)
+        migrator.registerMigration("v6-incident-review", migrate: createIncidentReview)
         return migrator
     }
 

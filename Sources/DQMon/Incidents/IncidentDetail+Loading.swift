@@ -14,6 +14,7 @@ extension IncidentRenderer.Detail {
                           runbookLink: runbook.flatMap { link(for: $0, baseURL: configuration.project.runbookBaseURL) },
                           runbookText: runbook.flatMap { configuration.project.runbooks.readText($0) }, owner: owner)
         detail.samples = try newestSamples(of: results, checkID: incident.checkID, history: history)
+        detail.review = try history.incidentReviewRecord(id: id)
         return detail
     }
 

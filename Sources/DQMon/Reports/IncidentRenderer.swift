@@ -53,6 +53,8 @@ public enum IncidentRenderer {
         public var owner: String?
         /// The failing-row samples of the newest result of the incident that has some, and that result's time.
         public var samples: (evaluatedAt: Date, rows: FailingRowSamples)? = nil
+        /// Cause, RCA link and follow-ups recorded by the incident review (`IncidentReviewRecord`).
+        public var review = IncidentReviewRecord()
 
         public init(incident: Incident, events: [IncidentEvent], results: [CheckResult], runbook: String?,
                     runbookLink: String?, runbookText: String?, owner: String?) {
@@ -83,6 +85,7 @@ public enum IncidentRenderer {
                 ?? "open for \(Format.age(duration(incident, now: now)))"),
         ]
         if incident.flapCount > 0 { lines.append("flaps       \(incident.flapCount) (reopened within reopen_within)") }
+        lines += IncidentReviewRenderer.showLines(detail.review)
         lines += ["", "Timeline (oldest first):"]
         lines += timeline(detail).map { "  " + $0 }
         if let samples = detail.samples { lines += [""] + SamplesRenderer.lines(samples.rows, evaluatedAt: samples.evaluatedAt) }
@@ -126,6 +129,9 @@ public enum IncidentRenderer {
             let events: [Event]
             let results: [Result]
             let samples: SamplesRenderer.Entry?
+            let cause: String?
+            let rca_url: String?
+            let followups: [FollowupJSON]
         }
         let document = Document(
             incident: IncidentJSON(detail.incident), owner: detail.owner, runbook: detail.runbook, runbook_link: detail.runbookLink,
@@ -135,7 +141,8 @@ public enum IncidentRenderer {
                 Result(evaluated_at: Format.timestamp($0.evaluatedAt), status: $0.status.rawValue, observed: jsonNumber($0.observed),
                        observed_text: $0.observedText, expected: $0.expected, message: $0.message)
             },
-            samples: detail.samples.map { SamplesRenderer.Entry($0.rows, evaluatedAt: $0.evaluatedAt) })
+            samples: detail.samples.map { SamplesRenderer.Entry($0.rows, evaluatedAt: $0.evaluatedAt) },
+            cause: detail.review.cause?.rawValue, rca_url: detail.review.rcaURL, followups: detail.review.followups.map(FollowupJSON.init))
         return RunReportRenderer.encode(document)
     }
 
