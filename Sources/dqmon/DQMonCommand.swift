@@ -26,6 +26,7 @@ struct DQMonCommand: AsyncParsableCommand {
               doctor      is everything a run needs ready? (one line each)
               history     results or schema changes over time; backup; prune
               incidents   list, show, ack, resolve, note; sla: SLA compliance
+              report      one HTML page: SLA, datasets, incidents, cost
               alerts      pending and failed notifications, flush, test; silence
               backfill    seed anomaly history from a timestamp column
               backtest    replay anomaly detection over history or a CSV
@@ -43,7 +44,7 @@ struct DQMonCommand: AsyncParsableCommand {
             """,
         version: DQMonVersion.display,
         subcommands: [CheckCommand.self, ValidateCommand.self, DoctorCommand.self, HistoryCommand.self, PruneCommand.self, DemoCommand.self,
-                      IncidentsCommand.self, SLACommand.self,
+                      IncidentsCommand.self, SLACommand.self, ReportCommand.self,
                       AlertsCommand.self, SilenceCommand.self,
                       BacktestCommand.self, BackfillCommand.self,
                       ImportCommand.self])

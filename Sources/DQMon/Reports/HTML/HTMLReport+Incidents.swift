@@ -1,0 +1,69 @@
+import Foundation
+
+/// Incidents: the list (open first, then newest), and a timeline per incident: onset, detected, acknowledged,
+/// resolved on one axis, then every event and note, and the review's cause, RCA and follow-ups where recorded.
+extension HTMLReport {
+    func incidentsSection() -> String {
+        let shown = incidents.all
+        guard !shown.isEmpty else { return "<section id=\"incidents\"><h2>Incidents</h2><p>✓ No incident detected in the window, none open.</p></section>" }
+        var html = "<section id=\"incidents\"><h2>Incidents (\(incidents.total))</h2>"
+        html += "<table><tr><th class=\"num\">ID</th><th>Severity</th><th>Status</th><th>Dataset</th><th>Check</th><th class=\"num\">Detected</th><th class=\"num\">Open for</th><th>Ack</th></tr>"
+        html += shown.map(incidentRow).joined() + "</table>"
+        if incidents.total > shown.count { html += "<p class=\"muted\">\(incidents.total - shown.count) older incidents not listed (use <code>dqmon incidents --since</code>).</p>" }
+        let timelines = shown.filter { incidents.events[$0.id] != nil }
+        html += "<h3>Timelines</h3>"
+        if timelines.count < shown.count { html += "<p class=\"muted\">Timelines of the first \(timelines.count) incidents; the others: <code>dqmon incidents show ID</code>.</p>" }
+        html += timelines.map(incidentTimeline).joined()
+        return html + "</section>"
+    }
+
+    func incidentRow(_ incident: Incident) -> String {
+        let id = incidents.events[incident.id] != nil ? "<a href=\"#\(Self.incidentAnchor(incident.id))\">#\(incident.id)</a>" : "#\(incident.id)"
+        let status = incident.status == .open ? "<span class=\"missed\">● open</span>" : "<span class=\"met\">✓ resolved</span>"
+        let flaps = incident.flapCount > 0 ? " (\(incident.flapCount) flap\(incident.flapCount == 1 ? "" : "s"))" : ""
+        let detected = incident.detectedAt.timeIntervalSince1970
+        let openFor = (incident.resolvedAt?.timeIntervalSince1970 ?? end) - detected
+        return "<tr><td class=\"num\">\(id)</td><td>\(Self.severityBadge(incident.severity))</td><td>\(status)\(flaps)</td><td><a href=\"#\(Self.datasetAnchor(incident.dataset))\">\(HTMLText.escape(incident.dataset))</a></td><td>\(HTMLText.escape(incident.checkID))</td><td class=\"num\">\(HTMLFormat.minute(detected))</td><td class=\"num\">\(HTMLFormat.duration(openFor))</td><td>\(incident.acknowledgedBy.map(HTMLText.escape) ?? "<span class=\"muted\">–</span>")</td></tr>"
+    }
+
+    func incidentTimeline(_ incident: Incident) -> String {
+        var html = "<section class=\"card\" id=\"\(Self.incidentAnchor(incident.id))\"><h3>#\(incident.id) \(Self.severityBadge(incident.severity)) \(HTMLText.escape(incident.checkID)) <span class=\"muted\">· \(incident.status.rawValue)</span></h3>"
+        html += "<p>\(HTMLText.escape(HTMLText.clipped(incident.lastMessage, to: 300))) <span class=\"muted\">(observed \(HTMLText.escape(HTMLText.clipped(incident.lastObservedText, to: 60))), expected \(HTMLText.escape(HTMLText.clipped(incident.lastExpected, to: 100))))</span></p>"
+        html += milestones(incident)
+        html += reviewBlock(incident)
+        let events = incidents.events[incident.id] ?? []
+        if !events.isEmpty {
+            html += "<ol class=\"timeline\">" + events.map { event in
+                "<li><span class=\"when\">\(HTMLFormat.minute(event.at.timeIntervalSince1970))</span><strong>\(event.kind == .note ? "✎ note" : event.kind.rawValue)</strong> by \(HTMLText.escape(event.by))\(event.detail.isEmpty ? "" : ": " + HTMLText.escape(HTMLText.clipped(event.detail, to: 300)))</li>"
+            }.joined() + "</ol>"
+        }
+        return html + "</section>"
+    }
+
+    /// Onset, detected, acknowledged and resolved as a table: each with its time and the time since the one before.
+    func milestones(_ incident: Incident) -> String {
+        let steps: [(String, Date?, String)] = [
+            ("onset", incident.onsetAt, "estimated from \(incident.onsetBasis.rawValue.replacingOccurrences(of: "_", with: " "))"),
+            ("detected", incident.detectedAt, "TTD \(HTMLFormat.duration(incident.detectedAt.timeIntervalSince(incident.onsetAt)))"),
+            ("acknowledged", incident.acknowledgedAt, incident.acknowledgedAt.map { "TTA \(HTMLFormat.duration($0.timeIntervalSince(incident.detectedAt)))" + (incident.acknowledgedBy.map { " by \($0)" } ?? "") } ?? "not acknowledged"),
+            ("resolved", incident.resolvedAt, incident.resolvedAt.map { "TTR \(HTMLFormat.duration($0.timeIntervalSince(incident.detectedAt)))" + (incident.resolvedBy.map { " by \($0)" } ?? "") + (incident.resolveReason.map { " (\($0.rawValue))" } ?? "") } ?? "still open"),
+        ]
+        let cells = steps.map { name, time, note in
+            "<td><strong>\(time == nil ? "○" : "●") \(name)</strong><br>\(time.map { HTMLFormat.minute($0.timeIntervalSince1970) } ?? "–")<br><span class=\"muted\">\(HTMLText.escape(note))</span></td>"
+        }.joined()
+        return "<table><tr>\(cells)</tr></table>"
+    }
+
+    /// Cause, RCA link and follow-ups from the incident review, when recorded.
+    func reviewBlock(_ incident: Incident) -> String {
+        guard let review = reviews[incident.id] else { return "" }
+        var parts: [String] = []
+        parts.append("<strong>Cause:</strong> " + (review.cause.map(HTMLText.escape) ?? "<span class=\"muted\">not classified</span>"))
+        if let rca = review.rcaURL { parts.append("<strong>RCA:</strong> " + Self.link(rca, text: rca)) }
+        var html = "<p>" + parts.joined(separator: " · ") + "</p>"
+        if !review.followups.isEmpty {
+            html += "<ul>" + review.followups.map { "<li>\($0.done ? "☑ done" : "☐ open"): \(HTMLText.escape($0.text))</li>" }.joined() + "</ul>"
+        }
+        return html
+    }
+}
