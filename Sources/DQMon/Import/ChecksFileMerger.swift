@@ -153,22 +153,32 @@ public enum ChecksFileMerger {
         }
 
         /// The lines of sibling `index` (from its line to the next sibling's, or `end`), moved to `indent`;
-        /// `node` re-serialized when siblings share a line (flow style). A list item keeps its dash; a key that
-        /// starts an item (`- tier: 1` first in the item) has the dash blanked.
+        /// `node` re-serialized when siblings share a line (flow style). Comment lines right above a sibling belong
+        /// to it. A list item keeps its dash; a key that starts an item (`- tier: 1` first in it) has the dash blanked.
         func chunk(of index: Int, in siblings: [Node], end: Int, indent: Int, node: Node, isItem: Bool = false) throws(DQMonError) -> [String] {
             let starts = siblings.map { $0.mark?.line ?? 0 }
             let distinct = zip(starts, starts.dropFirst()).allSatisfy { $0 < $1 } && starts.allSatisfy { $0 >= 1 }
-            guard distinct, let mark = siblings[index].mark, mark.line <= lines.count else { return try serialized(node, indent: indent) }
-            let stop = min(index + 1 < starts.count ? starts[index + 1] - 1 : end, lines.count)
-            guard stop >= mark.line else { return try serialized(node, indent: indent) }
-            var block = Array(lines[(mark.line - 1)..<stop])
+            guard distinct, starts[index] <= lines.count else { return try serialized(node, indent: indent) }
+            let markLine = starts[index]
+            let first = commentedStart(markLine, after: index > 0 ? starts[index - 1] : 0)
+            let stop = min(index + 1 < starts.count ? commentedStart(starts[index + 1], after: markLine) - 1 : end, lines.count)
+            guard stop >= markLine, let column = siblings[index].mark?.column else { return try serialized(node, indent: indent) }
+            var block = Array(lines[(first - 1)..<stop])
+            let markOffset = markLine - first
             if !isItem {
-                var first = Array(block[0].unicodeScalars)
-                for position in 0..<min(mark.column - 1, first.count) { first[position] = " " }
-                block[0] = String(String.UnicodeScalarView(first))
+                var scalars = Array(block[markOffset].unicodeScalars)
+                for position in 0..<min(column - 1, scalars.count) { scalars[position] = " " }
+                block[markOffset] = String(String.UnicodeScalarView(scalars))
             }
-            let currentIndent = block[0].prefix { $0 == " " }.count
+            let currentIndent = block[markOffset].prefix { $0 == " " }.count
             return trimmedTrailingBlanks(ChecksFileMerger.reindent(block, by: indent - currentIndent))
+        }
+
+        /// `line`, or the first of the comment lines right above it (not above `floor`).
+        func commentedStart(_ line: Int, after floor: Int) -> Int {
+            var start = line
+            while start - 1 > floor, start - 2 < lines.count, lines[start - 2].trimmingCharacters(in: .whitespaces).hasPrefix("#") { start -= 1 }
+            return start
         }
 
         func serialized(_ node: Node, indent: Int) throws(DQMonError) -> [String] {
