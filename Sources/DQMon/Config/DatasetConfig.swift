@@ -26,6 +26,9 @@ public struct DatasetConfig: Sendable {
     public var location: SourceLocation
     /// Where `warehouse:` was written, for "unknown warehouse" errors.
     public var warehouseLocation: SourceLocation?
+    /// Whether `tier:` was written (a dataset without it is tier 3 by default, and not documented: see
+    /// `DocumentationCoverage`).
+    public var tierIsExplicit = false
 }
 
 /// One check of a dataset. Its id, `dataset/type[/name]`, keys its history and must be unique.

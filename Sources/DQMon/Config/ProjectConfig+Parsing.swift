@@ -94,8 +94,9 @@ extension ProjectConfig {
     static func parseTiers(_ node: ConfigNode, into tiers: inout [Int: TierPolicy]) {
         guard let fields = node.fields(of: "'tiers'", allowed: ["1", "2", "3"]) else { return }
         for key in fields.order {
-            guard let tier = Int(key), let tierFields = fields[key]?.fields(of: "tier \(key)", allowed: TierPolicy.keys) else { continue }
+            guard let tier = Int(key), let tierFields = fields[key]?.fields(of: "tier \(key)", allowed: TierPolicy.keys + ["documentation"]) else { continue }
             tiers[tier] = tiers[tier, default: TierPolicy.defaults[3]!].overridden(by: tierFields)
+            if let target = tierFields.percentage("documentation") { tiers[tier]?.documentation = target }
         }
     }
 

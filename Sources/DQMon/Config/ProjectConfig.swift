@@ -7,16 +7,22 @@ public struct TierPolicy: Sendable, Hashable {
     public var passRate: Percentage
     public var mttd: Interval
     public var mttr: Interval
+    /// `documentation:` — the share of the tier's datasets that must be documented (`DocumentationCoverage`).
+    /// Only under `tiers:`; a dataset's own `sla:` does not take it.
+    public var documentation = Percentage(fraction: 0.8)
+
+    /// Documentation targets when `tiers:` does not set them: tier 1 100%, tier 2 90%, tier 3 80%.
+    public static let defaultDocumentation: [Int: Percentage] = [1: .init(fraction: 1), 2: .init(fraction: 0.9), 3: .init(fraction: 0.8)]
 
     public static let keys = ["freshness", "availability", "pass_rate", "mttd", "mttr"]
 
     public static let defaults: [Int: TierPolicy] = [
         1: TierPolicy(freshness: .init(fraction: 0.99), availability: .init(fraction: 0.995), passRate: .init(fraction: 0.995),
-                      mttd: .init(seconds: 900), mttr: .init(seconds: 7_200)),
+                      mttd: .init(seconds: 900), mttr: .init(seconds: 7_200), documentation: defaultDocumentation[1]!),
         2: TierPolicy(freshness: .init(fraction: 0.97), availability: .init(fraction: 0.98), passRate: .init(fraction: 0.98),
-                      mttd: .init(seconds: 3_600), mttr: .init(seconds: 86_400)),
+                      mttd: .init(seconds: 3_600), mttr: .init(seconds: 86_400), documentation: defaultDocumentation[2]!),
         3: TierPolicy(freshness: .init(fraction: 0.90), availability: .init(fraction: 0.95), passRate: .init(fraction: 0.95),
-                      mttd: .init(seconds: 86_400), mttr: .init(seconds: 259_200)),
+                      mttd: .init(seconds: 86_400), mttr: .init(seconds: 259_200), documentation: defaultDocumentation[3]!),
     ]
 
     /// This policy with the keys written in `fields` overriding it.

@@ -168,7 +168,7 @@ enum ConfigFuzzCorpus {
         default_warehouse: demo
         history: { path: .dqmon/history.sqlite, retention: 400d }
         tiers:
-          1: { freshness: 99%, availability: 99.5%, pass_rate: 99.5%, mttd: 15m, mttr: 2h }
+          1: { freshness: 99%, availability: 99.5%, pass_rate: 99.5%, mttd: 15m, mttr: 2h, documentation: 100% }
         severity:
           1: { fail: critical, error: warning, warn: warning }
         runbook_base_url: https://github.com/acme/data-monitoring/blob/main/

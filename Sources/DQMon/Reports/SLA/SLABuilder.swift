@@ -39,8 +39,10 @@ public struct SLABuilder: Sendable {
                       policy: configuration.project.tiers[number] ?? TierPolicy.defaults[3]!)
         }
         let overall = aggregate(scopes, kind: .overall, name: "overall", tier: nil, policy: nil)
-        return SLAReport(window: window, windowStart: Date(timeIntervalSince1970: start), now: now,
-                         datasets: scopes, tiers: tiers, overall: overall)
+        var report = SLAReport(window: window, windowStart: Date(timeIntervalSince1970: start), now: now,
+                               datasets: scopes, tiers: tiers, overall: overall)
+        report.documentation = DocumentationCoverage.measure(selected, tiers: configuration.project.tiers)
+        return report
     }
 
     func datasetScope(_ dataset: DatasetConfig, incidents: [IncidentTimes], in transaction: HistoryTransaction) throws -> SLAScope {

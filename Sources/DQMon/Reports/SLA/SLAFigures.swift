@@ -120,4 +120,6 @@ public struct SLAReport: Sendable {
     public var datasets: [SLAScope]
     public var tiers: [SLAScope]
     public var overall: SLAScope
+    /// Documentation completeness of the selected datasets, per tier and overall (from config, not history).
+    public var documentation: DocumentationCoverage? = nil
 }

@@ -10,6 +10,7 @@ public enum SLARenderer {
         let missed = (report.datasets + report.tiers).filter { scope in
             [scope.freshness?.ratio.met, scope.availability.met, scope.passRate.met, scope.mttd.met, scope.mttr.met].contains(false)
         }.map(\.name)
+        if let documentation = report.documentation { blocks.append(DocumentationRenderer.block(documentation)) }
         blocks.append(missed.isEmpty ? "every target met" : "targets missed by: \(missed.joined(separator: ", "))")
         return blocks.joined(separator: "\n\n")
     }
@@ -159,6 +160,7 @@ struct SLAJSON: Encodable {
     let datasets: [Scope]
     let tiers: [Scope]
     let overall: Scope
+    let documentation: DocumentationJSON?
 
     init(_ report: SLAReport) {
         window = report.window.description
@@ -167,5 +169,6 @@ struct SLAJSON: Encodable {
         datasets = report.datasets.map(Scope.init)
         tiers = report.tiers.map(Scope.init)
         overall = Scope(report.overall)
+        documentation = report.documentation.map(DocumentationJSON.init)
     }
 }
