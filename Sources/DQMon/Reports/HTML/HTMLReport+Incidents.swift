@@ -7,8 +7,9 @@ extension HTMLReport {
         let shown = incidents.all
         guard !shown.isEmpty else { return "<section id=\"incidents\"><h2>Incidents</h2><p>✓ No incident detected in the window, none open.</p></section>" }
         var html = "<section id=\"incidents\"><h2>Incidents (\(incidents.total))</h2>"
-        html += "<table><tr><th class=\"num\">ID</th><th>Severity</th><th>Status</th><th>Dataset</th><th>Check</th><th class=\"num\">Detected</th><th class=\"num\">Open for</th><th>Ack</th></tr>"
+        html += "<table><tr><th class=\"num\">ID</th><th>Severity</th><th>Status</th><th>Dataset</th><th>Check</th><th class=\"num\">Detected</th><th class=\"num\">Open for</th><th>Ack</th><th>Cause</th></tr>"
         html += shown.map(incidentRow).joined() + "</table>"
+        html += reviewSummary()
         if incidents.total > shown.count { html += "<p class=\"muted\">\(incidents.total - shown.count) older incidents not listed (use <code>dqmon incidents --since</code>).</p>" }
         let timelines = shown.filter { incidents.events[$0.id] != nil }
         html += "<h3>Timelines</h3>"
@@ -23,7 +24,7 @@ extension HTMLReport {
         let flaps = incident.flapCount > 0 ? " (\(incident.flapCount) flap\(incident.flapCount == 1 ? "" : "s"))" : ""
         let detected = incident.detectedAt.timeIntervalSince1970
         let openFor = (incident.resolvedAt?.timeIntervalSince1970 ?? end) - detected
-        return "<tr><td class=\"num\">\(id)</td><td>\(Self.severityBadge(incident.severity))</td><td>\(status)\(flaps)</td><td><a href=\"#\(Self.datasetAnchor(incident.dataset))\">\(HTMLText.escape(incident.dataset))</a></td><td>\(HTMLText.escape(incident.checkID))</td><td class=\"num\">\(HTMLFormat.minute(detected))</td><td class=\"num\">\(HTMLFormat.duration(openFor))</td><td>\(incident.acknowledgedBy.map(HTMLText.escape) ?? "<span class=\"muted\">–</span>")</td></tr>"
+        return "<tr><td class=\"num\">\(id)</td><td>\(Self.severityBadge(incident.severity))</td><td>\(status)\(flaps)</td><td><a href=\"#\(Self.datasetAnchor(incident.dataset))\">\(HTMLText.escape(incident.dataset))</a></td><td>\(HTMLText.escape(incident.checkID))</td><td class=\"num\">\(HTMLFormat.minute(detected))</td><td class=\"num\">\(HTMLFormat.duration(openFor))</td><td>\(incident.acknowledgedBy.map(HTMLText.escape) ?? "<span class=\"muted\">–</span>")</td><td>\(incidents.reviews[incident.id]?.cause.map { HTMLText.escape($0.rawValue) } ?? "<span class=\"muted\">–</span>")</td></tr>"
     }
 
     func incidentTimeline(_ incident: Incident) -> String {
@@ -54,16 +55,32 @@ extension HTMLReport {
         return "<table><tr>\(cells)</tr></table>"
     }
 
-    /// Cause, RCA link and follow-ups from the incident review, when recorded.
+    /// Cause, RCA link and follow-ups from the incident review (`dqmon incidents resolve --cause --rca`,
+    /// `dqmon incidents followup`).
     func reviewBlock(_ incident: Incident) -> String {
-        guard let review = reviews[incident.id] else { return "" }
+        let review = incidents.reviews[incident.id] ?? IncidentReviewRecord()
         var parts: [String] = []
-        parts.append("<strong>Cause:</strong> " + (review.cause.map(HTMLText.escape) ?? "<span class=\"muted\">not classified</span>"))
-        if let rca = review.rcaURL { parts.append("<strong>RCA:</strong> " + Self.link(rca, text: rca)) }
+        parts.append("<strong>Cause:</strong> " + (review.cause.map { HTMLText.escape($0.rawValue) } ?? "<span class=\"muted\">not classified yet</span>"))
+        parts.append("<strong>RCA:</strong> " + (review.rcaURL.map { Self.link($0, text: $0) } ?? "<span class=\"muted\">none linked</span>"))
         var html = "<p>" + parts.joined(separator: " · ") + "</p>"
         if !review.followups.isEmpty {
-            html += "<ul>" + review.followups.map { "<li>\($0.done ? "☑ done" : "☐ open"): \(HTMLText.escape($0.text))</li>" }.joined() + "</ul>"
+            html += "<ul class=\"followups\">" + review.followups.map { followup -> String in
+                let state = followup.isOpen ? "☐ open" : "☑ done" + (followup.doneBy.map { " by \(HTMLText.escape($0))" } ?? "")
+                return "<li>\(followup.number). \(state): \(HTMLText.escape(followup.text))</li>"
+            }.joined() + "</ul>"
         }
         return html
+    }
+
+    /// The review's agenda in brief: incidents by cause, and every follow-up still open.
+    func reviewSummary() -> String {
+        let causes = incidents.causes.map { "<tr><td>\(HTMLText.escape($0.title))</td><td class=\"num\">\($0.count)</td></tr>" }.joined()
+        let followups = incidents.openFollowups.prefix(30).map { open -> String in
+            let id = open.followup.incidentID
+            let target = incidents.events[id] != nil ? "<a href=\"#\(Self.incidentAnchor(id))\">#\(id)</a>" : "#\(id)"
+            return "<li>\(target) \(open.followup.number). \(HTMLText.escape(open.followup.text)) <span class=\"muted\">(since \(HTMLFormat.day(open.followup.createdAt.timeIntervalSince1970)), \(HTMLText.escape(open.followup.createdBy)))</span></li>"
+        }.joined()
+        let list = followups.isEmpty ? "<p class=\"muted\">No open follow-up.</p>" : "<ul>\(followups)</ul>"
+        return "<div class=\"grid2\"><div class=\"card\"><h3>By cause</h3><table><tr><th>Cause</th><th class=\"num\">Incidents</th></tr>\(causes)</table></div><div class=\"card\"><h3>Open follow-ups (\(incidents.openFollowups.count))</h3>\(list)</div></div>"
     }
 }

@@ -8,7 +8,7 @@ extension HTMLReport {
     public static func load(configuration: Configuration, history: HistoryStore, window: Interval, now: Date) throws -> HTMLReport {
         let end = now.timeIntervalSince1970, start = end - window.seconds
         let sla = try SLABuilder(configuration: configuration, window: window, now: now).build(history: history)
-        let incidents = try loadIncidents(history: history, start: now.addingTimeInterval(-window.seconds))
+        let incidents = try loadIncidents(history: history, configuration: configuration, window: window, now: now)
         let openByDataset = Dictionary(grouping: incidents.all.filter { $0.status == .open }, by: \.dataset)
         let countByDataset = Dictionary(grouping: incidents.all, by: \.dataset).mapValues(\.count)
         let recent = try history.recentResults(configuration.checks.map(\.id), through: end, limit: recentLimit)
@@ -33,16 +33,17 @@ extension HTMLReport {
         return HTMLReport(now: now, window: window, sla: sla, datasets: datasets, incidents: incidents, cost: CostReport(runs: runs))
     }
 
-    /// Incidents detected since `start` or still open: open first, then newest; events for the first
-    /// `incidentTimelineLimit`.
-    static func loadIncidents(history: HistoryStore, start: Date) throws -> IncidentsReport {
-        let open = try history.incidents(IncidentFilter(status: .open, limit: 100_000))
-        let recent = try history.incidents(IncidentFilter(detectedSince: start, limit: 100_000))
-        var seen = Set<Int64>()
-        let all = (open + recent.sorted { $0.detectedAt > $1.detectedAt }).filter { seen.insert($0.id).inserted }
+    /// The incidents of the window's review (`IncidentReview`: detected or resolved in the window, or still open),
+    /// open first, then newest detection; events for the first `incidentTimelineLimit`.
+    static func loadIncidents(history: HistoryStore, configuration: Configuration, window: Interval, now: Date) throws -> IncidentsReport {
+        let review = try IncidentReview.build(history: history, configuration: configuration, window: window, now: now)
+        let ordered = review.entries.filter { $0.incident.status == .open } + review.entries.filter { $0.incident.status != .open }
+        let all = ordered.map(\.incident)
         var events: [Int64: [IncidentEvent]] = [:]
         for incident in all.prefix(incidentTimelineLimit) { events[incident.id] = try history.incidentEvents(id: incident.id) }
-        return IncidentsReport(all: Array(all.prefix(incidentListLimit)), total: all.count, events: events)
+        return IncidentsReport(all: Array(all.prefix(incidentListLimit)), total: all.count, events: events,
+                               reviews: Dictionary(ordered.map { ($0.incident.id, $0.record) }, uniquingKeysWith: { first, _ in first }),
+                               causes: review.groups.map { ($0.title, $0.entries.count) }, openFollowups: review.openFollowups)
     }
 
     /// The dataset's schema snapshots (newest first, at most 50) with the changes between them, as

@@ -18,8 +18,6 @@ public struct HTMLReport: Sendable {
     var datasets: [DatasetReport]
     var incidents: IncidentsReport
     var cost: CostReport
-    /// What ops recorded for the incident review (cause, RCA, follow-ups), when the history has it.
-    var reviews: [Int64: IncidentReviewNotes] = [:]
 
     var end: Double { now.timeIntervalSince1970 }
     var start: Double { end - window.seconds }
@@ -143,7 +141,8 @@ struct DatasetCost: Sendable {
     var perRun = MillisecondStats()
 }
 
-/// The incidents the page lists: detected in the window or still open.
+/// The incidents the page lists: those the weekly review of the window covers (detected or resolved in it, or still
+/// open), with what the review recorded (`IncidentReview`: cause, RCA link, follow-ups).
 struct IncidentsReport: Sendable {
     /// Open first, then newest detection; at most `incidentListLimit`.
     var all: [Incident]
@@ -151,6 +150,12 @@ struct IncidentsReport: Sendable {
     var total: Int
     /// Events of the incidents that get a timeline (the first `incidentTimelineLimit`).
     var events: [Int64: [IncidentEvent]]
+    /// Cause, RCA link and follow-ups by incident id.
+    var reviews: [Int64: IncidentReviewRecord] = [:]
+    /// Counts by cause (`upstream`, …, `not classified`), in `IncidentReview`'s order.
+    var causes: [(title: String, count: Int)] = []
+    /// Every follow-up not done yet, oldest first, with its incident.
+    var openFollowups: [IncidentReview.OpenFollowup] = []
 }
 
 /// Warehouse time per run over the window.
@@ -159,12 +164,6 @@ struct CostReport: Sendable {
     var runs: [(at: Double, seconds: Double)]
 }
 
-/// What the incident review recorded about one incident (`dqmon incidents resolve --cause --rca`, follow-ups).
-struct IncidentReviewNotes: Sendable {
-    var cause: String?
-    var rcaURL: String?
-    var followups: [(text: String, done: Bool)]
-}
 
 /// Documentation completeness (issue 16): a dataset is documented when it has an owner, a description, a tier
 /// and a runbook. Every dataset has a tier (3 when not written), so owner, description and runbook decide.
