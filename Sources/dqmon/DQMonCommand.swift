@@ -26,6 +26,7 @@ struct DQMonCommand: AsyncParsableCommand {
               doctor      is everything a run needs ready? (one line each)
               history     results or schema changes over time; backup; prune
               incidents   list, show, ack, resolve, note; sla: SLA compliance
+              lineage     what a dataset is built from and what it feeds, with status
               report      one HTML page: SLA, datasets, incidents, cost
               alerts      pending and failed notifications, flush, test; silence
               backfill    seed anomaly history from a timestamp column
@@ -47,6 +48,7 @@ struct DQMonCommand: AsyncParsableCommand {
                       IncidentsCommand.self, SLACommand.self, ReportCommand.self,
                       AlertsCommand.self, SilenceCommand.self,
                       BacktestCommand.self, BackfillCommand.self,
+                      LineageCommand.self,
                       ImportCommand.self])
 
     /// `history backup PATH` goes to its subcommand directly: ArgumentParser parses a parent's positional

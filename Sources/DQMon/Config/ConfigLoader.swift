@@ -29,15 +29,18 @@ public enum ConfigLoader {
         let projectNode = readYAML(configPath, diagnostics: diagnostics, environment: environment, hasher: &hasher)
         let project = projectNode.map { ProjectConfig.parse($0, directory: directory) } ?? ProjectConfig.placeholder(directory: directory)
         var datasets: [DatasetConfig] = []
+        var exposures: [ExposureConfig] = []
         for file in checkFiles(in: directory.appendingPathComponent("checks")) {
             guard let root = readYAML(file, diagnostics: diagnostics, environment: environment, hasher: &hasher) else { continue }
             datasets += parseChecksFile(root, project: project)
+            exposures += ExposureConfig.parseList(in: root)
         }
         validateReferences(datasets, project: project, diagnostics: diagnostics)
+        let lineage = LineageValidation.validate(datasets: datasets, exposures: exposures, diagnostics: diagnostics)
         let alerts = AlertsConfigLoader.load(directory: directory.appendingPathComponent("alerts"), diagnostics: diagnostics,
                                              environment: environment, hasher: &hasher)
         guard diagnostics.errors.isEmpty else { throw ConfigErrors(sortedByPosition(diagnostics.errors)) }
-        return Configuration(project: project, datasets: datasets, hash: hasher.hexDigest, alerts: alerts)
+        return Configuration(project: project, datasets: datasets, hash: hasher.hexDigest, alerts: alerts, exposures: exposures, lineage: lineage)
     }
 
     /// Errors grouped by file (in the order files were read), then by line and column.
@@ -59,8 +62,10 @@ public enum ConfigLoader {
     }
 
     static func parseChecksFile(_ root: ConfigNode, project: ProjectConfig) -> [DatasetConfig] {
-        guard let fields = root.fields(of: "checks file", allowed: ["version", "datasets"]) else { return [] }
+        guard let fields = root.fields(of: "checks file", allowed: ["version", "datasets", "exposures"]) else { return [] }
         checkVersion(fields)
+        // A file may hold only exposures (Lineage/ExposureConfig reads them).
+        if !fields.has("datasets") && fields.has("exposures") { return [] }
         guard let items = fields.require("datasets")?.items(describing: "'datasets'") else { return [] }
         return items.compactMap { DatasetConfig.parse($0, project: project) }
     }

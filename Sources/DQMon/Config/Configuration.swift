@@ -8,6 +8,10 @@ public struct Configuration: Sendable {
     public var hash: String
     /// alerts/*.yml: receivers, routes, maintenance windows (empty without an alerts/ folder).
     public var alerts: AlertsConfig = .empty
+    /// `exposures:` of every checks file: dashboards, reports and models that read datasets.
+    public var exposures: [ExposureConfig] = []
+    /// Declared lineage (`upstream:` and exposures), validated: no cycles, no unknown names.
+    public var lineage: LineageGraph = .empty
 
     public var checks: [CheckConfig] { datasets.flatMap(\.checks) }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// One entry of `datasets:` in a checks file: a warehouse table, who owns it, and its checks.
 public struct DatasetConfig: Sendable {
-    public static let keys = ["name", "warehouse", "tier", "owner", "description", "tags", "runbook", "every", "timezone", "sla", "where", "checks",
+    public static let keys = ["name", "warehouse", "tier", "owner", "description", "tags", "runbook", "every", "timezone", "sla", "where", "checks", "upstream",
                                   "dbt"]  // dbt: the dbt unique id of an entry `dqmon import dbt` wrote (it rewrites those)
 
     public var name: String
@@ -26,6 +26,8 @@ public struct DatasetConfig: Sendable {
     public var location: SourceLocation
     /// Where `warehouse:` was written, for "unknown warehouse" errors.
     public var warehouseLocation: SourceLocation?
+    /// `upstream:` — the datasets this one is built from (names as in their `name:`), for lineage (Lineage/).
+    public var upstream: [LineageReference] = []
     /// Whether `tier:` was written (a dataset without it is tier 3 by default, and not documented: see
     /// `DocumentationCoverage`).
     public var tierIsExplicit = false

@@ -15,6 +15,7 @@ enum HistoryMigrations {
         migrator.registerMigration("v4-results-expected-range", migrate: addResultsExpectedRange)
         migrator.registerMigration("v5-result-samples", migrate: createResultSamples)
         migrator.registerMigration("v6-incident-review", migrate: createIncidentReview)
+        migrator.registerMigration("v7-incident-lineage", migrate: addIncidentCausedBy)
         return migrator
     }
 
