@@ -159,6 +159,27 @@ enum ConfigFuzzCorpus {
         """),
     ]
     static let extra: [Seed] = [
+        // Lineage: `upstream:` across datasets and `exposures:` (self-contained, so the file loads alone).
+        Seed(path: "checks/lineage.yml", text: """
+        version: 1
+        datasets:
+          - name: fuzz_raw_payments
+            checks:
+              - volume: { min_rows: 1 }
+          - name: fuzz_daily_revenue
+            tier: 1
+            upstream: [fuzz_raw_payments]
+            checks:
+              - volume: { min_rows: 1 }
+        exposures:
+          - name: fuzz_dashboard
+            type: dashboard
+            owner: exec-analytics
+            maturity: high
+            url: https://bi.example.com/d/42
+            description: The board's revenue dashboard.
+            depends_on: [fuzz_daily_revenue, fuzz_raw_payments]
+        """),
         Seed(path: "dqmon.yml", text: """
         version: 1
         warehouses:
