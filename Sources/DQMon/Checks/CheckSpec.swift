@@ -13,6 +13,8 @@ public struct CheckInput: Sendable {
     public var typeNormalizer: any TypeNormalizer
     /// What the check's `contextKeys` loaded for this dataset (a previous schema snapshot, a metric's history).
     public var context = CheckContext()
+    /// The values of the check's `datasetMeasures`, each measured by its own statement on its table's warehouse.
+    public var measured: [DatasetMeasure: MeasuredValue] = [:]
 
     public init(now: Date, table: TableName, metrics: MetricValues, previousObserved: Double?, columns: [CatalogColumn] = [],
                 typeNormalizer: any TypeNormalizer = SpellingTypeNormalizer()) {
@@ -53,7 +55,12 @@ public protocol CheckSpec: Sendable {
     var freshnessThresholds: FreshnessThresholds? { get }
     /// Config errors only the whole configuration shows, e.g. a `references` check naming a dataset that does not
     /// exist or lives in another warehouse (default: none). Reported with the other config errors: nothing runs.
-    func configErrors(in datasets: [DatasetConfig], checkedDataset: DatasetConfig) -> [ConfigError]
+    func configErrors(in scope: ConfigScope) -> [ConfigError]
+    /// Metrics the check reads from a table outside the dataset's one statement: another dataset's, in this
+    /// warehouse or another, or its own under a filter of the check (default: none). The engine measures each by its
+    /// own read-only statement on that table's warehouse and delivers it in `CheckInput.measured`; a measure that
+    /// cannot be taken (an unreachable warehouse, a missing table or column) makes the check an `error` saying so.
+    var datasetMeasures: [DatasetMeasure] { get }
     /// The bounded statement fetching some of the rows that made the check warn or fail (`samples: N`), run by the
     /// engine only after such a result; nil (the default): the check takes no samples.
     func failingRowsSample(over rows: DatasetRows) -> FailingRowsSample?
@@ -84,7 +91,8 @@ extension CheckSpec {
     public func evaluateMissingTable(_ input: CheckInput) -> CheckOutcome? { nil }
     public func onset(of status: CheckStatus, dataTimestamp: Double?) -> Double? { nil }
     public var freshnessThresholds: FreshnessThresholds? { nil }
-    public func configErrors(in datasets: [DatasetConfig], checkedDataset: DatasetConfig) -> [ConfigError] { [] }
+    public func configErrors(in scope: ConfigScope) -> [ConfigError] { [] }
+    public var datasetMeasures: [DatasetMeasure] { [] }
     public func failingRowsSample(over rows: DatasetRows) -> FailingRowsSample? { nil }
     public var requiredColumns: [String] {
         var columns: [String] = []
@@ -99,7 +107,7 @@ public struct CheckRegistry: Sendable {
     public static let builtIn = CheckRegistry(types: [FreshnessCheck.self, VolumeCheck.self, SchemaCheck.self, AnomalyCheck.self,
                                                                MissingCheck.self, AcceptedValuesCheck.self, RangeCheck.self,
                                                                PatternCheck.self, DuplicatesCheck.self, ReferencesCheck.self,
-                                                               SQLRuleCheck.self])
+                                                               SQLRuleCheck.self, CompareCheck.self])
 
     /// Keys every check accepts.
     public static let commonKeys = ["name", "description", "runbook"]

@@ -162,7 +162,7 @@ public enum ConfigLoader {
                 diagnostics.report("unknown warehouse '\(dataset.warehouse)'\(Suggestion.hint(for: dataset.warehouse, in: warehouseNames)); define it under 'warehouses' in dqmon.yml", at: dataset.warehouseLocation ?? dataset.location)
             }
             for check in dataset.checks {
-                for error in check.spec.configErrors(in: datasets, checkedDataset: dataset) { diagnostics.report(error) }
+                for error in check.spec.configErrors(in: ConfigScope(datasets: datasets, checkedDataset: dataset, warehouseNames: warehouseNames)) { diagnostics.report(error) }
                 if let first = firstCheck[check.id] {
                     diagnostics.report("duplicate check id '\(check.id)' (first defined at \(first)); give one of them a distinct 'name:'", at: check.location)
                 } else {

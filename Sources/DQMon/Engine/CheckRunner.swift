@@ -33,18 +33,22 @@ public struct CheckRunner: Sendable {
         var points: [SeriesPoint] = []
         var warehouseErrors: [WarehouseError] = []
         let progress = ProgressCounter(total: plan.byWarehouse.reduce(0) { $0 + $1.1.count }, report: options.progress)
+        // Other warehouses a check reads (a compare against a replica), opened once on first use, closed below.
+        let otherWarehouses = WarehouseResolver(project: configuration.project)
+        let measurer = DatasetMeasurer(configuration: configuration, warehouses: otherWarehouses, now: options.now)
         // Warehouses are evaluated concurrently: one that is slow to fail (connect timeout) delays no other.
         let outcomes = await withTaskGroup(of: (Int, WarehouseOutcome).self) { group in
             for (index, (warehouseName, datasets)) in plan.byWarehouse.enumerated() {
                 group.addTask {
                     (index, await evaluate(warehouse: warehouseName, datasets: datasets, options: options, states: plan.states,
-                                           progress: progress))
+                                           progress: progress, measurer: measurer))
                 }
             }
             var outcomes = [WarehouseOutcome](repeating: WarehouseOutcome(), count: plan.byWarehouse.count)
             for await (index, outcome) in group { outcomes[index] = outcome }
             return outcomes
         }
+        await otherWarehouses.closeAll()
         for outcome in outcomes {
             results += outcome.results
             points += outcome.metricPoints
@@ -119,12 +123,13 @@ public struct CheckRunner: Sendable {
 
     /// Connects, reads the catalog once for all datasets, then evaluates each dataset.
     func evaluate(warehouse name: String, datasets: [(DatasetConfig, [CheckConfig])], options: RunOptions,
-                  states: [String: CheckState], progress: ProgressCounter) async -> WarehouseOutcome {
+                  states: [String: CheckState], progress: ProgressCounter, measurer: DatasetMeasurer? = nil) async -> WarehouseOutcome {
         let loaded = CheckContextLoader.load(for: datasets, history: history, now: options.now,
                                              maintenance: configuration.alerts.maintenance)
         let evaluators = datasets.map {
             DatasetEvaluator(dataset: $0.0, checks: $0.1, now: options.now, states: states,
-                             context: loaded.contexts[$0.0.name] ?? CheckContext(), contextFailure: { [loaded] in loaded.failure(for: $0) })
+                             context: loaded.contexts[$0.0.name] ?? CheckContext(), contextFailure: { [loaded] in loaded.failure(for: $0) },
+                             measurer: measurer)
         }
         guard let config = configuration.project.warehouse(named: name) else { return WarehouseOutcome() }
         let warehouse: any Warehouse

@@ -11,6 +11,8 @@ struct DatasetEvaluator: Sendable {
     var context = CheckContext()
     /// Why a context key could not be loaded: the checks that list it become errors with this message.
     var contextFailure: @Sendable (any CheckSpec) -> String? = { _ in nil }
+    /// Measures the checks' `datasetMeasures` (other datasets, other warehouses); nil: no check of the run has any.
+    var measurer: DatasetMeasurer?
 
     struct Evaluation: Sendable {
         var results: [CheckResult]
@@ -30,11 +32,20 @@ struct DatasetEvaluator: Sendable {
                 runnable.append(check)
             }
         }
+        var measured: [String: [DatasetMeasure: MeasuredValue]] = [:]
+        for check in runnable where !check.spec.datasetMeasures.isEmpty {
+            switch await measure(check, on: warehouse, catalog: catalog) {
+            case .success(let values): measured[check.id] = values
+            case .failure(let failure): results[check.id] = result(check, .error(failure.message), milliseconds: nil)
+            }
+        }
+        runnable.removeAll { results[$0.id] != nil }
         var points: [SeriesPoint] = []
         let metricFree = runnable.filter { $0.spec.metrics.isEmpty }
         runnable.removeAll { $0.spec.metrics.isEmpty }
         for check in metricFree {
-            let outcome = check.spec.evaluate(input(check, metrics: MetricValues(), columns: columns, warehouse: warehouse))
+            let outcome = Self.finite(check.spec.evaluate(input(check, metrics: MetricValues(), columns: columns, warehouse: warehouse,
+                                                                measured: measured[check.id] ?? [:])))
             results[check.id] = result(check, outcome, milliseconds: nil)
         }
         if !runnable.isEmpty {
@@ -54,7 +65,8 @@ struct DatasetEvaluator: Sendable {
                         results[check.id] = result(check, .error(problem), milliseconds: milliseconds)
                         continue
                     }
-                    let outcome = Self.finite(check.spec.evaluate(input(check, metrics: values, columns: columns, warehouse: warehouse)))
+                    let outcome = Self.finite(check.spec.evaluate(input(check, metrics: values, columns: columns, warehouse: warehouse,
+                                                                        measured: measured[check.id] ?? [:])))
                     var checkResult = result(check, outcome, milliseconds: milliseconds)
                     await attachSamples(check, to: &checkResult, rows: sampledRows, columns: columns, on: warehouse)
                     results[check.id] = checkResult
@@ -72,10 +84,12 @@ struct DatasetEvaluator: Sendable {
         return Evaluation(results: checks.compactMap { results[$0.id] }, metricPoints: Self.unique(points))
     }
 
-    func input(_ check: CheckConfig, metrics: MetricValues, columns: [CatalogColumn], warehouse: any Warehouse) -> CheckInput {
+    func input(_ check: CheckConfig, metrics: MetricValues, columns: [CatalogColumn], warehouse: any Warehouse,
+               measured: [DatasetMeasure: MeasuredValue] = [:]) -> CheckInput {
         var input = CheckInput(now: now, table: dataset.table, metrics: metrics, previousObserved: states[check.id]?.lastSuccessObserved,
                                columns: columns, typeNormalizer: warehouse.dialect.typeNormalizer)
         input.context = context
+        input.measured = measured
         return input
     }
 

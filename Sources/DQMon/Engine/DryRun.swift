@@ -25,6 +25,7 @@ extension CheckRunner {
                     lines.append(statement.inlined + ";")
                 }
                 if query.statement == nil, query.standalone.isEmpty { lines.append("-- (no metric query: its checks read only the catalog)") }
+                lines += measureLines(dataset: dataset, checks: checks, configuration: configuration, now: options.now)
                 lines += sampleLines(dataset: dataset, checks: checks, dialect: dialect)
             }
         }

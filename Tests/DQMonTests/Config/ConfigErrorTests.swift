@@ -24,7 +24,7 @@ import Testing
               - name: orders
                 checks:
                   - freshnes: { column: updated_at, warn_after: 2h }
-            """, "checks/orders.yml:5:9: unknown check type 'freshnes' (did you mean 'freshness'?); dqmon supports: freshness, volume, schema, anomaly, missing, accepted_values, range, pattern, duplicates, references, sql"),
+            """, "checks/orders.yml:5:9: unknown check type 'freshnes' (did you mean 'freshness'?); dqmon supports: freshness, volume, schema, anomaly, missing, accepted_values, range, pattern, duplicates, references, sql, compare"),
         ("bad duration", """
             version: 1
             datasets:

@@ -19,6 +19,7 @@ import Testing
         "duplicates": "duplicates: { name: duplicates_check, column: id }",
         "references": "references: { name: references_check, column: id, to_dataset: orders, to_column: id }",
         "sql": "sql: { name: sql_check, query: 'select * from orders where id < 0' }",
+        "compare": "compare: { name: compare_check, metric: row_count, with: { dataset: orders } }",
     ]
 
     @Test func everyRegisteredCheckTypeRunsThroughCheckRecordAndHistory() throws {

@@ -26,7 +26,8 @@ public struct ReferencesCheck: RowRuleCheck {
         return ReferencesCheck(column: column, target: target, targetColumn: targetColumn, rule: rule, targetLocation: location)
     }
 
-    public func configErrors(in datasets: [DatasetConfig], checkedDataset: DatasetConfig) -> [ConfigError] {
+    public func configErrors(in scope: ConfigScope) -> [ConfigError] {
+        let datasets = scope.datasets, checkedDataset = scope.checkedDataset
         guard let referenced = datasets.first(where: { $0.name == target }) else {
             let hint = Suggestion.hint(for: target, in: datasets.map(\.name))
             return [ConfigError("unknown dataset \(ConfigText.quoted(target)) in 'to_dataset'\(hint); references compares with a dataset defined under 'datasets'", at: targetLocation)]
