@@ -114,7 +114,8 @@ private struct Planner {
         case .maxTimestamp(let column):
             let facts = columns[column] ?? TimestampColumn(name: column)
             if let probe = dialect.latestTimestampProbe(facts, in: from) { return .probe(probe) }
-            return .scan(dialect.latestTimestampInScan(facts, in: from))
+            if rows.isFiltered { return .scan(dialect.latestTimestampInScan(facts, in: from)) }
+            return .scan(dialect.latestTimestampInTableScan(facts, in: from))
         case .windowedCount(let column, let window):
             let cutoff = storedCutoff(window)
             let facts = columns[column] ?? TimestampColumn(name: column)

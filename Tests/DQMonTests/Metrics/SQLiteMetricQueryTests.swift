@@ -13,7 +13,8 @@ import Testing
     /// Text and numbers a loader may write for one instant: ISO with or without a zone, `T` or space, fractions,
     /// date only, epoch seconds (integer or real) and milliseconds.
     static func forms(of instant: Double, random: inout SeededRandom, numeric: Bool) -> (any DatabaseValueConvertible)? {
-        let offsets = [0, 19_800, -14 * 3_600, 14 * 3_600, -3_600 * 5]
+        // ±14:59 is the widest offset SQLite reads: a row written so sorts 14 h 59 min from its instant.
+        let offsets = [0, 19_800, -14 * 3_600, 14 * 3_600, -3_600 * 5, -(14 * 3_600 + 59 * 60), 14 * 3_600 + 59 * 60]
         let date = { (shift: Int) in Date(timeIntervalSince1970: instant + Double(shift)) }
         func iso(_ shift: Int, _ format: String) -> String {
             let formatter = DateFormatter()
@@ -44,21 +45,25 @@ import Testing
     static let declaredTypes = ["", "TEXT", "INTEGER", "REAL", "DATETIME", "TIMESTAMP", "NUMERIC", "VARCHAR(30)"]
 
     /// One random table: a declared type, an index or not, 0–60 rows of mixed forms around `now` (so the 1h and
-    /// 1d windows have rows on both sides of their bound).
+    /// 1d windows have rows on both sides of their bound), inserted in random or in time order (so the newest rows
+    /// by rowid sometimes bound the latest tightly), with a rowid or `WITHOUT ROWID`.
     func randomTable(_ fixture: WarehouseFixture, name: String, random: inout SeededRandom) throws -> (type: String, indexed: Bool) {
         let type = Self.declaredTypes[Int.random(in: 0..<Self.declaredTypes.count, using: &random)]
         let indexed = Bool.random(using: &random)
-        try fixture.execute("CREATE TABLE \(name) (id INTEGER PRIMARY KEY, ts \(type))")
+        let withoutRowID = Int.random(in: 0..<5, using: &random) == 0
+        try fixture.execute("CREATE TABLE \(name) (id INTEGER PRIMARY KEY, ts \(type))\(withoutRowID ? " WITHOUT ROWID" : "")")
         if indexed { try fixture.execute("CREATE INDEX \(name)_ts ON \(name) (ts)") }
         // A TEXT column stores numbers as text, which no reader takes for epochs: numeric forms only elsewhere.
         let numeric = SQLiteAffinityProbe.isNumericCapable(type)
-        var values: [(any DatabaseValueConvertible)?] = []
-        for _ in 0..<Int.random(in: 0...60, using: &random) {
-            let instant = now.timeIntervalSince1970 - Double(Int.random(in: -7_200...(3 * 86_400), using: &random))
-            values.append(Self.forms(of: instant, random: &random, numeric: numeric))
+        var instants = (0..<Int.random(in: 0...(Bool.random(using: &random) ? 60 : 200), using: &random)).map { _ in
+            now.timeIntervalSince1970 - Double(Int.random(in: -7_200...(3 * 86_400), using: &random))
         }
+        if Bool.random(using: &random) { instants.sort() }
+        let values = instants.map { Self.forms(of: $0, random: &random, numeric: numeric) }
         try fixture.queue.write { db in
-            for value in values { try db.execute(sql: "INSERT INTO \(name) (ts) VALUES (?)", arguments: [value]) }
+            for (id, value) in values.enumerated() {
+                try db.execute(sql: "INSERT INTO \(name) (id, ts) VALUES (?, ?)", arguments: [id + 1, value])
+            }
         }
         return (type, indexed)
     }
@@ -81,7 +86,7 @@ import Testing
                                      .windowedCount(column: "ts", window: Interval(seconds: 86_400)), .hasRows]
             for (name, type, indexed) in tables {
                 let table = TableName(parsing: name)
-                #expect(catalog.indexedColumns[table] == (indexed ? ["ts"] : []), "seed \(seed): \(name) index")
+                #expect(catalog.indexedColumns[table]?.subtracting(["id"]) == (indexed ? ["ts"] : []), "seed \(seed): \(name) index")
                 let query = MetricQuery(table: table, metrics: metrics, dialect: dialect, now: now, timeZone: .gmt,
                                         columns: catalog.timestampColumns(of: table))
                 let values = query.values(from: try await warehouse.queryRow(try #require(query.statement)), timeZone: .gmt)
@@ -133,8 +138,40 @@ import Testing
             #expect(window.filter { $0.contains("SEARCH big USING COVERING INDEX big_created") }.count == 1, "a TEXT column holds no numbers: one text range \(window)")
             let epochs = try await plan([.maxTimestamp(column: "loaded_at"), .windowedCount(column: "loaded_at", window: Interval(seconds: 86_400))])
             #expect(epochs.allSatisfy { !$0.hasPrefix("SCAN big") }, "a scan: \(epochs)")
-            let unindexed = try await plan([.rowCount, .maxTimestamp(column: "note"), .nullRate(column: "amount")])
+            let unindexed = try await plan([.rowCount, .nullRate(column: "amount")])
             #expect(unindexed.filter { $0.hasPrefix("SCAN big") }.count == 1, "one shared scan: \(unindexed)")
+            // An unindexed timestamp adds only the read of the 64 newest rows by rowid (a bounded scan from the end).
+            let latest = MetricQuery(table: table, metrics: [.rowCount, .maxTimestamp(column: "note")], dialect: SQLiteDialect(),
+                                     now: now, timeZone: .gmt, columns: catalog.timestampColumns(of: table))
+            #expect(try #require(latest.statement).sql.contains(#"(SELECT "note" FROM "big" ORDER BY rowid DESC LIMIT 64)"#))
+            #expect(try await plan([.rowCount, .maxTimestamp(column: "note")]).filter { $0.hasPrefix("SCAN big") }.count == 2)
+        }
+    }
+
+    /// Only a table with a rowid has its newest rows read for the bound: a view or a WITHOUT ROWID table converts
+    /// every text row instead (still exact), and a filtered dataset (`where:`) never takes the table's newest rows.
+    @Test func theNewestRowsAreReadOnlyWhereARowidExists() async throws {
+        let directory = TemporaryDirectory()
+        let fixture = try WarehouseFixture(at: directory.path("kinds.sqlite"))
+        try fixture.execute("CREATE TABLE plain (id INTEGER PRIMARY KEY, ts TEXT)")
+        try fixture.execute("CREATE TABLE keyed (id INTEGER PRIMARY KEY, ts TEXT) without   rowid")
+        try fixture.execute("CREATE VIEW recent AS SELECT * FROM plain")
+        try fixture.execute("INSERT INTO plain (ts) VALUES ('2026-11-25 10:00:00'), ('2026-11-20 10:00:00')")
+        try fixture.execute("INSERT INTO keyed (id, ts) VALUES (1, '2026-11-25 10:00:00'), (2, '2026-11-20 10:00:00')")
+        try await withClosing(SQLiteWarehouse(name: "w", settings: SQLiteSettings(path: fixture.url)), close: { await $0.close() }) { warehouse in
+            let names = ["plain", "keyed", "recent"].map { TableName(parsing: $0) }
+            let catalog = try await warehouse.catalog(for: names)
+            #expect(catalog.rowIDTables == [TableName(parsing: "plain")])
+            for table in names {
+                for filter in [nil, "id > 0"] {
+                    let query = MetricQuery(table: table, metrics: [.maxTimestamp(column: "ts")], dialect: SQLiteDialect(), now: now,
+                                            timeZone: .gmt, columns: catalog.timestampColumns(of: table), filter: filter)
+                    let statement = try #require(query.statement)
+                    #expect(statement.sql.contains("rowid") == (table.table == "plain" && filter == nil), "\(table) \(String(describing: filter))")
+                    let latest = query.values(from: try await warehouse.queryRow(statement), timeZone: .gmt)[.maxTimestamp(column: "ts")]
+                    #expect(latest == 1_795_600_800, "\(table) \(String(describing: filter))")
+                }
+            }
         }
     }
 
@@ -184,7 +221,19 @@ enum SQLiteAffinityProbe {
         let statement = try #require(query.statement)
         #expect(statement.sql == "SELECT (SELECT row_count FROM catalog_tables WHERE name = ?)")
         #expect(statement.arguments == [.text("orders")])
-        #expect(SQLiteDialect().catalogAnswer(for: .rowCount, table: TableName(parsing: "orders")) == nil)
-        #expect(PostgresDialect().catalogAnswer(for: .rowCount, table: TableName(parsing: "orders")) == nil)
+        // A dataset's where: is not the table the catalog describes: the count is then read from the rows.
+        let filtered = MetricQuery(table: TableName(parsing: "orders"), metrics: [.rowCount], dialect: ExactCountDialect(),
+                                   now: now, timeZone: .gmt, filter: "status = 'paid'")
+        #expect(try #require(filtered.statement).sql.contains("count(*)") && !(filtered.statement?.sql.contains("catalog_tables") ?? true))
+        // No built-in dialect has an exact catalog: none answers any metric from it (estimates such as
+        // pg_class.reltuples or InnoDB's table_rows are never used).
+        let metrics: [Metric] = [.rowCount, .hasRows, .maxTimestamp(column: "ts"), .windowedCount(column: "ts", window: Interval(seconds: 3_600)),
+                                 .nullRate(column: "ts"), .distinctCount(column: "ts"), .mean(column: "ts")]
+        let dialects: [any SQLDialect] = [SQLiteDialect(), PostgresDialect(), MySQLDialect(defaultSchema: "shop")]
+        for dialect in dialects {
+            for metric in metrics {
+                #expect(dialect.catalogAnswer(for: metric, table: TableName(parsing: "orders")) == nil, "\(type(of: dialect)) \(metric)")
+            }
+        }
     }
 }

@@ -38,9 +38,11 @@ public final class SQLiteWarehouse: Warehouse {
         let rows = try await queryRows(dialect.catalogQuery(for: tables))
         var byLowercasedName: [String: [CatalogColumn]] = [:]
         var indexedByLowercasedName: [String: Set<String>] = [:]
-        for row in rows where row.count >= 6 {
+        var rowIDLowercasedNames: Set<String> = []
+        for row in rows where row.count >= 7 {
             guard case .text(let table) = row[0], case .text(let column) = row[1] else { continue }
             if row[5] == .integer(1) { indexedByLowercasedName[table.lowercased(), default: []].insert(column) }
+            if row[6] == .integer(1) { rowIDLowercasedNames.insert(table.lowercased()) }
             let type: String = if case .text(let declared) = row[2] { declared } else { "" }
             let notNull = row[3].double ?? 0
             let position: Int = if case .integer(let cid) = row[4], cid >= 0, cid < 1_000_000 { Int(cid) + 1 } else { 1 }
@@ -52,6 +54,7 @@ public final class SQLiteWarehouse: Warehouse {
             if let columns = byLowercasedName[table.table.lowercased()] {
                 catalog.tables[table] = columns
                 catalog.indexedColumns[table] = indexedByLowercasedName[table.table.lowercased()] ?? []
+                if rowIDLowercasedNames.contains(table.table.lowercased()) { catalog.rowIDTables.insert(table) }
             }
         }
         return catalog
