@@ -133,8 +133,9 @@ extension HistoryTransaction {
 
     /// The check's open incident (there is at most one: a unique partial index enforces it).
     func openIncident(checkID: String) throws -> Incident? {
-        try Row.fetchOne(db, sql: "SELECT \(Self.incidentColumns) FROM incidents WHERE check_id = ? AND status = 'open'",
-                         arguments: [checkID]).map(Self.incident)
+        // Cached: a run asks this once per result, and preparing it 5,000 times was a quarter of a 1,000-table run.
+        let statement = try db.cachedStatement(sql: "SELECT \(Self.incidentColumns) FROM incidents WHERE check_id = ? AND status = 'open'")
+        return try Row.fetchOne(statement, arguments: [checkID]).map(Self.incident)
     }
 
     /// The check's newest incident, open or resolved.
