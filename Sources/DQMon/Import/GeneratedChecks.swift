@@ -67,8 +67,9 @@ public struct GeneratedCheck: Sendable, Equatable {
 /// control characters, line breaks. `${` is written `$${`, which dqmon's interpolation reads back as `${`.
 public enum YAMLText {
     /// A plain scalar where that is unambiguous, else a double-quoted one.
+    /// A byte-order mark (U+FEFF) is dropped: YAML parsers drop it at the start of a scalar, so it could not round-trip.
     public static func scalar(_ text: String) -> String {
-        let escaped = text.replacingOccurrences(of: "${", with: "$${")
+        let escaped = text.replacingOccurrences(of: "\u{feff}", with: "").replacingOccurrences(of: "${", with: "$${")
         return isSafePlain(escaped) ? escaped : doubleQuoted(escaped)
     }
 
@@ -104,7 +105,7 @@ public enum YAMLText {
             case "\r": output += "\\r"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7f || (0x80...0x9f).contains(scalar.value)
-                    || scalar == "\u{2028}" || scalar == "\u{2029}" || scalar == "\u{feff}" {
+                    || scalar == "\u{2028}" || scalar == "\u{2029}" {
                     output += String(format: "\\u%04X", scalar.value)
                 } else {
                     output.unicodeScalars.append(scalar)

@@ -286,6 +286,9 @@ public protocol Warehouse: Sendable {
     var dialect: any SQLDialect { get }
     /// Reads the columns of all `tables` with one catalog query. Missing tables are absent from the result.
     func catalog(for tables: [TableName]) async throws(WarehouseError) -> Catalog
+    /// Every table and view of `schema` (nil: the warehouse's default schema), keyed `schema.table` (SQLite: `table`),
+    /// with one catalog query: what `dqmon init` starts from (Init/Warehouse+SchemaCatalog.swift).
+    func catalog(ofSchema schema: String?) async throws(WarehouseError) -> Catalog
     /// Runs a statement expected to return exactly one row, and returns its values in column order.
     func queryRow(_ statement: SQLStatement) async throws(WarehouseError) -> [SQLValue]
     /// Runs a statement and returns all rows (for small results such as grouped backfills).
