@@ -219,6 +219,28 @@ enum ConfigFuzzCorpus {
               - anomaly: { name: custom, sql: "select count(*) from orders", seasonality: day_of_week }
               - anomaly: { name: hourly, metric: row_count_1h, column: created_at }
         """),
+        Seed(path: "checks/rules.yml", text: """
+        version: 1
+        datasets:
+          - name: payments
+            warehouse: demo
+            where: "created_at >= '2026-01-01'"
+            checks:
+              - accepted_values: { column: status, values: [paid, refunded, void], warn: 1%, fail: 5%, samples: 5, sample_columns: [id, status] }
+              - references: { column: order_id, to_dataset: orders_copy, to_column: id, where: "amount > 0" }
+              - compare: { name: rows, metric: row_count, with: { dataset: orders_copy, where: "id > 0" }, tolerance: { warn: 1%, fail: 5% } }
+              - compare:
+                  name: amount
+                  metric: { sum: amount }
+                  where: "region = 'EU'"
+                  with: { table: analytics.payments, warehouse: demo, column: amount_eur }
+                  tolerance: 100.5
+              - compare: { name: latest, metric: { max: updated_at }, with: { dataset: orders_copy }, tolerance: { warn: 10m, fail: 1h } }
+          - name: orders_copy
+            warehouse: demo
+            checks:
+              - volume: { min_rows: 1 }
+        """),
         Seed(path: "alerts/extra.yml", text: """
         version: 1
         receivers:
