@@ -48,9 +48,16 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print nothing unless a check is not pass, an incident changed or an alert is pending (for cron).")
     var quiet = false
 
+    @Option(name: .long, help: "Also write the run's state as Prometheus metrics to PATH, atomically (node_exporter's textfile collector: a *.prom file). If it cannot be written: one line on stderr, exit 3; the run is still recorded.")
+    var prometheusFile: String?
+
     func validate() throws {
         if FailOn(rawValue: failOn) == nil { throw ValidationError("--fail-on must be fail, warn or never, got '\(failOn)'") }
         if let parallel { try FlagValues.count(parallel, flag: "--parallel", in: FlagValues.parallelism) }
+        if let prometheusFile {
+            if prometheusFile.isEmpty { throw ValidationError("--prometheus-file needs a path, e.g. /var/lib/node_exporter/textfile/dqmon.prom") }
+            if dryRun { throw ValidationError("--prometheus-file does not apply to --dry-run, which writes nothing") }
+        }
     }
 
     func run() async throws {
@@ -72,13 +79,32 @@ struct CheckCommand: AsyncParsableCommand {
             if alerts.hasUndelivered { Console.note("alerts: \(alerts.sent) sent, \(alerts.failed) failed, \(alerts.pending) pending ('dqmon alerts' lists them)") }
         }
         RunEvents.finished(report)
-        if quiet && !RunEvents.needsAttention(report) { throw RunStatus(exitCode: report.exitCode) }
+        let exitCode = writePrometheusFile(report, configuration: configuration) ? report.exitCode : .monitoringBroken
+        if quiet && !RunEvents.needsAttention(report) { throw RunStatus(exitCode: exitCode) }
         switch global.format {
         case .table: Console.print(RunReportRenderer.table(report))
         case .json: Console.print(RunReportRenderer.json(report))
         case .junit: Console.print(RunReportRenderer.junit(report))
         }
-        throw RunStatus(exitCode: report.exitCode)
+        throw RunStatus(exitCode: exitCode)
+    }
+
+    /// `--prometheus-file`: writes the metrics after the run is recorded. A failure is one line on stderr naming the
+    /// path and returns false (the caller exits 3); the run and its history stay as recorded.
+    func writePrometheusFile(_ report: RunReport, configuration: Configuration) -> Bool {
+        guard let prometheusFile else { return true }
+        let path = URL(fileURLWithPath: prometheusFile).standardizedFileURL
+        do {
+            let history = try HistoryStore(path: configuration.project.history.path)
+            let families = try PrometheusRunMetrics.families(report: report, configuration: configuration, history: history)
+            try PrometheusTextfile.write(PrometheusTextfile.render(families), to: path)
+            return true
+        } catch let error as PrometheusTextfile.WriteError {
+            Console.error(error.description)
+        } catch {
+            Console.error("--prometheus-file \(path.path): cannot read the run's state from history: \(error); the run itself was recorded")
+        }
+        return false
     }
 
     func runOptions() throws(DQMonError) -> RunOptions {

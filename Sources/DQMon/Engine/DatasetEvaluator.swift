@@ -160,6 +160,10 @@ struct DatasetEvaluator: Sendable {
         var errors: [Metric: String] = [:]
         for (metric, statement) in standalone {
             do {
+                if metric.isGrouped {
+                    values.groupedRows[metric] = GroupedRows(rows: try await warehouse.queryRows(statement), timeZone: dataset.timeZone)
+                    continue
+                }
                 let row = try await warehouse.queryRow(statement)
                 values.record(row.first?.double, for: metric)
             } catch {
