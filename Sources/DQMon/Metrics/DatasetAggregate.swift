@@ -18,10 +18,14 @@ public protocol DatasetAggregate: Sendable, Hashable, CustomStringConvertible {
     var columns: [String] { get }
     /// The SQL computing the aggregate over the dataset's rows.
     func plan(over rows: DatasetRows) -> AggregatePlan
+    /// True for a `.statement` that returns one bounded row per group (a segmented anomaly's `GROUP BY … LIMIT n`):
+    /// the engine keeps all its rows in `MetricValues.groupedRows` instead of one value. Default false.
+    var isGrouped: Bool { get }
 }
 
 extension DatasetAggregate {
     public var description: String { historyName }
+    public var isGrouped: Bool { false }
 }
 
 /// The rows an aggregate reads: the dataset's table, already narrowed by the dataset's `where:`.
@@ -33,6 +37,10 @@ public struct DatasetRows: Sendable {
     public let isFiltered: Bool
     /// What the catalog says of each column (declared type, index), when known; empty in `--dry-run`.
     public let columns: [String: TimestampColumn]
+    /// The run's evaluation time and the zone of zone-less timestamps, for aggregates with a time window (set by
+    /// `MetricQuery`; nil where no run time applies, e.g. samples).
+    public var now: Date? = nil
+    public var timeZone = TimeZone(identifier: "UTC") ?? .current
 
     public init(dialect: any SQLDialect, from: String, isFiltered: Bool = false, columns: [String: TimestampColumn] = [:]) {
         self.dialect = dialect

@@ -61,6 +61,8 @@ public struct MetricValues: Sendable {
     public var values: [Metric: Double?]
     /// Metrics whose value came back unusable, with a one-line description of what the warehouse returned.
     public var unusable: [Metric: String]
+    /// The rows of grouped aggregates (`DatasetAggregate.isGrouped`: one bounded row per segment), as returned.
+    public var groupedRows: [Metric: GroupedRows] = [:]
 
     public init(values: [Metric: Double?] = [:], unusable: [Metric: String] = [:]) {
         self.values = values
@@ -104,7 +106,24 @@ public struct MetricValues: Sendable {
     }
 }
 
+/// What a grouped aggregate's statement returned, and the zone its zone-less timestamps are local to (the dataset's).
+public struct GroupedRows: Sendable {
+    public var rows: [[SQLValue]]
+    public var timeZone: TimeZone
+
+    public init(rows: [[SQLValue]], timeZone: TimeZone) {
+        self.rows = rows
+        self.timeZone = timeZone
+    }
+}
+
 extension Metric {
+    /// An aggregate whose own statement returns one row per group (kept whole in `MetricValues.groupedRows`).
+    public var isGrouped: Bool {
+        if case .aggregate(let aggregate) = self { return aggregate.base.isGrouped }
+        return false
+    }
+
     /// `sql:` metrics run as their own statement.
     public var isCustom: Bool {
         if case .custom = self { return true }

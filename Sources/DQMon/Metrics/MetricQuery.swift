@@ -28,7 +28,9 @@ public struct MetricQuery: Sendable {
     ///   - filter: the dataset's `where:` (trusted user SQL): every metric reads only the rows it keeps.
     public init(table: TableName, metrics: [Metric], dialect: any SQLDialect, now: Date, timeZone: TimeZone,
                 columns: [String: TimestampColumn] = [:], filter: String? = nil) {
-        let rows = DatasetRows(dialect: dialect, table: table, filter: filter, columns: columns)
+        var rows = DatasetRows(dialect: dialect, table: table, filter: filter, columns: columns)
+        rows.now = now
+        rows.timeZone = timeZone
         var unique: [Metric] = []
         var standalone: [(metric: Metric, statement: SQLStatement)] = []
         for metric in metrics where !unique.contains(metric) && !standalone.contains(where: { $0.metric == metric }) {

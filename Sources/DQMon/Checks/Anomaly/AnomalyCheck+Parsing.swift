@@ -23,7 +23,31 @@ extension AnomalyCheck {
         }
         if let node = fields["min_change"] { parseMinChange(node, into: &settings) }
         guard let target = parseTarget(fields) else { return nil }
-        return AnomalyCheck(target: target, settings: settings)
+        return AnomalyCheck(target: target, settings: settings, segments: parseSegments(fields, target: target))
+    }
+
+    /// `group_by: country` or `group_by: [country, channel]`, and `max_segments:` (default 50, only with `group_by`).
+    static func parseSegments(_ fields: ConfigFields, target: Target) -> SegmentSpec? {
+        guard fields.has("group_by") else {
+            fields["max_segments"]?.error("'max_segments' bounds the segments of 'group_by'; add group_by: <column> or remove it")
+            return nil
+        }
+        guard let columns = fields.stringList("group_by") else { return nil }
+        if columns.isEmpty || columns.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            fields["group_by"]?.error("'group_by' needs column names, e.g. group_by: country or group_by: [country, channel]")
+            return nil
+        }
+        if Set(columns).count != columns.count {
+            fields["group_by"]?.error("'group_by' lists a column twice: \(columns.joined(separator: ", "))")
+            return nil
+        }
+        if case .metric(let metric) = target, metric.isCustom {
+            fields["group_by"]?.error("'group_by' works with the built-in metrics, not with 'sql': group inside your query and add one check per group instead")
+            return nil
+        }
+        var spec = SegmentSpec(columns: columns)
+        if let maximum = fields.int("max_segments", in: SegmentSpec.maxSegmentsRange) { spec.maxSegments = maximum }
+        return spec
     }
 
     static func parseMinChange(_ node: ConfigNode, into settings: inout AnomalySettings) {

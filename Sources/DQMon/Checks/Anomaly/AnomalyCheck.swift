@@ -8,7 +8,8 @@ import Foundation
 /// `skipped`, saying how many more points it needs, until `min_history` clean points exist.
 public struct AnomalyCheck: CheckSpec {
     public static let typeName = "anomaly"
-    public static let keys = ["metric", "sql", "column", "sensitivity", "training", "min_history", "seasonality", "direction", "min_change"]
+    public static let keys = ["metric", "sql", "column", "sensitivity", "training", "min_history", "seasonality", "direction", "min_change",
+                              "group_by", "max_segments"]
 
     /// What is measured, and how the check's observed value derives from the dataset's metrics.
     public enum Target: Sendable, Hashable {
@@ -32,16 +33,20 @@ public struct AnomalyCheck: CheckSpec {
 
     public let target: Target
     public let settings: AnomalySettings
+    /// `group_by:`: the metric per segment, each judged on its own history (`AnomalyCheck+Segments`); nil: the total.
+    public let segments: SegmentSpec?
 
-    public init(target: Target, settings: AnomalySettings = AnomalySettings()) {
+    public init(target: Target, settings: AnomalySettings = AnomalySettings(), segments: SegmentSpec? = nil) {
         self.target = target
         self.settings = settings
+        self.segments = segments
     }
 
-    public var metrics: [Metric] { [target.metric] }
+    public var metrics: [Metric] { [segmentedMetric ?? target.metric] }
     public var contextKeys: [any CheckContextKey.Type] { [MetricHistory.self] }
 
     public func evaluate(_ input: CheckInput) -> CheckOutcome {
+        if let segments { return evaluateSegments(input, spec: segments) }
         guard let value = observedValue(input) else {
             return CheckOutcome(status: .error, observedText: "no value", expected: "",
                                 message: "\(target.historyName) returned no value (NULL or an empty table); nothing to compare")

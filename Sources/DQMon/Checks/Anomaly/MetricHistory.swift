@@ -4,6 +4,7 @@ import Foundation
 /// metric history name, oldest first, from the longest training window any due check of the dataset asks for (plus
 /// a day), read in one query per warehouse; the exclusions are the dataset's incidents of other checks in that
 /// window (`HistoryStore.trainingExclusions`), read in one more.
+/// A segmented check's series (`group_by`) are every metric named `<metric> [<segment>]`, read in one more query.
 /// A history read failure leaves the points empty: the checks then report that they need more history.
 public enum MetricHistory: CheckContextKey {
     /// One dataset's training data.
@@ -21,14 +22,24 @@ public enum MetricHistory: CheckContextKey {
 
     public static func load(_ request: CheckContextRequest) throws(HistoryError) -> [String: Dataset] {
         var wanted: [HistoryStore.SeriesKey: Date] = [:]
+        var segmented: [HistoryStore.SeriesKey: Date] = [:]
         for (dataset, checks) in request.datasets {
             for case let anomaly as AnomalyCheck in checks.map(\.spec) {
-                let key = HistoryStore.SeriesKey(dataset: dataset.name, metric: anomaly.target.historyName)
                 let since = request.now.addingTimeInterval(-anomaly.settings.training - 86_400)
-                wanted[key] = min(wanted[key] ?? since, since)
+                if anomaly.segments != nil {
+                    let key = HistoryStore.SeriesKey(dataset: dataset.name, metric: SegmentKey.prefix(anomaly.target.historyName))
+                    segmented[key] = min(segmented[key] ?? since, since)
+                } else {
+                    let key = HistoryStore.SeriesKey(dataset: dataset.name, metric: anomaly.target.historyName)
+                    wanted[key] = min(wanted[key] ?? since, since)
+                }
             }
         }
-        guard !wanted.isEmpty, let found = try? request.history.metricSeries(wanted) else { return [:] }
+        var found: [HistoryStore.SeriesKey: [MetricPoint]] = [:]
+        if !wanted.isEmpty, let series = try? request.history.metricSeries(wanted) { found.merge(series) { $1 } }
+        if !segmented.isEmpty, let series = try? request.history.segmentSeries(segmented) { found.merge(series) { $1 } }
+        for (key, since) in segmented { wanted[key] = since }
+        guard !wanted.isEmpty else { return [:] }
         var datasets: [String: Dataset] = [:]
         let now = request.now.timeIntervalSince1970
         for (key, samples) in found {
