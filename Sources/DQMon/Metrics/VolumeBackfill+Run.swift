@@ -33,7 +33,7 @@ extension VolumeBackfill {
             throw DQMonError(error, context: dataset.name)
         }
         let backfill = VolumeBackfill(table: dataset.table, column: column, days: days, interval: interval, now: now,
-                                      dialect: warehouse.dialect, timeZone: dataset.timeZone)
+                                      dialect: warehouse.dialect, timeZone: dataset.timeZone, filter: dataset.filter)
         let rows: [[SQLValue]]
         do { rows = try await warehouse.queryRows(backfill.statement) } catch {
             await warehouse.close()

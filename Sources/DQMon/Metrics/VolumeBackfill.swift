@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Points are named like the windowed volume metric, `row_count_1d` / `row_count_1h`, and stamped at the END of
 /// their bucket: the count of a bucket [t, t+1d) is what an `anomaly: { metric: row_count_1d, column: … }` check
-/// running at t+1d measures. The current, incomplete bucket is left out.
+/// running at t+1d measures. The current, incomplete bucket is left out. A dataset's `where:` narrows the counted
+/// rows as it narrows every metric of a check run, so the backfilled history and the live points count the same rows.
 public struct VolumeBackfill: Sendable {
     public let table: TableName
     public let column: String
@@ -16,8 +17,10 @@ public struct VolumeBackfill: Sendable {
 
     public var metricName: String { "row_count_\(interval)" }
 
-    /// - Parameters: `now` is the backfill's clock; `days` how far back; `timeZone` how zone-less timestamps are stored.
-    public init(table: TableName, column: String, days: Int, interval: Interval, now: Date, dialect: any SQLDialect, timeZone: TimeZone) {
+    /// - Parameters: `now` is the backfill's clock; `days` how far back; `timeZone` how zone-less timestamps are stored;
+    ///   `filter` the dataset's `where:` (trusted SQL: the statement then runs as user SQL).
+    public init(table: TableName, column: String, days: Int, interval: Interval, now: Date, dialect: any SQLDialect, timeZone: TimeZone,
+                filter: String? = nil) {
         self.table = table
         self.column = column
         self.interval = interval
@@ -30,10 +33,11 @@ public struct VolumeBackfill: Sendable {
         let ratio = "(\(epoch) / \(size))"
         let whole = dialect.integer(of: ratio)
         let bucket = "(\(whole) - CASE WHEN \(whole) > \(ratio) THEN 1 ELSE 0 END)"
+        let rows = DatasetRows(dialect: dialect, table: table, filter: filter)
         statement = SQLStatement("""
-            SELECT \(bucket) AS bucket, count(*) FROM \(dialect.qualifiedName(table)) \
+            SELECT \(bucket) AS bucket, count(*) FROM \(rows.from) \
             WHERE \(epoch) >= ? AND \(epoch) < ? GROUP BY 1 ORDER BY 1
-            """, arguments: [.real(start.timeIntervalSince1970), .real(end.timeIntervalSince1970)])
+            """, arguments: [.real(start.timeIntervalSince1970), .real(end.timeIntervalSince1970)], isUserSQL: rows.isFiltered)
     }
 
     /// One point per bucket of the range, zero for buckets without rows.
