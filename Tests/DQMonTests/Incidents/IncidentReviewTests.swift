@@ -1,6 +1,7 @@
 import DQMon
 import DQMonTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// The incident review through the real binary: `incidents resolve --cause --rca`, `incidents followup`,
@@ -175,6 +176,27 @@ import Testing
         // Response times count only incidents detected in the period.
         #expect(((laterDocument["response_times"] as? [[String: Any]])?.last?["incidents"]) as? Int == 0)
         #expect(try run(["incidents", "review", "--since", "0d"], fixture).status == 3)
+    }
+
+    /// `dqmon prune` deletes a pruned incident's follow-ups with it (ON DELETE CASCADE); the kept incident's stay.
+    @Test func pruneTakesFollowupsWithTheirIncident() throws {
+        let (fixture, _) = try project()
+        fixture.directory.write("dqmon.yml", """
+            version: 1
+            warehouses:
+              main: { type: sqlite, path: warehouse.sqlite }
+            history: { path: .dqmon/history.sqlite, retention: 1d }
+            """)
+        _ = try run(["check", "--now", "2026-11-25T12:00:00Z"], fixture)
+        _ = try run(["incidents", "resolve", "1", "--cause", "code", "--now", "2026-11-25T13:00:00Z"], fixture)
+        _ = try run(["incidents", "followup", "1", "add", "fix the loader", "--now", "2026-11-25T13:00:00Z"], fixture)
+        _ = try run(["incidents", "followup", "2", "add", "watch payments", "--now", "2026-11-25T13:00:00Z"], fixture)
+        let prune = try run(["prune", "--now", "2026-11-28T12:00:00Z"], fixture)
+        #expect(prune.status == 0, "\(prune.stderr)")
+        let queue = try DatabaseQueue(path: fixture.historyURL.path)
+        let left = try queue.read { db in try Row.fetchAll(db, sql: "SELECT incident_id, text FROM incident_followups").map { "\($0[0] as Int64): \($0[1] as String)" } }
+        #expect(left == ["2: watch payments"])
+        #expect(try run(["incidents", "show", "1"], fixture).status == 3)
     }
 
     @Test func emptyHistoryReview() throws {
