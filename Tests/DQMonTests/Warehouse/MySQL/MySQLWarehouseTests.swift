@@ -242,13 +242,14 @@ struct MySQLWarehouseTests {
 
     @Test func connectionKilledMidRunErrorsOneCheckAndTheRunGoesOn() async throws {
         try await withTemporaryDatabase { db in
-            try await db.execute("CREATE VIEW slow AS SELECT SLEEP(20) AS z")
+            try await db.execute("CREATE VIEW slow AS SELECT SLEEP(300) AS z")
             try await db.table("orders", timestamps: [now])
             let fixture = MySQLProjectFixture(database: db.name)
             fixture.checks("d.yml", "version: 1\ndatasets:\n  - name: slow\n    checks:\n      - volume: {}\n  - name: orders\n    checks:\n      - volume: {}\n")
             let killer = Task {
-                // Wait for the slow query to start (a bounded number of looks), then kill its connection from another.
-                try await Poll.until(attempts: 400, every: .milliseconds(50)) {
+                // Wait for the slow query to start (a bounded number of looks, enough for a loaded CI machine to start
+                // the binary: the query sleeps longer than the looks last), then kill its connection from another.
+                try await Poll.until(attempts: 3_000, every: .milliseconds(50)) {
                     let ids = try await db.rows("SELECT id FROM information_schema.processlist WHERE info LIKE ? AND id <> CONNECTION_ID()",
                                                 [.text("%`\(db.name)`.`slow`%")])
                     for row in ids { if case .integer(let id) = row.first { try await db.execute("KILL CONNECTION \(id)") } }

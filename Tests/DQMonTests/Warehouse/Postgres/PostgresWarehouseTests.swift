@@ -160,7 +160,7 @@ struct PostgresWarehouseTests {
 
     @Test func connectionDroppedMidRunErrorsOneCheckAndTheRunGoesOn() async throws {
         try await withTemporarySchema() { db in
-            try await db.execute(#"CREATE VIEW "\#(db.name)".slow AS SELECT 1 AS z FROM pg_sleep(20)"#)
+            try await db.execute(#"CREATE VIEW "\#(db.name)".slow AS SELECT 1 AS z FROM pg_sleep(300)"#)
             try await db.table("orders", timestamps: [now])
             let fixture = project(schema: db.name, datasets: """
                   - name: slow
@@ -171,8 +171,9 @@ struct PostgresWarehouseTests {
                       - volume: {}
                 """)
             let killer = Task {
-                // Wait for the slow query to start (a bounded number of looks), then kill its backend from another connection.
-                try await Poll.until(attempts: 200, every: .milliseconds(50)) {
+                // Wait for the slow query to start (a bounded number of looks, enough for a loaded CI machine: the query
+                // sleeps longer than the looks last), then kill its backend from another connection.
+                try await Poll.until(attempts: 3_000, every: .milliseconds(50)) {
                     let killed = try await db.session.rows(SQLStatement(
                         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'dqmon' AND query LIKE ?",
                         arguments: [.text("%\(db.name)\".\"slow%")]))
