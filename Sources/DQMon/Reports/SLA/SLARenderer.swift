@@ -9,7 +9,7 @@ public enum SLARenderer {
         }
         let missed = (report.datasets + report.tiers).filter { scope in
             [scope.freshness?.ratio.met, scope.availability.met, scope.passRate.met, scope.mttd.met, scope.mttr.met].contains(false)
-        }.map(\.name)
+        }.map(\.name) + (report.documentation?.tiers.filter { $0.met == false }.map { "documentation of \($0.name)" } ?? [])
         if let documentation = report.documentation { blocks.append(DocumentationRenderer.block(documentation)) }
         blocks.append(missed.isEmpty ? "every target met" : "targets missed by: \(missed.joined(separator: ", "))")
         return blocks.joined(separator: "\n\n")

@@ -67,6 +67,9 @@ import Testing
         ])
         #expect(output.stdout.contains("  payments (tier 1): missing description, runbook"))
         #expect(output.stdout.contains("  scratch (tier 3): missing tier"))
+        // A missed documentation target is named in the closing line with the other missed targets.
+        #expect(lines.last?.hasPrefix("targets missed by: ") == true)
+        #expect(lines.last?.hasSuffix("documentation of tier 1, documentation of tier 3") == true)
 
         let json = try dqmon(["sla", "--now", "2026-11-25T12:00:00Z", "--format", "json"], in: fixture).stdout
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
@@ -95,6 +98,7 @@ import Testing
         #expect(output.contains("tier 3   0/1         0%     0%      met"))
         // (50% × 2 + 90% + 0%) / 4
         #expect(output.contains("overall  2/4         50%    47.50%  met"))
+        #expect(!output.contains("documentation of"))
     }
 
     @Test func badTargetsAreConfigErrorsWithTheirPosition() throws {
