@@ -62,11 +62,13 @@ import Testing
     }
 
     /// Each point's residual is taken against its bucket's median without it: in a bucket [1, 2, 3, 10] (median 2.5)
-    /// the point 10 is measured against median(1, 2, 3) = 2, so its correction is −0.5; buckets under 3 points keep 0.
+    /// the point 10 is measured against median(1, 2, 3) = 2, so its correction is −0.5. In a bucket of two, [5, 7]
+    /// (median 6), each point is measured against the other (issue 19: hour of week with 2 weeks of history); a
+    /// bucket of one keeps 0.
     @Test func seasonalResidualsAreMeasuredOutOfSample() {
-        let corrections = SeasonalModel.leaveOneOutCorrections(values: [1, 2, 3, 10, 5, 7], buckets: [0, 0, 0, 0, 1, 1],
-                                                               bucketCount: 2)
-        #expect(corrections == [0.5, 0.5, -0.5, -0.5, 0, 0], "\(corrections)")
+        let corrections = SeasonalModel.leaveOneOutCorrections(values: [1, 2, 3, 10, 5, 7, 4], buckets: [0, 0, 0, 0, 1, 1, 2],
+                                                               bucketCount: 3)
+        #expect(corrections == [0.5, 0.5, -0.5, -0.5, 1, -1, 0], "\(corrections)")
     }
 
     /// The t/z widening: large for a young metric, about 15% for 28 daily points, nothing for long windows.
