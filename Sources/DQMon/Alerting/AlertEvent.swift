@@ -37,11 +37,13 @@ public struct AlertEvent: Sendable, Codable, Hashable {
     public var tags: [String]
     /// The runbook as a URL when `runbook_base_url` is set (or it is one), else its path.
     public var runbook: String?
+    /// The incident's and the dataset's sections of the HTML report, when `report_url:` is set in dqmon.yml.
+    public var report: ReportLinks?
     public var at: Date
 
     public init(kind: AlertEventKind, incidentID: Int64, checkID: String, checkType: String, dataset: String, warehouse: String,
                 severity: AlertSeverity, previousSeverity: AlertSeverity? = nil, status: String, observed: String,
-                expected: String, message: String, owner: String?, tier: Int, tags: [String], runbook: String?, at: Date) {
+                expected: String, message: String, owner: String?, tier: Int, tags: [String], runbook: String?, report: ReportLinks? = nil, at: Date) {
         self.kind = kind
         self.incidentID = incidentID
         self.checkID = checkID
@@ -58,6 +60,7 @@ public struct AlertEvent: Sendable, Codable, Hashable {
         self.tier = tier
         self.tags = tags
         self.runbook = runbook
+        self.report = report
         self.at = at
     }
 
@@ -92,6 +95,7 @@ public struct AlertEvent: Sendable, Codable, Hashable {
             ("tier", .number(Double(tier))), ("tags", .array(tags.map(JSONValue.string))),
         ]
         pairs.append(("runbook", runbook.map(JSONValue.string) ?? .null))
+        if let report { pairs += [("report_url", .string(report.incident)), ("report_dataset_url", .string(report.dataset))] }
         pairs.append(("at", .string(ISO8601.string(from: at))))
         return .object(pairs)
     }

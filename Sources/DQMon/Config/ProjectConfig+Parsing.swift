@@ -24,6 +24,7 @@ extension ProjectConfig {
         if let tiers = fields["tiers"] { parseTiers(tiers, into: &config.tiers) }
         if let severity = fields["severity"] { parseSeverity(severity, into: &config.severity) }
         config.runbookBaseURL = parseRunbookBaseURL(fields)
+        config.reportURL = parseReportURL(fields)
         if let incidents = fields["incidents"] { config.incidents = IncidentSettings.parse(incidents) }
         return config
     }
@@ -40,6 +41,17 @@ extension ProjectConfig {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
               ["http", "https"].contains(scheme), components.host?.isEmpty == false else {
             fields["runbook_base_url"]?.error("'runbook_base_url' must be an http(s) URL such as https://github.com/acme/monitoring/blob/main/, got \(ConfigText.quoted(text))")
+            return nil
+        }
+        return text
+    }
+
+    /// `report_url:` must be an http(s) URL with a host and no fragment: alerts append `#incident-<id>` to it.
+    static func parseReportURL(_ fields: ConfigFields) -> String? {
+        guard let text = fields.string("report_url") else { return nil }
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              ["http", "https"].contains(scheme), components.host?.isEmpty == false, components.fragment == nil else {
+            fields["report_url"]?.error("'report_url' must be an http(s) URL without '#', such as https://data.example.com/dqmon/report.html, got \(ConfigText.quoted(text))")
             return nil
         }
         return text

@@ -45,7 +45,7 @@ public struct HistoryConfig: Sendable {
 
 /// `dqmon.yml`: warehouses, history location, tier policies and the severity matrix.
 public struct ProjectConfig: Sendable {
-    public static let keys = ["version", "warehouses", "default_warehouse", "history", "tiers", "severity", "runbook_base_url", "incidents"]
+    public static let keys = ["version", "warehouses", "default_warehouse", "history", "tiers", "severity", "runbook_base_url", "incidents", "report_url"]
 
     /// The folder holding dqmon.yml; relative paths in config resolve against it.
     public var directory: URL
@@ -55,6 +55,9 @@ public struct ProjectConfig: Sendable {
     public var tiers: [Int: TierPolicy]
     public var severity: [Int: [CheckStatus: AlertSeverity]]
     public var runbookBaseURL: String?
+    /// `report_url:` — where the published `dqmon report` page lives; alerts link to its `#incident-<id>` and
+    /// `#dataset-<name>` anchors.
+    public var reportURL: String?
     /// `incidents:` — how incidents open, reopen and resolve.
     public var incidents = IncidentSettings()
     /// Every name under `warehouses:`, valid or not; nil when dqmon.yml or its `warehouses:` could not be read.

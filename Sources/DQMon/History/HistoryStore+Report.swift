@@ -16,14 +16,19 @@ public struct ResultSample: Sendable {
 
 /// The reads behind `dqmon report`: every dataset's results of the window in one snapshot, one index range each.
 extension HistoryStore {
-    /// Calls `body` once per dataset of `datasets` with its results evaluated in `(start, end]`, oldest first, all
-    /// read in one snapshot (range scans of `results_dataset_time`). Datasets are handed over one at a time so the
-    /// caller can reduce each before the next is read: memory stays one dataset's results, not the window's.
-    public func forEachDatasetResults(_ datasets: [String], after start: Double, through end: Double,
-                                      _ body: (String, [ResultSample]) throws -> Void) throws(HistoryError) {
+    /// Calls `body` once per dataset with the results of its checks (`checkIDs`) evaluated in `(start, end]`, oldest
+    /// first per check, all read in one snapshot (one range scan of `results_check_time` per check). Datasets are
+    /// handed over one at a time so the caller can reduce each before the next is read: memory stays one dataset's
+    /// results, not the window's.
+    public func forEachDatasetResults(_ datasets: [(name: String, checkIDs: [String])], after start: Double, through end: Double,
+                                      _ body: (String, [String: [ResultSample]]) throws -> Void) throws(HistoryError) {
         try snapshot { transaction in
             for dataset in datasets {
-                try body(dataset, try transaction.resultSamples(dataset: dataset, after: start, through: end))
+                var byCheck: [String: [ResultSample]] = [:]
+                for checkID in dataset.checkIDs {
+                    byCheck[checkID] = try transaction.resultSamples(checkID: checkID, after: start, through: end)
+                }
+                try body(dataset.name, byCheck)
             }
         }
     }
@@ -41,19 +46,19 @@ extension HistoryStore {
 }
 
 extension HistoryTransaction {
-    /// `dataset`'s results evaluated in `(start, end]`, oldest first.
-    func resultSamples(dataset: String, after start: Double, through end: Double) throws -> [ResultSample] {
+    /// `checkID`'s results evaluated in `(start, end]`, oldest first.
+    func resultSamples(checkID: String, after start: Double, through end: Double) throws -> [ResultSample] {
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT check_id, run_id, evaluated_at, status, observed, expected_low, expected_high, query_ms, data_timestamp
-            FROM results WHERE dataset = ? AND evaluated_at > ? AND evaluated_at <= ? ORDER BY evaluated_at, id
-            """), arguments: [dataset, start, end])
+            SELECT run_id, evaluated_at, status, observed, expected_low, expected_high, query_ms, data_timestamp
+            FROM results WHERE check_id = ? AND evaluated_at > ? AND evaluated_at <= ? ORDER BY evaluated_at, id
+            """), arguments: [checkID, start, end])
         var samples: [ResultSample] = []
         while let row = try rows.next() {
-            let low: Double? = row[5], high: Double? = row[6]
+            let low: Double? = row[4], high: Double? = row[5]
             samples.append(ResultSample(
-                checkID: row[0], runID: row[1], at: row[2], status: CheckStatus(rawValue: row[3]) ?? .error, observed: row[4],
+                checkID: checkID, runID: row[0], at: row[1], status: CheckStatus(rawValue: row[2]) ?? .error, observed: row[3],
                 expectedRange: low.flatMap { low in high.flatMap { ExpectedRange(lower: low, upper: $0) } },
-                queryMilliseconds: row[7], dataTimestamp: row[8]))
+                queryMilliseconds: row[6], dataTimestamp: row[7]))
         }
         return samples
     }

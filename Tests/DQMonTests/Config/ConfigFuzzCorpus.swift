@@ -193,6 +193,7 @@ enum ConfigFuzzCorpus {
         severity:
           1: { fail: critical, error: warning, warn: warning }
         runbook_base_url: https://github.com/acme/data-monitoring/blob/main/
+        report_url: https://data.example.com/dqmon/report.html
         incidents: { reopen_within: 1h }
         """),
         Seed(path: "checks/extra.yml", text: """

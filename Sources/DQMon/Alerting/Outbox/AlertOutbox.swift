@@ -172,7 +172,9 @@ public struct AlertOutbox: Sendable {
             dataset: result.dataset, warehouse: result.warehouse, severity: change.severity,
             previousSeverity: change.previousSeverity, status: result.status.rawValue, observed: result.observedText,
             expected: result.expected, message: result.message, owner: dataset?.owner ?? result.owner,
-            tier: dataset?.tier ?? result.tier, tags: dataset?.tags ?? [], runbook: runbook.map(runbookLink), at: change.at)
+            tier: dataset?.tier ?? result.tier, tags: dataset?.tags ?? [], runbook: runbook.map(runbookLink),
+            report: configuration.project.reportURL.map { ReportLinks(reportURL: $0, incidentID: change.incidentID, dataset: result.dataset) },
+            at: change.at)
     }
 
     func runbookLink(_ runbook: String) -> String {

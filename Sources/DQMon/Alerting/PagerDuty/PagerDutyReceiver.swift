@@ -88,9 +88,10 @@ public struct PagerDutyReceiver: ReceiverSettings {
                 ("runbook", event.runbook.map(JSONValue.string) ?? .null),
             ])),
         ])))
-        if let runbook = event.runbook, runbook.hasPrefix("http") {
-            pairs.append(("links", .array([.object([("href", .string(runbook)), ("text", .string("Runbook"))])])))
-        }
+        var links: [JSONValue] = []
+        if let runbook = event.runbook, runbook.hasPrefix("http") { links.append(.object([("href", .string(runbook)), ("text", .string("Runbook"))])) }
+        if let report = event.report { links.append(.object([("href", .string(report.incident)), ("text", .string("dqmon report"))])) }
+        if !links.isEmpty { pairs.append(("links", .array(links))) }
         pairs.append(("client", .string("dqmon")))
         return .object(pairs)
     }

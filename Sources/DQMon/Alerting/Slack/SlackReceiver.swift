@@ -62,7 +62,11 @@ public struct SlackReceiver: ReceiverSettings {
             facts.append(runbook.hasPrefix("http") ? "Runbook: <\(runbook)|\(escape(URL(string: runbook)?.lastPathComponent ?? "runbook"))>"
                                                    : "Runbook: \(escape(runbook))")
         }
-        facts.append("Incident #\(event.incidentID)")
+        if let report = event.report {
+            facts.append("Report: <\(report.incident)|incident #\(event.incidentID)> · <\(report.dataset)|dataset>")
+        } else {
+            facts.append("Incident #\(event.incidentID)")
+        }
         lines.append(facts.joined(separator: " · "))
         return lines.joined(separator: "\n").truncated(to: sectionLimit)
     }

@@ -65,6 +65,7 @@ public struct TeamsReceiver: ReceiverSettings {
         if let runbook = event.runbook {
             facts.append(("Runbook", runbook.hasPrefix("http") ? "[\(URL(string: runbook)?.lastPathComponent ?? "runbook")](\(runbook))" : runbook))
         }
+        if let report = event.report { facts.append(("Report", "[incident #\(event.incidentID)](\(report.incident)) · [dataset](\(report.dataset))")) }
         let color = event.kind == .resolved ? "Good" : (event.severity == .critical ? "Attention" : "Warning")
         return .object([
             ("type", .string("Container")), ("separator", .bool(true)),

@@ -14,7 +14,7 @@ extension HTMLReport {
         let values = cost.runs.map { (at: $0.at, value: $0.seconds) }
         let total = cost.runs.reduce(0) { $0 + $1.seconds }
         guard let chart = TimeSeriesChart(label: "warehouse seconds per run", start: start, end: end, values: values,
-                                          format: { HTMLFormat.milliseconds($0 * 1_000) }, resolution: Self.resolution).render() else {
+                                          format: { HTMLFormat.milliseconds($0 * 1_000) }, resolution: resolution).render() else {
             return "<p class=\"muted\">No query time recorded in the window.</p>"
         }
         return "<div class=\"card\"><h3>Warehouse seconds per run</h3><p class=\"legend\">\(cost.runs.count) runs, \(Format.fixed(total, places: 1)) s in all (bucketed mean per run).</p>\(chart)</div>"

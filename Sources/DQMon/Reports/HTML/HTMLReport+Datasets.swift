@@ -5,7 +5,8 @@ import Foundation
 extension HTMLReport {
     func datasetsSection() -> String {
         let index = datasets.map { "<a href=\"#\($0.anchor)\">\(HTMLText.escape($0.config.name))</a>" }.joined(separator: " · ")
-        return "<section id=\"datasets\"><h2>Datasets (\(datasets.count))</h2><p class=\"legend\">\(index)</p>"
+        let legend = "<p class=\"legend\">How to read a section: <b>freshness lag</b> is the age of the newest row at each run against the dashed warn and fail thresholds (▲ over a threshold), with the fresh / unknown / stale strip under it (low, half, full bar). <b>Check charts</b> show the observed value, bucketed, against the expected band where the check stores one (<i class=\"sw band\"></i> band; ▲/▼ outside it, ✕ a failing result). <b>Strips</b> are the last results, oldest left (low bar pass, half bar warn, full bar fail, crossed bar error).</p>"
+        return "<section id=\"datasets\"><h2>Datasets (\(datasets.count))</h2>\(legend)<p class=\"legend\">\(index)</p>"
             + datasets.map(datasetSection).joined() + "</section>"
     }
 
@@ -44,8 +45,7 @@ extension HTMLReport {
         let chart = check.chart.flatMap { chartSVG($0, label: "\(dataset.config.name): data age over time") }
         let strip = FreshnessStrip.render(dataset.freshness, start: start, end: end, label: "\(dataset.config.name): fresh, stale or unknown over time")
         guard chart != nil || strip != nil else { return "<h4>Freshness lag</h4><p class=\"muted\">No freshness result in the window.</p>" }
-        return "<h4>Freshness lag</h4><p class=\"legend\">Age of the newest row at each run; dashed lines: warn and fail thresholds; ▲ over a threshold. Strip: low bar fresh · half bar unknown · full bar stale.</p>"
-            + (chart ?? "") + (strip ?? "")
+        return "<h4>Freshness lag</h4>" + (chart ?? "") + (strip ?? "")
     }
 
     func chartSVG(_ data: TimeSeriesChartData, label: String) -> String? {
@@ -56,7 +56,7 @@ extension HTMLReport {
         chart.band = data.band
         chart.thresholds = thresholds
         chart.flags = data.flags
-        chart.resolution = Self.resolution
+        chart.resolution = resolution
         if data.thresholds != nil { chart.format = { Format.age($0) } }
         return chart.render()
     }
@@ -67,15 +67,14 @@ extension HTMLReport {
         let latest = check.recent.first
         var html = "<div class=\"checkrow\"><div><strong>\(HTMLText.escape(check.config.id))</strong> \(Self.badge(latest?.status)) "
         if let latest {
-            html += "<span>\(HTMLText.escape(HTMLText.clipped(latest.message.isEmpty ? latest.observedText : latest.message, to: 200)))</span> <span class=\"muted\">(expected \(HTMLText.escape(HTMLText.clipped(latest.expected, to: 100))))</span>"
+            html += "<span>\(HTMLFormat.minute(latest.evaluatedAt.timeIntervalSince1970)): \(HTMLText.escape(HTMLText.clipped(latest.message.isEmpty ? latest.observedText : latest.message, to: 160)))</span> <span class=\"muted\">(expected \(HTMLText.escape(HTMLText.clipped(latest.expected, to: 100))))</span>"
         }
         html += "</div>"
         let strip = StatusStrip(label: "\(check.config.id): last \(check.strip.count) results",
                                 cells: check.strip.map { .init(status: $0.status, title: "\(HTMLFormat.minute($0.at)) \($0.status.rawValue)") }).render()
         html += "<div class=\"legend\">\(strip ?? "")\(countsLine(check))</div>"
         if check.config.spec.freshnessThresholds == nil, let chart = check.chart {
-            let banded = chart.band.isEmpty ? "" : " <span><i class=\"sw band\"></i>expected band</span>"
-            html += chartSVG(chart, label: "\(check.config.id) over time").map { "<p class=\"legend\">Observed value (bucketed)\(banded); ▲/▼ outside the band, ✕ failing result.</p>" + $0 } ?? ""
+            html += chartSVG(chart, label: "\(check.config.id) over time") ?? ""
         }
         html += recentTable(check)
         return html + "</div>"
@@ -91,11 +90,12 @@ extension HTMLReport {
     }
 
     func recentTable(_ check: CheckReport) -> String {
-        guard !check.recent.isEmpty else { return "" }
-        let rows = check.recent.map { result -> String in
-            "<tr><td class=\"num\">\(HTMLFormat.minute(result.evaluatedAt.timeIntervalSince1970))</td><td>\(Self.badge(result.status))</td><td class=\"num\">\(HTMLText.escape(HTMLText.clipped(result.observedText, to: 60)))</td><td>\(HTMLText.escape(HTMLText.clipped(result.message, to: 160)))</td></tr>"
+        let earlier = check.recent.dropFirst()  // the latest is written out above
+        guard !earlier.isEmpty else { return "" }
+        let rows = earlier.map { result -> String in
+            "<tr><td>\(HTMLFormat.minute(result.evaluatedAt.timeIntervalSince1970))</td><td class=\"s-\(result.status.rawValue)\">\(Self.statusWord(result.status))</td><td>\(HTMLText.escape(HTMLText.clipped(result.observedText, to: 40)))</td><td>\(HTMLText.escape(HTMLText.clipped(result.message, to: 140)))</td></tr>"
         }.joined()
-        return "<details><summary>Last \(check.recent.count) results</summary><table><tr><th class=\"num\">Evaluated</th><th>Status</th><th class=\"num\">Observed</th><th>Message</th></tr>\(rows)</table></details>"
+        return "<details><summary>\(earlier.count) results before</summary><table class=\"recent\"><tr><th>Evaluated</th><th>Status</th><th>Observed</th><th>Message</th></tr>\(rows)</table></details>"
     }
 
     /// Schema snapshots as a dated log: each change, and the baseline.

@@ -24,7 +24,9 @@ extension HTMLReport {
         let flaps = incident.flapCount > 0 ? " (\(incident.flapCount) flap\(incident.flapCount == 1 ? "" : "s"))" : ""
         let detected = incident.detectedAt.timeIntervalSince1970
         let openFor = (incident.resolvedAt?.timeIntervalSince1970 ?? end) - detected
-        return "<tr><td class=\"num\">\(id)</td><td>\(Self.severityBadge(incident.severity))</td><td>\(status)\(flaps)</td><td><a href=\"#\(Self.datasetAnchor(incident.dataset))\">\(HTMLText.escape(incident.dataset))</a></td><td>\(HTMLText.escape(incident.checkID))</td><td class=\"num\">\(HTMLFormat.minute(detected))</td><td class=\"num\">\(HTMLFormat.duration(openFor))</td><td>\(incident.acknowledgedBy.map(HTMLText.escape) ?? "<span class=\"muted\">–</span>")</td><td>\(incidents.reviews[incident.id]?.cause.map { HTMLText.escape($0.rawValue) } ?? "<span class=\"muted\">–</span>")</td></tr>"
+        // Without a timeline the row itself carries the anchor, so an alert's link still lands on the incident.
+        let anchor = incidents.events[incident.id] == nil ? " id=\"\(Self.incidentAnchor(incident.id))\"" : ""
+        return "<tr\(anchor)><td class=\"num\">\(id)</td><td>\(Self.severityBadge(incident.severity))</td><td>\(status)\(flaps)</td><td><a href=\"#\(Self.datasetAnchor(incident.dataset))\">\(HTMLText.escape(incident.dataset))</a></td><td>\(HTMLText.escape(incident.checkID))</td><td class=\"num\">\(HTMLFormat.minute(detected))</td><td class=\"num\">\(HTMLFormat.duration(openFor))</td><td>\(incident.acknowledgedBy.map(HTMLText.escape) ?? "<span class=\"muted\">–</span>")</td><td>\(incidents.reviews[incident.id]?.cause.map { HTMLText.escape($0.rawValue) } ?? "<span class=\"muted\">–</span>")</td></tr>"
     }
 
     func incidentTimeline(_ incident: Incident) -> String {

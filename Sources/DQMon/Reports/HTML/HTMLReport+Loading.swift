@@ -16,11 +16,14 @@ extension HTMLReport {
         for dataset in configuration.datasets { schemas[dataset.name] = try schemaEntries(dataset: dataset.name, history: history) }
         var datasets: [DatasetReport] = []
         var runSeconds: [Int64: (at: Double, milliseconds: Double)] = [:]
+        let resolution = Self.resolution(charts: configuration.checks.count)
         let byName = Dictionary(configuration.datasets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        try history.forEachDatasetResults(configuration.datasets.map(\.name), after: start, through: end) { name, samples in
+        let wanted = configuration.datasets.map { (name: $0.name, checkIDs: $0.checks.map(\.id)) }
+        try history.forEachDatasetResults(wanted, after: start, through: end) { name, byCheck in
             guard let dataset = byName[name] else { return }
-            let loader = DatasetLoader(dataset: dataset, configuration: configuration, start: start, end: end)
-            var report = loader.report(samples: samples, recent: recent)
+            let loader = DatasetLoader(dataset: dataset, configuration: configuration, start: start, end: end, resolution: resolution)
+            var report = loader.report(byCheck: byCheck, recent: recent)
+            let samples = byCheck.values.flatMap { $0 }
             report.schemaEntries = schemas[name] ?? []
             report.openIncidents = openByDataset[name] ?? []
             report.incidentCount = countByDataset[name] ?? 0
@@ -30,7 +33,8 @@ extension HTMLReport {
             }
         }
         let runs = runSeconds.values.sorted { $0.at < $1.at }.map { (at: $0.at, seconds: $0.milliseconds / 1_000) }
-        return HTMLReport(now: now, window: window, sla: sla, datasets: datasets, incidents: incidents, cost: CostReport(runs: runs))
+        return HTMLReport(now: now, window: window, sla: sla, datasets: datasets, incidents: incidents, cost: CostReport(runs: runs),
+                          resolution: resolution)
     }
 
     /// The incidents of the window's review (`IncidentReview`: detected or resolved in the window, or still open),
@@ -60,9 +64,10 @@ struct DatasetLoader {
     var configuration: Configuration
     var start: Double
     var end: Double
+    var resolution: Int
 
-    func report(samples: [ResultSample], recent: [String: [CheckResult]]) -> DatasetReport {
-        let byCheck = Dictionary(grouping: samples, by: \.checkID)
+    func report(byCheck: [String: [ResultSample]], recent: [String: [CheckResult]]) -> DatasetReport {
+        let samples = byCheck.values.flatMap { $0 }
         let checks = dataset.checks.map { check in
             checkReport(check, samples: byCheck[check.id] ?? [], recent: recent[check.id] ?? [])
         }
@@ -101,7 +106,7 @@ struct DatasetLoader {
     func chart(_ check: CheckConfig, samples: [ResultSample]) -> TimeSeriesChartData? {
         let values = samples.compactMap { sample in sample.observed.flatMap { $0.isFinite ? (at: sample.at, value: $0) : nil } }
         guard !values.isEmpty else { return nil }
-        let bucketed = Downsample.buckets(values, start: start, end: end, count: HTMLReport.resolution).map { (at: $0.at, value: $0.mean) }
+        let bucketed = Downsample.buckets(values, start: start, end: end, count: resolution).map { (at: $0.at, value: $0.mean) }
         let band = samples.compactMap { sample in sample.expectedRange.map { (at: sample.at, range: $0) } }
         let thresholds = check.spec.freshnessThresholds
         let flags = samples.compactMap { sample -> TimeSeriesChart.Flag? in
@@ -114,14 +119,16 @@ struct DatasetLoader {
             guard sample.status == .fail || sample.status == .warn else { return nil }
             return .init(at: sample.at, value: value, shape: thresholds == nil ? .failed : .above)
         }
-        let shown = TimeSeriesChart(label: "", start: start, end: end, values: [], flags: flags).shownFlags()
+        var flagged = TimeSeriesChart(label: "", start: start, end: end, values: [], flags: flags)
+        flagged.maximumFlags = min(flagged.maximumFlags, resolution)
+        let shown = flagged.shownFlags()
         return TimeSeriesChartData(values: bucketed, band: bucketedBand(band), flags: shown, thresholds: thresholds)
     }
 
     /// The band's lowest lower and highest upper bound per bucket.
     func bucketedBand(_ band: [(at: Double, range: ExpectedRange)]) -> [(at: Double, range: ExpectedRange)] {
-        let lows = Downsample.buckets(band.map { ($0.at, $0.range.lower) }, start: start, end: end, count: HTMLReport.resolution)
-        let highs = Downsample.buckets(band.map { ($0.at, $0.range.upper) }, start: start, end: end, count: HTMLReport.resolution)
+        let lows = Downsample.buckets(band.map { ($0.at, $0.range.lower) }, start: start, end: end, count: resolution)
+        let highs = Downsample.buckets(band.map { ($0.at, $0.range.upper) }, start: start, end: end, count: resolution)
         return zip(lows, highs).compactMap { low, high in ExpectedRange(lower: low.low, upper: high.high).map { (at: low.at, range: $0) } }
     }
 

@@ -52,6 +52,17 @@ extension HTMLReport {
         return "<span class=\"badge \(status.rawValue)\">\(symbol) \(status.rawValue.uppercased())</span>"
     }
 
+    /// A status as its symbol and word, without the badge (dense tables).
+    static func statusWord(_ status: CheckStatus) -> String {
+        switch status {
+        case .pass: return "✓ pass"
+        case .warn: return "! warn"
+        case .fail: return "✗ FAIL"
+        case .error: return "⚠ ERROR"
+        case .skipped: return "– skipped"
+        }
+    }
+
     /// A severity as a badge with its word.
     static func severityBadge(_ severity: AlertSeverity) -> String {
         let symbol: String
@@ -112,7 +123,7 @@ extension HTMLReport {
     .dataset h3{display:flex;gap:10px;align-items:center;flex-wrap:wrap}.dataset h3 a.self{color:inherit;text-decoration:none}
     .checkrow{display:grid;grid-template-columns:minmax(0,1fr);gap:2px;border-top:1px dashed var(--line);padding-top:8px;margin-top:8px}
     .timeline{list-style:none;padding-left:0;margin:6px 0}.timeline li{padding:2px 0 2px 16px;border-left:2px solid var(--line);margin-left:6px}.timeline .when{color:var(--muted);font-variant-numeric:tabular-nums;margin-right:8px}
-    .followups{list-style:none;padding-left:4px}
+    .followups{list-style:none;padding-left:4px}.s-pass{color:var(--pass)}.s-warn{color:var(--warn);font-weight:600}.s-fail{color:var(--fail);font-weight:700}.s-error{color:var(--error);font-weight:700}.recent td{white-space:nowrap}.recent td:last-child{white-space:normal}
     .health td{padding:3px 8px}.health td.strip,.health th.strip{width:440px;white-space:nowrap}.health svg.strip{max-width:none}.grid2{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:12px}td.scope{font-weight:600;white-space:nowrap;border-right:1px solid var(--line)}@media(max-width:900px){.grid2{grid-template-columns:1fr}}
     .empty{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:20px 24px;margin-top:24px}
     """

@@ -22,11 +22,18 @@ public struct HTMLReport: Sendable {
     var end: Double { now.timeIntervalSince1970 }
     var start: Double { end - window.seconds }
 
-    static let resolution = 120
-    static let recentLimit = 5
+    /// Points per chart: 120, fewer when there are many charts (`resolution(charts:)`).
+    var resolution = 120
+    static let recentLimit = 3
     static let stripLength = 48
     static let incidentTimelineLimit = 100
     static let incidentListLimit = 500
+
+    /// Points per chart for a page of `charts` charts: 120 for a small project, fewer for a large one so the charts
+    /// stay within about 2 MB of points (a point costs about 30 bytes with its band), never under 16.
+    static func resolution(charts: Int) -> Int {
+        max(16, min(120, 2_000_000 / max(1, charts * 30)))
+    }
 
     /// `dataset-<slug>`: the anchor of a dataset's section.
     public static func datasetAnchor(_ dataset: String) -> String { "dataset-" + HTMLText.slug(dataset) }

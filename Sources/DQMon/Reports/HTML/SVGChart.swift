@@ -17,6 +17,12 @@ enum SVG {
         return String(rounded)
     }
 
+    /// A whole-number coordinate for series and bands (a chart is 640 units wide: a unit is below a pixel's worth).
+    static func coordinate(_ value: Double) -> String {
+        guard value.isFinite, abs(value) < 1e9 else { return "0" }
+        return String(Int(value.rounded()))
+    }
+
     /// The `<svg>` wrapper: scalable (`viewBox`, width 100%), with an accessible name.
     /// `fixedSize`: drawn at its own width and height in CSS pixels (strips) instead of scaling to the column (charts).
     static func svg(width: Double, height: Double, label: String, className: String, fixedSize: Bool = false, _ body: String) -> String {
@@ -75,7 +81,6 @@ struct ChartFrame {
         parts.append(SVG.text(format(high), x: left - 4, y: top + 8, anchor: "end"))
         parts.append(SVG.text(format(low), x: left - 4, y: bottomLine, anchor: "end"))
         parts.append(SVG.text(HTMLFormat.shortDay(start), x: left, y: height - 6))
-        parts.append(SVG.text(HTMLFormat.shortDay(start / 2 + end / 2), x: left + plotWidth / 2, y: height - 6, anchor: "middle"))
         parts.append(SVG.text(HTMLFormat.shortDay(end), x: left + plotWidth, y: height - 6, anchor: "end"))
         return parts.joined()
     }

@@ -3,6 +3,9 @@ import Foundation
 /// A row of cells, one per result (or per day), whose height says the status as well as its colour: a pass is a low
 /// bar, a warn a half bar, a fail a full bar, an error a full bar crossed out, a gap nothing. Optional diamonds mark
 /// events on the same time axis (schema changes).
+///
+/// Size: neighbouring cells of one status are drawn as one bar and all bars of a status as one `<path>`, without a
+/// tooltip per cell, so a strip costs a few hundred bytes (a thousand datasets have four strips each).
 struct StatusStrip {
     struct Cell {
         var status: CheckStatus?
@@ -20,9 +23,8 @@ struct StatusStrip {
         guard cells.contains(where: { $0.status != nil }) else { return nil }
         let width = Double(cells.count) * cellWidth
         var body = ""
-        for (index, cell) in cells.enumerated() {
-            guard let status = cell.status else { continue }
-            body += rect(status, x: Double(index) * cellWidth, title: cell.title)
+        for status in CheckStatus.allCases {
+            body += bars(of: status)
         }
         for marker in markers {
             let x = min(width - 5, max(5, marker.position * width))
@@ -31,7 +33,9 @@ struct StatusStrip {
         return SVG.svg(width: width, height: height, label: label, className: "strip", fixedSize: true, body)
     }
 
-    func rect(_ status: CheckStatus, x: Double, title: String) -> String {
+    /// Every run of consecutive cells of `status` as one bar (a 1-unit gap between cells of a run is not drawn, so
+    /// cells stay countable), all in one path; errors crossed out. Empty when no cell has the status.
+    func bars(of status: CheckStatus) -> String {
         let full = height - 2
         let barHeight: Double
         switch status {
@@ -40,12 +44,20 @@ struct StatusStrip {
         case .fail, .error: barHeight = full
         case .skipped: barHeight = full * 0.15
         }
-        let y = height - barHeight
-        var shape = "<rect class=\"cell \(status.rawValue) data\" x=\"\(SVG.number(x + 0.5))\" y=\"\(SVG.number(y))\" width=\"\(SVG.number(cellWidth - 1))\" height=\"\(SVG.number(barHeight))\"><title>\(HTMLText.escape(title))</title></rect>"
-        if status == .error {
-            shape += "<path class=\"cross\" d=\"M\(SVG.number(x + 1)) \(SVG.number(y + 1))l\(SVG.number(cellWidth - 2)) \(SVG.number(barHeight - 2))\"/>"
+        let y = SVG.number(height - barHeight), h = SVG.number(barHeight)
+        var path = "", crosses = ""
+        var index = 0
+        while index < cells.count {
+            guard cells[index].status == status else { index += 1; continue }
+            var end = index
+            while end + 1 < cells.count, cells[end + 1].status == status { end += 1 }
+            let x = Double(index) * cellWidth + 0.5, w = Double(end - index + 1) * cellWidth - 1
+            path += "M\(SVG.number(x)) \(y)h\(SVG.number(w))v\(h)h-\(SVG.number(w))z"
+            if status == .error { crosses += "M\(SVG.number(x)) \(y)l\(SVG.number(w)) \(h)" }
+            index = end + 1
         }
-        return shape
+        guard !path.isEmpty else { return "" }
+        return "<path class=\"cell \(status.rawValue) data\" d=\"\(path)\"><title>\(status.rawValue)</title></path>" + (crosses.isEmpty ? "" : "<path class=\"cross\" d=\"\(crosses)\"/>")
     }
 
     /// The worst status of each of `count` equal time slices of `[start, end]`; nil where nothing ran.
@@ -80,17 +92,18 @@ enum FreshnessStrip {
         guard !timeline.pieces.isEmpty, end > start else { return nil }
         let width = 640.0, height = 16.0, left = 58.0, plot = 640.0 - 58.0 - 70.0
         var body = ""
-        for piece in timeline.pieces {
-            let from = left + max(0, (piece.start - start) / (end - start)) * plot
-            let to = left + min(1, (piece.end - start) / (end - start)) * plot
-            guard to > from else { continue }
-            let (name, fraction): (String, Double) = switch piece.state {
-            case .fresh: ("fresh", 0.35)
-            case .unknown: ("unknown", 0.65)
-            case .stale: ("stale", 1)
-            }
+        let states: [(FreshnessTimeline.State, String, Double)] = [(.fresh, "fresh", 0.35), (.unknown, "unknown", 0.65), (.stale, "stale", 1)]
+        for (state, name, fraction) in states {
             let barHeight = (height - 2) * fraction
-            body += "<rect class=\"state \(name) data\" x=\"\(SVG.number(from))\" y=\"\(SVG.number(height - barHeight))\" width=\"\(SVG.number(max(0.5, to - from)))\" height=\"\(SVG.number(barHeight))\"><title>\(name) \(HTMLFormat.minute(piece.start)) → \(HTMLFormat.minute(piece.end))</title></rect>"
+            var path = ""
+            for piece in timeline.pieces where piece.state == state {
+                let from = left + max(0, (piece.start - start) / (end - start)) * plot
+                let to = left + min(1, (piece.end - start) / (end - start)) * plot
+                guard to > from else { continue }
+                let width = SVG.coordinate(max(1, to - from))
+                path += "M\(SVG.coordinate(from)) \(SVG.coordinate(height - barHeight))h\(width)v\(SVG.coordinate(barHeight))h-\(width)z"
+            }
+            if !path.isEmpty { body += "<path class=\"state \(name) data\" d=\"\(path)\"><title>\(name)</title></path>" }
         }
         return SVG.svg(width: width, height: height, label: label, className: "strip wide", body)
     }

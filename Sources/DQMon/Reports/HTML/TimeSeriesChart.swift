@@ -50,8 +50,8 @@ struct TimeSeriesChart {
         let lows = Downsample.buckets(band.map { ($0.at, $0.range.lower) }, start: start, end: end, count: resolution)
         let highs = Downsample.buckets(band.map { ($0.at, $0.range.upper) }, start: start, end: end, count: resolution)
         guard !lows.isEmpty, lows.count == highs.count else { return "" }
-        let upper = highs.map { "\(SVG.number(frame.x($0.at))),\(SVG.number(frame.y($0.high)))" }
-        let lower = lows.reversed().map { "\(SVG.number(frame.x($0.at))),\(SVG.number(frame.y($0.low)))" }
+        let upper = highs.map { "\(SVG.coordinate(frame.x($0.at))),\(SVG.coordinate(frame.y($0.high)))" }
+        let lower = lows.reversed().map { "\(SVG.coordinate(frame.x($0.at))),\(SVG.coordinate(frame.y($0.low)))" }
         return "<polygon class=\"band data\" points=\"\((upper + lower).joined(separator: " "))\"><title>expected band</title></polygon>"
     }
 
@@ -76,23 +76,26 @@ struct TimeSeriesChart {
         var previous: Double?
         for bucket in buckets {
             let command = previous.map { bucket.at - $0 > gap } ?? true ? "M" : "L"
-            path += "\(command)\(SVG.number(frame.x(bucket.at))) \(SVG.number(frame.y(bucket.mean)))"
+            path += "\(command)\(SVG.coordinate(frame.x(bucket.at))) \(SVG.coordinate(frame.y(bucket.mean)))"
             previous = bucket.at
         }
         let dots = buckets.count == 1 ? "<circle class=\"series-dot data\" cx=\"\(SVG.number(frame.x(buckets[0].at)))\" cy=\"\(SVG.number(frame.y(buckets[0].mean)))\" r=\"3\"/>" : ""
         return "<path class=\"series data\" d=\"\(path)\"/>" + dots
     }
 
+    /// The flags of each shape as one path (a mark costs a dozen bytes, not an element).
     func flagMarks(_ frame: ChartFrame) -> String {
-        shownFlags().map { flag in
-            let x = frame.x(flag.at), y = frame.y(flag.value)
-            let shape: String
-            switch flag.shape {
-            case .above: shape = "M\(SVG.number(x)) \(SVG.number(y - 5))l4.5 8h-9z"
-            case .below: shape = "M\(SVG.number(x)) \(SVG.number(y + 5))l4.5 -8h-9z"
-            case .failed: shape = "M\(SVG.number(x - 4)) \(SVG.number(y - 4))l8 8m0 -8l-8 8"
+        let flags = shownFlags()
+        return [FlagShape.above, .below, .failed].map { shape -> String in
+            let marks = flags.filter { $0.shape == shape }.map { flag -> String in
+                let x = SVG.coordinate(frame.x(flag.at)), y = frame.y(flag.value)
+                switch shape {
+                case .above: return "M\(x) \(SVG.coordinate(y - 5))l4.5 8h-9z"
+                case .below: return "M\(x) \(SVG.coordinate(y + 5))l4.5 -8h-9z"
+                case .failed: return "M\(SVG.coordinate(frame.x(flag.at) - 4)) \(SVG.coordinate(y - 4))l8 8m0 -8l-8 8"
+                }
             }
-            return "<path class=\"flag \(flag.shape.rawValue) data\" d=\"\(shape)\"/>"
+            return marks.isEmpty ? "" : "<path class=\"flag \(shape.rawValue) data\" d=\"\(marks.joined())\"/>"
         }.joined()
     }
 
