@@ -14,6 +14,9 @@ public enum AlertEventKind: String, Sendable, Codable, CaseIterable {
     case acknowledged
     /// `dqmon alerts test RECEIVER`.
     case test
+    /// Incidents on downstream datasets were linked to this open incident (lineage inhibition): sent to its receivers,
+    /// naming them, instead of paging the downstream owners.
+    case linked
 }
 
 /// One event about one incident, with everything a message shows: what was observed against what was
@@ -40,6 +43,12 @@ public struct AlertEvent: Sendable, Codable, Hashable {
     /// The incident's and the dataset's sections of the HTML report, when `report_url:` is set in dqmon.yml.
     public var report: ReportLinks?
     public var at: Date
+    /// Downstream datasets and exposures (`LineageImpact`); nil without declared lineage.
+    public var impact: LineageImpact? = nil
+    /// Incidents linked to this one (it is their root), each with whether it is still open.
+    public var linked: [LinkedIncident]? = nil
+    /// The root this incident is linked to: the event is a "blocked by upstream" notice, not a page.
+    public var blockedBy: LineageCause? = nil
 
     public init(kind: AlertEventKind, incidentID: Int64, checkID: String, checkType: String, dataset: String, warehouse: String,
                 severity: AlertSeverity, previousSeverity: AlertSeverity? = nil, status: String, observed: String,
@@ -97,6 +106,7 @@ public struct AlertEvent: Sendable, Codable, Hashable {
         pairs.append(("runbook", runbook.map(JSONValue.string) ?? .null))
         if let report { pairs += [("report_url", .string(report.incident)), ("report_dataset_url", .string(report.dataset))] }
         pairs.append(("at", .string(ISO8601.string(from: at))))
+        pairs += lineageWebhookPairs
         return .object(pairs)
     }
 }

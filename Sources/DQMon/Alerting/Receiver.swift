@@ -108,7 +108,7 @@ enum AlertText {
 
     /// Most severe first, then firing before repeats before resolved, then by check id: what on-call reads first.
     static func ordered(_ events: [AlertEvent]) -> [AlertEvent] {
-        let rank: [AlertEventKind: Int] = [.firing: 0, .escalated: 0, .repeat: 1, .acknowledged: 2, .resolved: 3, .test: 4]
+        let rank: [AlertEventKind: Int] = [.firing: 0, .escalated: 0, .linked: 1, .repeat: 1, .acknowledged: 2, .resolved: 3, .test: 4]
         return events.sorted { left, right in
             if left.severity != right.severity { return left.severity > right.severity }
             if rank[left.kind]! != rank[right.kind]! { return rank[left.kind]! < rank[right.kind]! }

@@ -71,7 +71,8 @@ public struct CheckRunner: Sendable {
                 // commit together or not at all.
                 let recorded = try history.recordRun { transaction in
                     let runID = try transaction.insert(run: record, results: results, metrics: points)
-                    let changes = try tracker.apply(results, in: transaction)
+                    // Lineage inhibition links new incidents to an open upstream root before alerts are planned.
+                    let changes = try LineageInhibitor(configuration: configuration).apply(try tracker.apply(results, in: transaction), in: transaction)
                     _ = try outbox?.enqueue(changes: changes, runID: runID, in: transaction)
                     return (runID: runID, changes: changes)
                 }

@@ -37,6 +37,20 @@ public struct LinkedIncident: Sendable, Hashable, Codable {
     public var detectedAt: Date
     public var resolvedAt: Date?
     public var causedBy: Int64?
+
+    public init(id: Int64, checkID: String, dataset: String, tier: Int, owner: String?, severity: AlertSeverity, isOpen: Bool,
+                detectedAt: Date, resolvedAt: Date? = nil, causedBy: Int64? = nil) {
+        self.id = id
+        self.checkID = checkID
+        self.dataset = dataset
+        self.tier = tier
+        self.owner = owner
+        self.severity = severity
+        self.isOpen = isOpen
+        self.detectedAt = detectedAt
+        self.resolvedAt = resolvedAt
+        self.causedBy = causedBy
+    }
 }
 
 /// What `dqmon lineage` shows for one dataset: each check's latest status, and the open incidents.

@@ -75,6 +75,8 @@ public struct IncidentChange: Sendable {
     /// The result that caused the change.
     public var result: CheckResult
     public var at: Date
+    /// The open upstream incident this one is linked to (lineage inhibition, `LineageInhibitor`); nil when none.
+    public var cause: LineageCause? = nil
 
     public init(kind: Kind, incidentID: Int64, checkID: String, dataset: String, severity: AlertSeverity,
                 previousSeverity: AlertSeverity?, result: CheckResult, at: Date) {

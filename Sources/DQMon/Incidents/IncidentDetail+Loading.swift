@@ -15,6 +15,7 @@ extension IncidentRenderer.Detail {
                           runbookText: runbook.flatMap { configuration.project.runbooks.readText($0) }, owner: owner)
         detail.samples = try newestSamples(of: results, checkID: incident.checkID, history: history)
         detail.review = try history.incidentReviewRecord(id: id)
+        detail.lineage = try IncidentLineage.load(id: id, dataset: incident.dataset, history: history, configuration: configuration)
         return detail
     }
 

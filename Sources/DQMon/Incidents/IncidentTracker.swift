@@ -19,6 +19,9 @@ public struct IncidentTracker: Sendable {
     public var reopenWithin: Interval
     /// Each configured check's type, by check id, for the onset its results imply (`CheckSpec.onset`).
     public var specs: [String: any CheckSpec]
+    /// Datasets whose effective tier (`LineageImpact.effectiveTier`: what they feed) is above their own tier; the
+    /// severity matrix is read at the effective tier.
+    public var effectiveTiers: [String: Int] = [:]
 
     public init(configuration: Configuration) {
         severityMatrix = configuration.project.severity
@@ -26,6 +29,7 @@ public struct IncidentTracker: Sendable {
         var specs: [String: any CheckSpec] = [:]
         for check in configuration.checks { specs[check.id] = check.spec }
         self.specs = specs
+        effectiveTiers = LineageImpact.effectiveTiers(configuration)
     }
 
     public func severity(tier: Int, status: CheckStatus) -> AlertSeverity {
@@ -47,7 +51,7 @@ public struct IncidentTracker: Sendable {
             guard let open else { return nil }
             return try resolve(open, by: result, in: transaction)
         }
-        let severity = severity(tier: result.tier, status: result.status)
+        let severity = severity(tier: min(result.tier, effectiveTiers[result.dataset] ?? result.tier), status: result.status)
         if let open { return try update(open, with: result, severity: severity, in: transaction) }
         guard severity != .none else { return nil }
         if let last = try transaction.latestIncident(checkID: result.checkID),

@@ -55,6 +55,8 @@ public enum IncidentRenderer {
         public var samples: (evaluatedAt: Date, rows: FailingRowSamples)? = nil
         /// Cause, RCA link and follow-ups recorded by the incident review (`IncidentReviewRecord`).
         public var review = IncidentReviewRecord()
+        /// Upstream cause, linked downstream incidents and impact (`IncidentLineage`); nil when not loaded.
+        public var lineage: IncidentLineage? = nil
 
         public init(incident: Incident, events: [IncidentEvent], results: [CheckResult], runbook: String?,
                     runbookLink: String?, runbookText: String?, owner: String?) {
@@ -86,6 +88,7 @@ public enum IncidentRenderer {
         ]
         if incident.flapCount > 0 { lines.append("flaps       \(incident.flapCount) (reopened within reopen_within)") }
         lines += IncidentReviewRenderer.showLines(detail.review)
+        lines += detail.lineage?.showLines ?? []
         lines += ["", "Timeline (oldest first):"]
         lines += timeline(detail).map { "  " + $0 }
         if let samples = detail.samples { lines += [""] + SamplesRenderer.lines(samples.rows, evaluatedAt: samples.evaluatedAt) }
@@ -132,6 +135,7 @@ public enum IncidentRenderer {
             let cause: String?
             let rca_url: String?
             let followups: [FollowupJSON]
+            let lineage: IncidentLineage.JSON?
         }
         let document = Document(
             incident: IncidentJSON(detail.incident), owner: detail.owner, runbook: detail.runbook, runbook_link: detail.runbookLink,
@@ -142,7 +146,8 @@ public enum IncidentRenderer {
                        observed_text: $0.observedText, expected: $0.expected, message: $0.message)
             },
             samples: detail.samples.map { SamplesRenderer.Entry($0.rows, evaluatedAt: $0.evaluatedAt) },
-            cause: detail.review.cause?.rawValue, rca_url: detail.review.rcaURL, followups: detail.review.followups.map(FollowupJSON.init))
+            cause: detail.review.cause?.rawValue, rca_url: detail.review.rcaURL, followups: detail.review.followups.map(FollowupJSON.init),
+            lineage: detail.lineage.map(IncidentLineage.JSON.init))
         return RunReportRenderer.encode(document)
     }
 

@@ -33,6 +33,7 @@ public struct AlertOutbox: Sendable {
         }
         try closeVanished(openIncidents: openIncidents, plan: &plan, in: transaction)
         try releaseAndRepeat(openIncidents: openIncidents, plan: &plan, in: transaction)
+        try announceLinked(changes, plan: &plan, in: transaction)
         return try write(plan, runID: runID, in: transaction)
     }
 
@@ -53,6 +54,7 @@ public struct AlertOutbox: Sendable {
     // MARK: - Changes
 
     func apply(_ change: IncidentChange, plan: inout Plan, in transaction: HistoryTransaction) throws {
+        if try foldIntoRoot(change, plan: &plan, in: transaction) { return }
         let event = makeEvent(change)
         if change.kind == .resolved {
             try resolve(event, plan: &plan, in: transaction)
@@ -167,7 +169,7 @@ public struct AlertOutbox: Sendable {
         let dataset = configuration.dataset(named: result.dataset)
         let check = configuration.check(id: result.checkID)?.check
         let runbook = check?.runbook ?? dataset?.runbook ?? result.runbook
-        return AlertEvent(
+        var event = AlertEvent(
             kind: .firing, incidentID: change.incidentID, checkID: result.checkID, checkType: result.checkType,
             dataset: result.dataset, warehouse: result.warehouse, severity: change.severity,
             previousSeverity: change.previousSeverity, status: result.status.rawValue, observed: result.observedText,
@@ -175,6 +177,8 @@ public struct AlertOutbox: Sendable {
             tier: dataset?.tier ?? result.tier, tags: dataset?.tags ?? [], runbook: runbook.map(runbookLink),
             report: configuration.project.reportURL.map { ReportLinks(reportURL: $0, incidentID: change.incidentID, dataset: result.dataset) },
             at: change.at)
+        event.impact = lineageImpact(of: result.dataset)
+        return event
     }
 
     func runbookLink(_ runbook: String) -> String {

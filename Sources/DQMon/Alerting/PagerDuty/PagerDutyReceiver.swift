@@ -57,7 +57,8 @@ public struct PagerDutyReceiver: ReceiverSettings {
 
     static func action(_ kind: AlertEventKind) -> String {
         switch kind {
-        case .firing, .escalated, .repeat, .test: return "trigger"
+        // `linked` re-triggers the same dedup_key: PagerDuty updates its incident, nobody is paged again.
+        case .firing, .escalated, .repeat, .test, .linked: return "trigger"
         case .acknowledged: return "acknowledge"
         case .resolved: return "resolve"
         }
@@ -86,7 +87,7 @@ public struct PagerDutyReceiver: ReceiverSettings {
                 ("observed", .string(event.observed)), ("expected", .string(event.expected)),
                 ("owner", .string(event.owner ?? "unowned")), ("tier", .number(Double(event.tier))),
                 ("runbook", event.runbook.map(JSONValue.string) ?? .null),
-            ])),
+            ] + event.lineageWebhookPairs)),
         ])))
         var links: [JSONValue] = []
         if let runbook = event.runbook, runbook.hasPrefix("http") { links.append(.object([("href", .string(runbook)), ("text", .string("Runbook"))])) }

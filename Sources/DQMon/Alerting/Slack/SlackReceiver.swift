@@ -57,6 +57,7 @@ public struct SlackReceiver: ReceiverSettings {
         var lines = ["*\(event.kind.rawValue.uppercased())* `\(escape(event.checkID))` · \(severity)"]
         lines.append(escape(event.message.truncated(to: 300)))
         lines.append("Observed: *\(escape(event.observed.truncated(to: 100)))* · Expected: \(escape(event.expected.truncated(to: 100)))")
+        lines += event.lineageLines.map { escape($0.truncated(to: 300)) }
         var facts = ["Owner: \(escape(event.owner ?? "unowned"))"]
         if let runbook = event.runbook {
             facts.append(runbook.hasPrefix("http") ? "Runbook: <\(runbook)|\(escape(URL(string: runbook)?.lastPathComponent ?? "runbook"))>"

@@ -62,6 +62,10 @@ public struct TeamsReceiver: ReceiverSettings {
             ("Observed", event.observed.truncated(to: 200)), ("Expected", event.expected.truncated(to: 200)),
             ("Owner", event.owner ?? "unowned"), ("Incident", "#\(event.incidentID)"),
         ]
+        facts += event.lineageLines.map { line in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1]).trimmingCharacters(in: .whitespaces).truncated(to: 500)) : ("Lineage", line)
+        }
         if let runbook = event.runbook {
             facts.append(("Runbook", runbook.hasPrefix("http") ? "[\(URL(string: runbook)?.lastPathComponent ?? "runbook")](\(runbook))" : runbook))
         }
