@@ -49,7 +49,7 @@ struct DQMonCommand: AsyncParsableCommand {
                       AlertsCommand.self, SilenceCommand.self,
                       BacktestCommand.self, BackfillCommand.self,
                       LineageCommand.self,
-                      ImportCommand.self])
+                      ImportCommand.self, InitCommand.self])
 
     /// `history backup PATH` goes to its subcommand directly: ArgumentParser parses a parent's positional
     /// argument (history's CHECK_ID) before it looks for a subcommand, so it would take `backup` for a check id.
