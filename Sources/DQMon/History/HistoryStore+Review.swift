@@ -89,6 +89,20 @@ extension HistoryStore {
         }
     }
 
+    /// The incidents with these ids that exist, by id (one statement per 500 ids).
+    public func incidents(ids: [Int64]) throws(HistoryError) -> [Int64: Incident] {
+        try snapshot { transaction in
+            var byID: [Int64: Incident] = [:]
+            for chunk in HistoryTransaction.chunks(ids) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                let rows = try Row.fetchAll(transaction.db, sql: "SELECT \(HistoryTransaction.incidentColumns) FROM incidents WHERE id IN (\(marks))",
+                                            arguments: StatementArguments(chunk))
+                for incident in rows.map(HistoryTransaction.incident) { byID[incident.id] = incident }
+            }
+            return byID
+        }
+    }
+
     /// Every open follow-up of every incident, oldest first: what the review still owes.
     public func openIncidentFollowups() throws(HistoryError) -> [IncidentFollowup] {
         try snapshot { transaction in try transaction.openFollowups() }

@@ -76,12 +76,13 @@ public struct IncidentReview: Sendable {
         }
     }
 
+    /// Every open follow-up with its incident: those of the period's incidents from `entries`, the others read in bulk.
     static func openFollowups(history: HistoryStore, known entries: [Entry]) throws -> [OpenFollowup] {
         var incidents = Dictionary(entries.map { ($0.incident.id, $0.incident) }, uniquingKeysWith: { first, _ in first })
-        return try history.openIncidentFollowups().map { followup in
-            if incidents[followup.incidentID] == nil { incidents[followup.incidentID] = try? history.incident(id: followup.incidentID) }
-            return OpenFollowup(followup: followup, incident: incidents[followup.incidentID])
-        }
+        let followups = try history.openIncidentFollowups()
+        let missing = Array(Set(followups.map(\.incidentID)).subtracting(incidents.keys))
+        incidents.merge(try history.incidents(ids: missing), uniquingKeysWith: { first, _ in first })
+        return followups.map { OpenFollowup(followup: $0, incident: incidents[$0.incidentID]) }
     }
 
     /// Per tier present among the incidents detected in the period, then overall.
