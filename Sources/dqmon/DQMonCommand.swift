@@ -32,6 +32,8 @@ struct DQMonCommand: AsyncParsableCommand {
               backfill    seed anomaly history from a timestamp column
               backtest    replay anomaly detection over history or a CSV
               demo        a demo warehouse with a month of hourly runs
+              init        a starting checks file from a warehouse's catalog
+              import dbt  checks from a dbt manifest: freshness, owners, lineage
 
             Exit codes: 0 ok, 1 a check failed, 2 warnings (--fail-on warn),
             3 dqmon could not do its job, 4 alerts left pending.
