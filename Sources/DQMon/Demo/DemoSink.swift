@@ -47,6 +47,7 @@ struct DemoExport {
         ("orders", ["id", "customer_id", "status", "amount", "currency", "discount", "created_at", "updated_at"]),
         ("payments", ["id", "order_id", "method", "amount", "paid_at"]),
         ("events", ["id", "user_id", "event_type", "occurred_at"]),
+        ("daily_revenue", ["id", "day", "amount", "updated_at"]),
     ]
     private var lastID: [String: Int64] = [:]
 

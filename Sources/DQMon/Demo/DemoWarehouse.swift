@@ -39,6 +39,7 @@ public final class DemoWarehouse {
                 CREATE TABLE events (id INTEGER PRIMARY KEY, user_id INTEGER, event_type TEXT NOT NULL,
                                      occurred_at INTEGER NOT NULL);
                 CREATE INDEX orders_created_at ON orders(created_at);
+                CREATE TABLE daily_revenue (id INTEGER PRIMARY KEY, day TEXT NOT NULL, amount NUMERIC NOT NULL, updated_at TEXT NOT NULL);
                 CREATE INDEX events_occurred_at ON events(occurred_at);
                 """)
         }
@@ -62,6 +63,7 @@ public final class DemoWarehouse {
                 try db.execute(sql: "INSERT INTO payments (order_id, method, amount, paid_at) VALUES (?, ?, ?, ?)", arguments: [
                     orderID, method, stored, Self.text(randomTime(in: hour))])
             }
+            try buildRevenue(db, hour: hour)
             for _ in 0..<events {
                 try db.execute(sql: "INSERT INTO events (user_id, event_type, occurred_at) VALUES (?, ?, ?)", arguments: [
                     Int.random(in: 1...max(1, nextCustomerID), using: &random),
@@ -69,6 +71,17 @@ public final class DemoWarehouse {
                     Int(randomTime(in: hour).timeIntervalSince1970)])
             }
         }
+    }
+
+    /// `daily_revenue`, the demo's downstream table (lineage: built from payments and orders): each hour's job adds the
+    /// hour's settled revenue, stamped with the newest payment it read. When payments stop loading it adds nothing, so
+    /// daily_revenue goes stale with them. Reads only what was loaded (no random draws), so the other tables keep their data.
+    func buildRevenue(_ db: Database, hour: Date) throws {
+        try db.execute(sql: """
+            INSERT INTO daily_revenue (day, amount, updated_at)
+            SELECT substr(max(paid_at), 1, 10), round(sum(CAST(amount AS REAL)), 2), max(paid_at) FROM payments
+            WHERE paid_at >= ? AND paid_at < ? HAVING count(*) > 0
+            """, arguments: [Self.text(hour), Self.text(hour.addingTimeInterval(3_600))])
     }
 
     /// The upstream schema changes of the story, applied once when their hour comes.

@@ -13,7 +13,7 @@ import Testing
 
     @Test func repositoryConfigIsValid() throws {
         let configuration = try ConfigLoader.load(configPath: Self.repositoryRoot.appendingPathComponent("dqmon.yml"), environment: [:])
-        #expect(configuration.datasets.map(\.name).sorted() == ["customers", "events", "orders", "payments"])
+        #expect(configuration.datasets.map(\.name).sorted() == ["customers", "daily_revenue", "events", "orders", "payments"])
         #expect(configuration.checks.count >= 8)
     }
 
@@ -24,7 +24,7 @@ import Testing
               demo: { type: sqlite, path: demo.sqlite }
             history: { path: .dqmon/history.sqlite }
             """)
-        for file in ["orders.yml", "payments.yml", "product.yml"] {
+        for file in ["orders.yml", "payments.yml", "product.yml", "revenue.yml"] {
             let text = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("checks/\(file)"), encoding: .utf8)
             fixture.checks(file, text)
         }
@@ -44,5 +44,12 @@ import Testing
         #expect(!anomaly.contains { $0.status == .fail && $0.evaluatedAt > scenario.eventsSpikeEnd.addingTimeInterval(2 * 3_600) && $0.evaluatedAt < scenario.end },
                 "the anomaly check kept alerting after the spike")
         #expect(try history.runCount() == 240)
+        // Lineage: daily_revenue goes stale with payments; its incident is linked to the payments incident (one page).
+        #expect(byID["daily_revenue/freshness"]?.status == .fail)
+        let open = try history.incidents(IncidentFilter(status: .open, limit: 50))
+        let revenue = try #require(open.first { $0.checkID == "daily_revenue/freshness" })
+        let root = try #require(open.first { $0.checkID == "payments/freshness" })
+        #expect(try history.lineageLinks(incidentID: revenue.id).causedBy?.id == root.id)
+        #expect(try history.incidents(IncidentFilter(limit: 500)).filter { $0.dataset == "daily_revenue" }.count == 1)
     }
 }

@@ -14,6 +14,7 @@ public final class MySQLDemoSink: DemoSink {
         "orders": "id bigint PRIMARY KEY, customer_id bigint NOT NULL, status varchar(20) NOT NULL, amount decimal(12,2) NOT NULL, currency char(3) NOT NULL, discount decimal(12,2), created_at datetime NOT NULL, updated_at datetime NOT NULL, KEY orders_created_at (created_at)",
         "payments": "id bigint PRIMARY KEY, order_id bigint NOT NULL, method varchar(20) NOT NULL, amount decimal(12,2) NOT NULL, paid_at datetime NOT NULL",
         "events": "id bigint PRIMARY KEY, user_id bigint, event_type varchar(40) NOT NULL, occurred_at bigint NOT NULL, KEY events_occurred_at (occurred_at)",
+        "daily_revenue": "id bigint PRIMARY KEY, day char(10) NOT NULL, amount decimal(12,2) NOT NULL, updated_at datetime NOT NULL",
     ]
 
     public static func open(_ settings: MySQLSettings) async throws -> MySQLDemoSink {

@@ -14,6 +14,7 @@ public final class PostgresDemoSink: DemoSink {
         "orders": "id bigint PRIMARY KEY, customer_id bigint NOT NULL, status text NOT NULL, amount numeric(12,2) NOT NULL, currency text NOT NULL, discount numeric(12,2), created_at timestamp NOT NULL, updated_at timestamp NOT NULL",
         "payments": "id bigint PRIMARY KEY, order_id bigint NOT NULL, method text NOT NULL, amount numeric(12,2) NOT NULL, paid_at timestamp NOT NULL",
         "events": "id bigint PRIMARY KEY, user_id bigint, event_type text NOT NULL, occurred_at bigint NOT NULL",
+        "daily_revenue": "id bigint PRIMARY KEY, day text NOT NULL, amount numeric(12,2) NOT NULL, updated_at timestamp NOT NULL",
     ]
     static let timestampColumns: Set<String> = ["created_at", "updated_at", "paid_at"]
     static let numericColumns: Set<String> = ["amount", "discount"]
