@@ -25,7 +25,8 @@ struct DQMonCommand: AsyncParsableCommand {
               check       run the checks that are due (validate: config only)
               doctor      is everything a run needs ready? (one line each)
               history     results or schema changes over time; backup; prune
-              incidents   list, show, ack, resolve, note; sla: SLA compliance
+              incidents   list, show, ack, resolve, note, followup; review (weekly)
+              sla         SLA compliance and documentation completeness
               lineage     what a dataset is built from and what it feeds, with status
               report      one HTML page: SLA, datasets, incidents, cost
               alerts      pending and failed notifications, flush, test; silence
