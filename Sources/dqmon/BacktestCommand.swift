@@ -27,6 +27,9 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: "Replay this long a stretch of stored history (with CHECK_ID).")
     var since: String = "90d"
 
+    @Option(name: .long, help: "The segment of a group_by check to replay, as results show it (e.g. country=DE).")
+    var segment: String?
+
     @Option(name: .long, help: "A CSV file with a header row (instead of CHECK_ID).")
     var csv: String?
 
@@ -98,7 +101,7 @@ struct BacktestCommand: ParsableCommand {
         let configuration = try global.loadConfiguration()
         let report = try AnomalyBacktest.replayHistory(configuration: configuration, checkID: checkID,
                                                        window: Interval(parsing: since)?.seconds ?? 90 * 86_400,
-                                                       sensitivities: sensitivity, now: global.evaluationTime)
+                                                       sensitivities: sensitivity, now: global.evaluationTime, segment: segment)
         Console.print(report.render())
     }
 }

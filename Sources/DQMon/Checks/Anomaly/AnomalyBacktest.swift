@@ -50,31 +50,70 @@ public enum AnomalyBacktest {
 
     /// Replays the anomaly check `checkID` over the `window` before `now` of its stored history (plus its training
     /// window before that), once per sensitivity (the check's own when `sensitivities` is empty).
+    /// - Parameter segment: for a `group_by` check, the segment to replay, as results show it without the brackets
+    ///   (`country=DE`); required there, refused elsewhere.
     public static func replayHistory(configuration: Configuration, checkID: String, window: TimeInterval, sensitivities: [Double],
-                                     now: Date) throws(DQMonError) -> AnomalyBacktestReport {
+                                     now: Date, segment: String? = nil) throws(DQMonError) -> AnomalyBacktestReport {
         guard case let (dataset, check)? = configuration.check(id: checkID) else {
             throw DQMonError("unknown check id '\(checkID)'\(Suggestion.hint(for: checkID, in: configuration.checks.map(\.id)))")
         }
         guard let anomaly = check.spec as? AnomalyCheck else {
             throw DQMonError("'\(checkID)' is a \(check.typeName) check; backtest replays anomaly checks (or use --csv)")
         }
-        let metric = anomaly.target.historyName
+        var metric = anomaly.target.historyName
         let samples: [MetricPoint]
         let excluded: [ExcludedInterval]
         do {
             let history = try HistoryStore(path: configuration.project.history.path)
-            let key = HistoryStore.SeriesKey(dataset: dataset.name, metric: metric)
             let since = now.addingTimeInterval(-window - anomaly.settings.training)
-            samples = try history.metricSeries([key: since])[key] ?? []
+            if anomaly.segments != nil || segment != nil {
+                (metric, samples) = try segmentSamples(history, check: anomaly, checkID: checkID, dataset: dataset.name,
+                                                       segment: segment, since: since)
+            } else {
+                let key = HistoryStore.SeriesKey(dataset: dataset.name, metric: metric)
+                samples = try history.metricSeries([key: since])[key] ?? []
+            }
             // The same training exclusions `dqmon check` applies (incidents of the dataset's other checks).
             excluded = (try history.trainingExclusions(datasets: [dataset.name], since: since, until: now)[dataset.name] ?? [])
                 + (MetricHistory.maintenanceIntervals(configuration.alerts.maintenance, datasets: [dataset.name], since: since,
                                                       until: now)[dataset.name] ?? [])
-        } catch {
+        } catch let error as DQMonError {
+            throw error
+        } catch let error as HistoryError {
             throw DQMonError(error)
+        } catch {
+            throw DQMonError("\(checkID): \(error)")
         }
         return AnomalyBacktestReport(checkID: checkID, metric: metric, samples: samples, settings: anomaly.settings,
                                      sensitivities: sensitivities, from: now.addingTimeInterval(-window), to: now,
                                      excluded: excluded)
+    }
+
+    /// The stored points of one segment of a `group_by` check, and the segment's series name. A missing or unknown
+    /// `--segment` is one line listing (up to 10 of) the segments history holds.
+    static func segmentSamples(_ history: HistoryStore, check: AnomalyCheck, checkID: String, dataset: String, segment: String?,
+                               since: Date) throws -> (String, [MetricPoint]) {
+        guard let spec = check.segments else {
+            throw DQMonError("\(checkID) has no group_by: --segment replays one segment of a group_by anomaly check; leave it out")
+        }
+        let name = check.target.historyName
+        let prefix = HistoryStore.SeriesKey(dataset: dataset, metric: SegmentKey.prefix(name))
+        let series = try history.segmentSeries([prefix: since])
+        var known: [(shown: String, key: HistoryStore.SeriesKey)] = []
+        for key in series.keys {
+            guard let found = SegmentKey.segment(in: key.metric, metric: name), found.columns == spec.columns else { continue }
+            known.append((String(found.display.dropFirst().dropLast()), key))
+        }
+        known.sort { $0.shown < $1.shown }
+        let listed = known.prefix(10).map(\.shown).joined(separator: "; ") + (known.count > 10 ? "; and \(known.count - 10) more" : "")
+        guard let segment else {
+            throw DQMonError("\(checkID) is measured per segment (group_by: \(spec.columns.joined(separator: ", "))): add --segment, e.g. --segment '\(known.first?.shown ?? "\(spec.columns[0])=value")'"
+                             + (known.isEmpty ? " (no segment recorded yet)" : " (recorded: \(listed))"))
+        }
+        guard let match = known.first(where: { $0.shown == segment || $0.key.metric == SegmentKey.prefix(name) + segment + "]" }) else {
+            throw DQMonError("\(checkID) has no recorded segment \(ConfigText.quoted(segment))"
+                             + (known.isEmpty ? " (no segment recorded yet)" : "; recorded: \(listed)"))
+        }
+        return (name + " " + String(SegmentKey.segment(in: match.key.metric, metric: name)?.display ?? segment), series[match.key] ?? [])
     }
 }

@@ -74,6 +74,17 @@ import Testing
         #expect(runs.dropFirst().prefix(Self.days - 8).allSatisfy { $0.status == .pass }, "\(runs.map(\.message))")
         #expect(runs.last?.status == .skipped && runs.last?.message.contains("no segment has enough history yet") == true,
                 "\(runs.last?.message ?? "")")
+
+        // `dqmon backtest --segment` replays one segment's series; without it, one line says which exist (exit 3).
+        let at = ISO8601.string(from: Self.now)
+        let replay = try CommandLineRunner.run(["backtest", "orders/anomaly", "--segment", "country=DE", "--since", "1d", "--now", at],
+                                               in: fixture.root)
+        #expect(replay.status == 0 && replay.stdout.contains("row_count_1d [country=DE]"), "\(replay.stdout) \(replay.stderr)")
+        let missing = try CommandLineRunner.run(["backtest", "orders/anomaly", "--now", at], in: fixture.root)
+        #expect(missing.status == 3, "\(missing.stdout) \(missing.stderr)")
+        #expect(missing.stderr.contains("add --segment, e.g. --segment 'country=DE' (recorded: country=DE; country=FR; country=US)"), "\(missing.stderr)")
+        let unknown = try CommandLineRunner.run(["backtest", "orders/anomaly", "--segment", "country=XX", "--now", at], in: fixture.root)
+        #expect(unknown.status == 3 && unknown.stderr.contains("has no recorded segment 'country=XX'"), "\(unknown.stderr)")
     }
 
     @Test func aVanishedCountryIsADropAndANewOneIsLearning() throws {
