@@ -108,7 +108,7 @@ extension HTMLReport {
     .badge.error{color:#fff;background:var(--error);border-color:var(--error)}.badge.skipped,.badge.none{color:var(--muted);border-color:var(--line)}
     .sev.critical{color:#fff;background:var(--fail);border-color:var(--fail)}.sev.warning{color:var(--warn);border-color:var(--warn)}.sev.info{color:#245;border-color:#89a}.sev.none{color:var(--muted);border-color:var(--line)}
     .met{color:var(--pass);font-weight:600;white-space:nowrap}.missed{color:var(--fail);font-weight:700;white-space:nowrap}.muted{color:var(--muted)}
-    svg{display:block;overflow:visible}svg.chart{width:100%;height:auto;max-height:190px}svg.strip{max-width:100%;height:auto}svg.strip.wide{width:100%;height:auto}svg.bars{width:100%;height:auto;max-height:220px}
+    svg{display:block;overflow:visible}svg.chart{width:100%;max-width:800px;height:auto}svg.strip{max-width:100%;height:auto}svg.strip.wide{width:100%;max-width:800px;height:auto}svg.bars{width:100%;height:auto;max-height:220px}
     .plot{fill:#fbfcfe;stroke:var(--line)}.axis{font-size:11px;fill:var(--muted)}.series{fill:none;stroke:#1f5fbf;stroke-width:1.6}.series-dot{fill:#1f5fbf}.band{fill:var(--band);stroke:none}
     .threshold{stroke-width:1.2;stroke-dasharray:5 4}.threshold.warn{stroke:var(--warn)}.threshold.fail{stroke:var(--fail)}.threshold-label{font-size:11px;font-weight:600}.threshold-label.warn{fill:var(--warn)}.threshold-label.fail{fill:var(--fail)}
     .flag.above,.flag.below{fill:var(--fail);stroke:#fff;stroke-width:.6}.flag.failed{stroke:var(--fail);stroke-width:2;fill:none}
