@@ -84,8 +84,9 @@ enum ConfigFuzzCorpus {
             description: Settled payments, one row per payment, loaded hourly by the payments ELT job.
             tags: [finance]
             runbook: runbooks/stale-data.md
+            dbt: source.shop.shop_raw.payments
             checks:
-              - freshness: { column: paid_at, warn_after: 90m, error_after: 3h }
+              - freshness: { column: paid_at, warn_after: 90m, error_after: 3h, where: "amount > 0" }
               - volume: { min_rows: 500, max_change: 50% }
               # Schema drift with the default severities. In the demo the loader starts writing `amount` as
               # text on day 9: that run fails with `type of "amount" changed numeric -> text`.
