@@ -123,7 +123,7 @@ extension AnomalyCheck {
                 : "\(name) by \(spec.columns.joined(separator: ", ")): no segment has enough history yet\(tail) (dqmon backfill can seed the total, not segments)"
             return outcome
         }
-        let largest = judgement.normal.first.map { " (largest: \(name) \($0.segment.display) \(Self.format($0.value)), expected \(Self.describeRange($0.verdict)))" } ?? ""
+        let largest = judgement.normal.first.map { " (largest: \(name) \($0.segment.display) \(Self.format($0.value)), range \(Self.describeRange($0.verdict)))" } ?? ""
         outcome.message = "\(name) by \(spec.columns.joined(separator: ", ")): all \(judgement.normal.count) judged segment\(judgement.normal.count == 1 ? "" : "s") within range\(largest)\(tail)"
         return outcome
     }
