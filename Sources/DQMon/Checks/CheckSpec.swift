@@ -64,6 +64,9 @@ public protocol CheckSpec: Sendable {
     /// The bounded statement fetching some of the rows that made the check warn or fail (`samples: N`), run by the
     /// engine only after such a result; nil (the default): the check takes no samples.
     func failingRowsSample(over rows: DatasetRows) -> FailingRowsSample?
+    /// The bounded statement listing the most frequent offending values (value, count), run by the engine only after
+    /// a warn or fail and named at the end of the message; nil (the default): the message names none.
+    func offendingValues(over rows: DatasetRows) -> SQLStatement?
 }
 
 /// The age limits of a freshness measure: `warn` and `fail` (either may be absent).
@@ -94,6 +97,7 @@ extension CheckSpec {
     public func configErrors(in scope: ConfigScope) -> [ConfigError] { [] }
     public var datasetMeasures: [DatasetMeasure] { [] }
     public func failingRowsSample(over rows: DatasetRows) -> FailingRowsSample? { nil }
+    public func offendingValues(over rows: DatasetRows) -> SQLStatement? { nil }
     public var requiredColumns: [String] {
         var columns: [String] = []
         for column in metrics.flatMap(\.columns) where !columns.contains(column) { columns.append(column) }

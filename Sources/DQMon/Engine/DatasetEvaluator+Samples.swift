@@ -22,6 +22,14 @@ extension DatasetEvaluator {
         }
     }
 
+    /// After a check that lists its offending values warns or fails, runs its one bounded statement and appends the
+    /// most frequent values to the message. A statement that fails adds nothing: the status and counts stand.
+    func attachOffendingValues(_ check: CheckConfig, to result: inout CheckResult, rows: DatasetRows, on warehouse: any Warehouse) async {
+        guard result.status == .warn || result.status == .fail, let statement = check.spec.offendingValues(over: rows),
+              let values = try? await warehouse.queryRows(statement) else { return }
+        result.message += OffendingValues.suffix(values)
+    }
+
     /// A `sql` check's sample without `sample_columns`: the warehouse does not name the query's columns here, so
     /// they are numbered.
     static func sampleHeader(width: Int) -> [String] {
@@ -34,8 +42,12 @@ extension CheckRunner {
     static func sampleLines(dataset: DatasetConfig, checks: [CheckConfig], dialect: any SQLDialect) -> [String] {
         let rows = DatasetRows(dialect: dialect, table: dataset.table, filter: dataset.filter)
         return checks.flatMap { check -> [String] in
-            guard let sample = check.spec.failingRowsSample(over: rows) else { return [] }
-            return ["-- \(dataset.name): \(check.id) failing-row samples (only when the check warns or fails)", sample.statement.inlined + ";"]
+            var lines: [String] = []
+            if let values = check.spec.offendingValues(over: rows) {
+                lines += ["-- \(dataset.name): \(check.id) most frequent offending values (only when the check warns or fails)", values.inlined + ";"]
+            }
+            guard let sample = check.spec.failingRowsSample(over: rows) else { return lines }
+            return lines + ["-- \(dataset.name): \(check.id) failing-row samples (only when the check warns or fails)", sample.statement.inlined + ";"]
         }
     }
 }

@@ -68,6 +68,7 @@ struct DatasetEvaluator: Sendable {
                     let outcome = Self.finite(check.spec.evaluate(input(check, metrics: values, columns: columns, warehouse: warehouse,
                                                                         measured: measured[check.id] ?? [:])))
                     var checkResult = result(check, outcome, milliseconds: milliseconds)
+                    await attachOffendingValues(check, to: &checkResult, rows: sampledRows, on: warehouse)
                     await attachSamples(check, to: &checkResult, rows: sampledRows, columns: columns, on: warehouse)
                     results[check.id] = checkResult
                     points += outcome.metricPoints.map {

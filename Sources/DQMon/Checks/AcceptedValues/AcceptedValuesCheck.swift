@@ -34,6 +34,8 @@ public struct AcceptedValuesCheck: RowRuleCheck {
         .aggregate(FailingRowCount(Condition(column: column, values: values, allowNull: allowNull), filter: rule.filter))
     }
 
+    public var listsOffendingValues: Bool { true }
+
     public var violation: String {
         "have \(column) outside [\(values.joined(separator: ", "))]" + (allowNull ? "" : " or NULL")
     }

@@ -65,6 +65,8 @@ public struct PatternCheck: RowRuleCheck {
 
     public var failingRows: Metric { .aggregate(FailingRowCount(Condition(column: column, regex: regex), filter: rule.filter)) }
 
+    public var listsOffendingValues: Bool { true }
+
     public var violation: String { "have \(column) not matching \(ConfigText.quoted(regex))" }
 
     /// `column IS NOT NULL AND NOT (CAST(column AS TEXT) ~ ?)` (`REGEXP ?` on SQLite).

@@ -67,6 +67,8 @@ public struct RangeCheck: RowRuleCheck {
 
     public var failingRows: Metric { .aggregate(FailingRowCount(Condition(column: column, min: min, max: max), filter: rule.filter)) }
 
+    public var listsOffendingValues: Bool { true }
+
     public var violation: String {
         switch (min, max) {
         case let (min?, max?): return "have \(column) outside [\(min.text), \(max.text)]"

@@ -55,6 +55,8 @@ public protocol RowRuleCheck: CheckSpec {
     var violation: String { get }
     /// Whether the check has a row total to take percents of (default true; a `sql` check has none).
     var countsExaminedRows: Bool { get }
+    /// Whether a warning or failing message names the most frequent offending values (default false).
+    var listsOffendingValues: Bool { get }
 }
 
 extension RowRuleCheck {

@@ -47,7 +47,7 @@ struct RowRulePostgresTests {
                       - duplicates: { columns: [order_id, line_no], where: "amount > 0" }
                 """)
             let run = try RowRuleScenario.results(in: fixture.project)
-            #expect(run.results["Orders/accepted_values"]?.message == "1 of 1 rows (100%) have Status outside [paid, refunded, void] where amount > 0 (fail > 0)", "\(run.output)")
+            #expect(run.results["Orders/accepted_values"]?.message == "1 of 1 rows (100%) have Status outside [paid, refunded, void] where amount > 0 (fail > 0); most frequent: 'lost' (1)", "\(run.output)")
             #expect(run.results["Orders/volume"]?.message == "2 rows, below min_rows 4", "\(run.output)")
             #expect(run.results["Orders/freshness"]?.message.contains("latest created_at = 2026-11-23T10:00:00Z") == true,
                     "the latest row the where: keeps, not 2026-11-25's: \(run.output)")

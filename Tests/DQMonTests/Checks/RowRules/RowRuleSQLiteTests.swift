@@ -38,7 +38,9 @@ struct RowRuleSQLiteTests {
         #expect(output.stdout.contains("AND NOT EXISTS (SELECT 1 FROM \"Placed\" AS dqmon_parent WHERE dqmon_parent.\"id\" = dqmon_child.\"order_id\")"), "\(output.stdout)")
         #expect(output.stdout.contains("SELECT count(*) FROM (select * from \"Orders\" where amount < 0) AS dqmon_failing;"), "\(output.stdout)")
         let orderStatements = output.stdout.split(separator: "\n").filter { $0.hasPrefix("SELECT") && $0.contains("FROM \"Orders\"") }
-        #expect(orderStatements.count == 4, "one folded statement, the composite key's and the two references': \(orderStatements)")
+        #expect(orderStatements.count == 9, "one folded statement, the composite key's, the two references' and five offending-value lists: \(orderStatements)")
+        #expect(output.stdout.contains("-- Orders: Orders/accepted_values most frequent offending values (only when the check warns or fails)"), "\(output.stdout)")
+        #expect(output.stdout.contains("SELECT CAST(\"Status\" AS TEXT), count(*) FROM \"Orders\" WHERE (\"Status\" IS NOT NULL AND CAST(\"Status\" AS TEXT) NOT IN ('paid', 'refunded', 'void')) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3;"), "\(output.stdout)")
     }
 
     @Test func datasetWhereAndCheckWhereBothApply() throws {
@@ -55,7 +57,7 @@ struct RowRuleSQLiteTests {
                   - duplicates: { columns: [order_id, line_no], where: "amount > 0" }
             """)
         let run = try RowRuleScenario.results(in: project)
-        #expect(run.results["Orders/accepted_values"]?.message == "1 of 1 rows (100%) have Status outside [paid, refunded, void] where amount > 0 (fail > 0)", "\(run.output)")
+        #expect(run.results["Orders/accepted_values"]?.message == "1 of 1 rows (100%) have Status outside [paid, refunded, void] where amount > 0 (fail > 0); most frequent: 'lost' (1)", "\(run.output)")
         #expect(run.results["Orders/volume"]?.message == "2 rows, below min_rows 4", "the dataset's where: narrows every metric")
         #expect(run.results["Orders/freshness"]?.message.contains("latest created_at = 2026-11-23T10:00:00Z") == true,
                 "the latest row the where: keeps, not 2026-11-25's: \(run.output)")
@@ -76,5 +78,30 @@ struct RowRuleSQLiteTests {
         #expect(run.results["Orders/pattern"]?.status == "error")
         #expect(run.results["Orders/pattern"]?.message.hasPrefix("column 'skew' not found in Orders (did you mean 'sku'?)") == true, "\(run.output)")
         #expect(run.results["Orders/missing"]?.status == "fail")
+    }
+
+    /// Offending values are read as text and shown escaped and cut: a value cannot break the message's line or
+    /// drive a terminal. The most frequent come first, ties by value; a passing check sends no such query.
+    @Test func offendingValuesAreEscapedCutAndMostFrequentFirst() throws {
+        let project = ProjectFixture()
+        let warehouse = try project.warehouse()
+        try warehouse.execute("CREATE TABLE payments (id integer, status text)")
+        let hostile = "\u{1B}[31mred\nnext line" + String(repeating: "x", count: 100)
+        for (id, status) in [(1, "paid"), (2, "refundd"), (3, "refundd"), (4, hostile), (5, "N/A"), (6, "zzz"), (7, "refundd")] {
+            try warehouse.execute("INSERT INTO payments VALUES (?, ?)", [id, status])
+        }
+        project.checks("payments.yml", """
+            version: 1
+            datasets:
+              - name: payments
+                checks:
+                  - accepted_values: { column: status, values: [paid, refunded, void] }
+                  - accepted_values: { name: passing, column: status, values: [paid, refunded, void], fail: 100 }
+            """)
+        let run = try RowRuleScenario.results(in: project)
+        let message = try #require(run.results["payments/accepted_values"]?.message, "\(run.output)")
+        #expect(message == "6 of 7 rows (85.71%) have status outside [paid, refunded, void] (fail > 0); most frequent: 'refundd' (3), '\\u{1b}[31mred\\nnext linexxxxxxxxxxxxxxxxxxxxxx…' (1), 'N/A' (1)", "\(message)")
+        #expect(!message.contains("\u{1B}") && !message.contains("\n"))
+        #expect(run.results["payments/accepted_values/passing"]?.message == "6 of 7 rows (85.71%) have status outside [paid, refunded, void]", "a passing check names no values: \(run.output)")
     }
 }
