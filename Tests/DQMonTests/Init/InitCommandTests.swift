@@ -133,3 +133,25 @@ struct PostgresInitTests {
         }
     }
 }
+
+/// `dqmon init` on the real MariaDB: the database's tables, named database.table, datetime columns preferred.
+@Suite(.enabled(if: MariaDBTestServer.isAvailable,
+                "DQMON_TEST_MYSQL_URL is not set: run scripts/test, which starts a throwaway MariaDB server"))
+struct MySQLInitTests {
+    @Test func readsTheDatabasesTablesWithOneCatalogQuery() async throws {
+        try await withTemporaryDatabase("init") { db in
+            try await db.execute("CREATE TABLE orders (id int, note varchar(20), created_at datetime, updated_at datetime)")
+            try await db.execute("INSERT INTO orders VALUES (1, 'x', '2026-11-20 00:00:00', '2026-11-25 11:00:00')")
+            try await db.execute("CREATE TABLE `odd: #name` (`- weird {col}` text)")
+            let fixture = MySQLProjectFixture(database: db.name)
+            let output = try dqmon(["init", "--warehouse", "my", "--profile", "--now", "2026-11-25T12:00:00Z"], in: fixture.project)
+            #expect(output.status == 0, "\(output.stderr)")
+            let yaml = (try? String(contentsOf: fixture.project.directory.path("checks/my.yml"), encoding: .utf8)) ?? ""
+            #expect(yaml.contains("  - name: \(db.name).orders\n"), "\(yaml)")
+            #expect(yaml.contains("      # latest row 1h old when generated\n      - freshness: { column: updated_at, warn_after: 2h, error_after: 4h }"), "\(yaml)")
+            #expect(yaml.contains("  - name: \"\(db.name).odd: #name\"\n"), "\(yaml)")
+            let validate = try dqmon(["validate"], in: fixture.project)
+            #expect(validate.status == 0, "\(validate.stderr)")
+        }
+    }
+}
