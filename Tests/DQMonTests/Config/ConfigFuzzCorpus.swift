@@ -220,6 +220,7 @@ enum ConfigFuzzCorpus {
               - anomaly: { name: nulls, metric: null_rate(customer_id), direction: spike, min_change: { absolute: 100, percent: 10% } }
               - anomaly: { name: custom, sql: "select count(*) from orders", seasonality: day_of_week }
               - anomaly: { name: hourly, metric: row_count_1h, column: created_at }
+              - anomaly: { name: by_country, metric: row_count_1d, column: created_at, group_by: [country, channel], max_segments: 50 }
         """),
         Seed(path: "checks/rules.yml", text: """
         version: 1
