@@ -69,6 +69,11 @@ import Testing
     @Test func everySeedLoadsUnmutated() throws {
         let project = FuzzProject()
         for seed in FuzzProject.seeds {
+            // A checks file with `upstream:` names datasets of the other checks files: load it with them.
+            let siblings = seed.text.contains("upstream:")
+                ? FuzzProject.repositorySeeds.filter { $0.path.hasPrefix("checks/") && $0.path != seed.path } : []
+            for sibling in siblings { project.install(sibling.path, Data(sibling.text.utf8)) }
+            defer { for sibling in siblings { project.restore(sibling.path) } }
             project.install(seed.path, Data(seed.text.utf8))
             defer { project.restore(seed.path) }
             #expect(throws: Never.self, "\(seed.path)") { try ConfigLoader.load(configPath: project.root.appendingPathComponent("dqmon.yml"), environment: [:]) }
