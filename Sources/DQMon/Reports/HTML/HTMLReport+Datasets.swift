@@ -93,7 +93,7 @@ extension HTMLReport {
         let earlier = check.recent.dropFirst()  // the latest is written out above
         guard !earlier.isEmpty else { return "" }
         let rows = earlier.map { result -> String in
-            "<tr><td>\(HTMLFormat.minute(result.evaluatedAt.timeIntervalSince1970))</td><td class=\"s-\(result.status.rawValue)\">\(Self.statusWord(result.status))</td><td>\(HTMLText.escape(HTMLText.clipped(result.observedText, to: 40)))</td><td>\(HTMLText.escape(HTMLText.clipped(result.message, to: 140)))</td></tr>"
+            "<tr><td>\(HTMLFormat.minute(result.evaluatedAt.timeIntervalSince1970))</td><td class=\"s-\(result.status.rawValue)\">\(Self.statusWord(result.status))</td><td>\(HTMLText.escape(HTMLText.clipped(result.observedText, to: 40)))</td><td>\(HTMLText.escape(HTMLText.clipped(result.message, to: 110)))</td></tr>"
         }.joined()
         return "<details><summary>\(earlier.count) results before</summary><table class=\"recent\"><tr><th>Evaluated</th><th>Status</th><th>Observed</th><th>Message</th></tr>\(rows)</table></details>"
     }

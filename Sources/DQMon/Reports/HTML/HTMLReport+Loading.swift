@@ -34,7 +34,7 @@ extension HTMLReport {
         }
         let runs = runSeconds.values.sorted { $0.at < $1.at }.map { (at: $0.at, seconds: $0.milliseconds / 1_000) }
         return HTMLReport(now: now, window: window, sla: sla, datasets: datasets, incidents: incidents, cost: CostReport(runs: runs),
-                          resolution: resolution)
+                          documentation: DocumentationCoverage.measure(configuration), resolution: resolution)
     }
 
     /// The incidents of the window's review (`IncidentReview`: detected or resolved in the window, or still open),

@@ -10,7 +10,7 @@ extension HTMLReport {
         html += healthTable()
         html += slaTable()
         html += "<div class=\"grid2\"><div>" + weeklyIncidents() + "</div><div>" + schemaDrift() + "</div></div>"
-        html += "<div class=\"grid2\"><div>" + responseTable() + "</div><div>" + documentation() + "</div></div>"
+        html += "<div class=\"grid2\"><div>" + responseTable() + "</div><div>" + documentationCard() + "</div></div>"
         return html + "</section>"
     }
 

@@ -33,16 +33,10 @@ extension HTMLReport {
         return "<div class=\"card\"><h3>Schema drift incidents: \(drift.count)</h3>\(list)</div>"
     }
 
-    /// Documented datasets (owner, description, tier, runbook) per tier and overall; the targets are the KPI's
-    /// (100% for tier 1, 80-90% overall), and the undocumented datasets with what they lack.
-    func documentation() -> String {
-        var rows = ""
-        let tiers = Set(datasets.map(\.config.tier)).sorted()
-        for tier in tiers {
-            let members = datasets.filter { $0.config.tier == tier }
-            rows += documentationRow("tier \(tier)", members, target: tier == 1 ? 1.0 : nil)
-        }
-        rows += documentationRow("overall", datasets, target: 0.8)
+    /// Documented datasets (owner, description, explicit tier, runbook) per tier and overall against the tiers'
+    /// `documentation:` targets (`DocumentationCoverage`, as `dqmon sla`), and the undocumented datasets with what they lack.
+    func documentationCard() -> String {
+        let rows = (documentation.tiers + [documentation.overall]).map(documentationRow).joined()
         let missing = datasets.filter { !$0.isDocumented }.sorted { $0.config.tier < $1.config.tier }
         let list = missing.prefix(10).map { dataset in
             "<li><a href=\"#\(dataset.anchor)\">\(HTMLText.escape(dataset.config.name))</a> (tier \(dataset.config.tier)): no \(DocumentationCompleteness.missing(dataset.config).joined(separator: ", "))</li>"
@@ -51,10 +45,7 @@ extension HTMLReport {
         return "<div class=\"card\"><h3>Documentation completeness</h3><table><tr><th>Scope</th><th class=\"num\">Documented</th><th class=\"num\">Share</th><th class=\"num\">Target</th></tr>\(rows)</table>\(list.isEmpty ? "" : "<ul>\(list)\(more)</ul>")</div>"
     }
 
-    func documentationRow(_ name: String, _ members: [DatasetReport], target: Double?) -> String {
-        let documented = members.filter(\.isDocumented).count
-        let share = members.isEmpty ? nil : Double(documented) / Double(members.count)
-        let met = share.flatMap { share in target.map { share >= $0 } }
-        return "<tr><td>\(name)</td><td class=\"num\">\(documented) / \(members.count)</td><td class=\"num\">\(HTMLFormat.percent(share))</td><td class=\"num\">\(target.map(Format.percent) ?? "–")\(Self.verdict(met))</td></tr>"
+    func documentationRow(_ scope: DocumentationCoverage.Scope) -> String {
+        "<tr><td>\(HTMLText.escape(scope.name))</td><td class=\"num\">\(scope.documented) / \(scope.total)</td><td class=\"num\">\(HTMLFormat.percent(scope.value))</td><td class=\"num\">\(Format.percent(scope.target))\(Self.verdict(scope.met))</td></tr>"
     }
 }

@@ -18,6 +18,8 @@ public struct HTMLReport: Sendable {
     var datasets: [DatasetReport]
     var incidents: IncidentsReport
     var cost: CostReport
+    /// Documentation completeness per tier and overall, as `dqmon sla` computes it (`DocumentationCoverage`).
+    var documentation: DocumentationCoverage
 
     var end: Double { now.timeIntervalSince1970 }
     var start: Double { end - window.seconds }
@@ -172,18 +174,12 @@ struct CostReport: Sendable {
 }
 
 
-/// Documentation completeness (issue 16): a dataset is documented when it has an owner, a description, a tier
-/// and a runbook. Every dataset has a tier (3 when not written), so owner, description and runbook decide.
+/// Documentation completeness (issue 16): the rule of `DocumentationCoverage` (owner, description, an explicit tier
+/// and runbook), so the page and `dqmon sla` count the same datasets.
 enum DocumentationCompleteness {
-    static func isDocumented(_ dataset: DatasetConfig) -> Bool { missing(dataset).isEmpty }
+    static func isDocumented(_ dataset: DatasetConfig) -> Bool { DocumentationCoverage.isDocumented(dataset) }
 
-    static func missing(_ dataset: DatasetConfig) -> [String] {
-        var missing: [String] = []
-        if dataset.owner?.isEmpty ?? true { missing.append("owner") }
-        if dataset.description?.isEmpty ?? true { missing.append("description") }
-        if dataset.runbook?.isEmpty ?? true { missing.append("runbook") }
-        return missing
-    }
+    static func missing(_ dataset: DatasetConfig) -> [String] { DocumentationCoverage.missing(dataset).map(\.rawValue) }
 }
 
 extension HTMLReport {

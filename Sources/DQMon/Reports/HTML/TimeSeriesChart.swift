@@ -52,7 +52,7 @@ struct TimeSeriesChart {
         guard !lows.isEmpty, lows.count == highs.count else { return "" }
         let upper = highs.map { "\(SVG.coordinate(frame.x($0.at))),\(SVG.coordinate(frame.y($0.high)))" }
         let lower = lows.reversed().map { "\(SVG.coordinate(frame.x($0.at))),\(SVG.coordinate(frame.y($0.low)))" }
-        return "<polygon class=\"band data\" points=\"\((upper + lower).joined(separator: " "))\"><title>expected band</title></polygon>"
+        return "<polygon class=\"band data\" points=\"\((upper + lower).joined(separator: " "))\"/>"
     }
 
     /// Dashed lines with their labels at the right; labels closer than a line of text are pushed apart.
