@@ -69,10 +69,28 @@ public struct LineageInhibitor: Sendable {
         for index in result.indices {
             guard let rootID = try transaction.causedBy(incidentID: result[index].incidentID),
                   let root = try transaction.linkedIncident(id: rootID) else { continue }
+            if try unlinkIfStillFailing(result[index], root: root, in: transaction) { continue }
             result[index].cause = LineageCause(incidentID: root.id, checkID: root.checkID, dataset: root.dataset, owner: root.owner,
                                                rootIsOpen: root.isOpen, rootResolvedAt: root.resolvedAt, linkedNow: linkedNow.contains(result[index].incidentID))
         }
         return result
+    }
+
+    /// How long a linked incident may keep failing after its root resolved before it alerts on its own: time for the
+    /// downstream job to rebuild from the repaired upstream (an hourly model needs up to an hour).
+    public static let recoveryGrace: TimeInterval = 3_600
+
+    /// A linked incident still failing `recoveryGrace` after its root resolved is not blocked any more: the upstream is
+    /// healthy, so the cause is its own. It is unlinked (an event says why) and, with no `cause`, alerts as any incident
+    /// does: its routes get a page, not another "blocked" notice. Never silent forever.
+    func unlinkIfStillFailing(_ change: IncidentChange, root: LinkedIncident, in transaction: HistoryTransaction) throws -> Bool {
+        guard change.kind != .resolved, !root.isOpen, let resolvedAt = root.resolvedAt,
+              change.at.timeIntervalSince(resolvedAt) >= Self.recoveryGrace else { return false }
+        try transaction.setCausedBy(change.incidentID, root: nil)
+        try transaction.addIncidentEvent(change.incidentID, at: change.at.timeIntervalSince1970, kind: .updated,
+                                         detail: "upstream incident #\(root.id) \(root.checkID) resolved at \(ISO8601.string(from: resolvedAt)) but this check still fails: unlinked, it alerts on its own",
+                                         by: "dqmon")
+        return true
     }
 
     /// The open upstream incident to link `change` to: among open incidents on the dataset's transitive upstream

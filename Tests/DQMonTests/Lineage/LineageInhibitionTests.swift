@@ -140,6 +140,34 @@ import Testing
         #expect(events("/finance").count == 1)
     }
 
+    /// A linked incident is never silent forever: once its root has been resolved for `LineageInhibitor.recoveryGrace`
+    /// (an hour, time for the downstream job to rebuild) and it still fails, it is unlinked and pages on its own.
+    @Test func aLinkedIncidentStillFailingAnHourAfterItsRootRecoveredPagesOnItsOwn() throws {
+        _ = try check(at: now)
+        #expect(events("/pager").map(summary) == ["firing payments critical"])
+        #expect(events("/finance").map(summary) == ["firing daily_revenue info"])
+        // payments recovers; daily_revenue still stale: within the grace nothing pages for it.
+        let recovered = now.addingTimeInterval(600)
+        try stale(["payments": 0.1], at: recovered)
+        _ = try check(at: recovered)
+        #expect(events("/pager").map(summary) == ["firing payments critical", "resolved payments critical"])
+        _ = try check(at: recovered.addingTimeInterval(1_800))
+        #expect(events("/pager").count == 2)
+        // An hour after the root resolved, still failing: unlinked, and it pages like any critical incident.
+        let later = recovered.addingTimeInterval(3_600)
+        try stale(["payments": 0.1], at: later)
+        let output = try check(at: later)
+        #expect(output.status == 1, "\(output.stderr)")
+        #expect(events("/pager").map(summary) == ["firing payments critical", "resolved payments critical", "firing daily_revenue critical"])
+        #expect(events("/pager").last?["caused_by"] is NSNull)
+        let downstream = try incidentID("daily_revenue/freshness")
+        let shown = try dqmon(["incidents", "show", "\(downstream)", "--now", ISO8601.string(from: later)], in: fixture)
+        #expect(shown.stdout.contains("but this check still fails: unlinked, it alerts on its own"), "\(shown.stdout)")
+        // And only once.
+        _ = try check(at: later.addingTimeInterval(600))
+        #expect(events("/pager").count == 3)
+    }
+
     @Test func aDownstreamIncidentOpeningLaterIsAnnouncedToTheRootsReceiversOnce() throws {
         try stale(["daily_revenue": 0.1], at: now)
         _ = try check(at: now)

@@ -67,7 +67,9 @@ public struct AlertOutbox: Sendable {
                               heldReason: nil, acknowledgedSent: false, lastNotifiedAt: nil,
                               repeatInterval: routed.repeatInterval, sendResolved: routed.sendResolved, event: event)
             let kind: AlertEventKind?
-            if !state.isOpen {
+            // A "blocked by upstream" notice was not a page: an incident no longer linked (its root recovered, it still
+            // fails) fires now.
+            if !state.isOpen || state.event.blockedBy != nil {
                 kind = .firing
                 state = AlertState(incidentID: event.incidentID, receiver: routed.receiver, isOpen: true, notified: false, owed: nil,
                                    heldReason: nil, acknowledgedSent: false, lastNotifiedAt: nil,
