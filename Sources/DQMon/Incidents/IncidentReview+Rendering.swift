@@ -103,23 +103,8 @@ struct ReviewJSON: Encodable {
         let incident_ids: [Int64]
     }
 
-    struct Durations: Encodable {
-        let count: Int
-        let mean: Double?
-        let p50: Double?
-        let p90: Double?
-        let target: Double?
-        let met: Bool?
-
-        init(_ stats: DurationStats) {
-            count = stats.count
-            mean = jsonNumber(stats.mean)
-            p50 = jsonNumber(stats.p50)
-            p90 = jsonNumber(stats.p90)
-            target = jsonNumber(stats.target)
-            met = stats.met
-        }
-    }
+    /// The same `{ count, mean, p50, p90, target, met }` as `dqmon sla --format json`.
+    typealias Durations = SLAJSON.Durations
 
     struct Times: Encodable {
         let scope: String

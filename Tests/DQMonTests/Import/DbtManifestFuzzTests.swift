@@ -5,17 +5,7 @@ import Testing
 import Yams
 
 /// SplitMix64: seeded, so a failing round is replayed from the seed in the failure message.
-struct ImportTestGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias ImportTestGenerator = SeededRandom  // DQMon's SplitMix64: the same sequence for the same seed
 
 /// Hostile text for names, owners, descriptions: YAML's special characters, quotes, `${`, line breaks, controls.
 enum HostileText {
