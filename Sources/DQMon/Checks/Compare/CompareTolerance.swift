@@ -63,7 +63,7 @@ public enum CompareLimit: Sendable, Hashable, CustomStringConvertible {
 
 /// A compare check's `tolerance:` — `warn` and `fail` limits. Written as one value (`tolerance: 5%`) it is the `fail`
 /// limit; absent, the values must be equal (`fail > 0`).
-public struct CompareTolerance: Sendable, Hashable {
+public struct CompareTolerance: Sendable, Hashable, WarnFailLimits {
     public var warn: CompareLimit?
     public var fail: CompareLimit?
 
@@ -102,22 +102,8 @@ public struct CompareTolerance: Sendable, Hashable {
         }
     }
 
+    /// `fail` first, then `warn`.
     func status(difference: Double, reference: Double) -> CheckStatus {
-        if let fail, fail.isExceeded(difference: difference, reference: reference) { return .fail }
-        if let warn, warn.isExceeded(difference: difference, reference: reference) { return .warn }
-        return .pass
-    }
-
-    /// `fail > 5%, warn > 1%`.
-    var expectedText: String {
-        [fail.map { "fail > \($0)" }, warn.map { "warn > \($0)" }].compactMap { $0 }.joined(separator: ", ")
-    }
-
-    func crossed(by status: CheckStatus) -> String? {
-        switch status {
-        case .fail: return fail.map { "fail > \($0)" }
-        case .warn: return warn.map { "warn > \($0)" }
-        default: return nil
-        }
+        status { $0.isExceeded(difference: difference, reference: reference) }
     }
 }

@@ -61,7 +61,7 @@ public enum RowLimit: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A business-rule check's `warn:` and `fail:` limits. With neither written, any failing row fails (`fail: 0`).
-public struct RowThresholds: Sendable, Hashable {
+public struct RowThresholds: Sendable, Hashable, WarnFailLimits {
     public var warn: RowLimit?
     public var fail: RowLimit?
 
@@ -91,22 +91,6 @@ public struct RowThresholds: Sendable, Hashable {
 
     /// `fail` first, then `warn`.
     func status(failing: Double, total: Double) -> CheckStatus {
-        if let fail, fail.isExceeded(failing: failing, total: total) { return .fail }
-        if let warn, warn.isExceeded(failing: failing, total: total) { return .warn }
-        return .pass
-    }
-
-    /// `fail > 0, warn > 1%`.
-    var expectedText: String {
-        [fail.map { "fail > \($0)" }, warn.map { "warn > \($0)" }].compactMap { $0 }.joined(separator: ", ")
-    }
-
-    /// The limit a result of `status` crossed, as `fail > 0`.
-    func crossed(by status: CheckStatus) -> String? {
-        switch status {
-        case .fail: return fail.map { "fail > \($0)" }
-        case .warn: return warn.map { "warn > \($0)" }
-        default: return nil
-        }
+        status { $0.isExceeded(failing: failing, total: total) }
     }
 }
