@@ -13,7 +13,9 @@ import Testing
         return await Doctor.examine(try fixture.load()) { Date().addingTimeInterval(seconds) }
     }
 
-    @Test(arguments: [-3_600.0, -600, -121, 121, 600, 86_400])
+    // 30 s either side of the limit: the warehouse's clock is real and read during the query, so a loaded machine
+    // (a round trip of seconds) moves the measured skew by up to half the round trip. ±121 s failed under CI load.
+    @Test(arguments: [-3_600.0, -600, -150, 150, 600, 86_400])
     func skewBeyondTheLimitIsBroken(machineAhead: TimeInterval) async throws {
         let report = try await report(machineAhead: machineAhead)
         let clock = try #require(report.findings.first { $0.area == "clock" })
@@ -23,7 +25,7 @@ import Testing
         #expect(report.exitCode == .monitoringBroken)
     }
 
-    @Test(arguments: [-110.0, -5, 0, 5, 110])
+    @Test(arguments: [-90.0, -5, 0, 5, 90])
     func skewWithinTheLimitIsOK(machineAhead: TimeInterval) async throws {
         let report = try await report(machineAhead: machineAhead)
         let clock = try #require(report.findings.first { $0.area == "clock" })
