@@ -49,6 +49,9 @@ public struct AlertEvent: Sendable, Codable, Hashable {
     public var linked: [LinkedIncident]? = nil
     /// The root this incident is linked to: the event is a "blocked by upstream" notice, not a page.
     public var blockedBy: LineageCause? = nil
+    /// The failing result's failing-row samples, only on events to a receiver that includes them (`include_samples`,
+    /// set by `AlertOutbox.withSamples` just before the messages are rendered, never kept in alert state).
+    public var samples: AlertSamples? = nil
 
     public init(kind: AlertEventKind, incidentID: Int64, checkID: String, checkType: String, dataset: String, warehouse: String,
                 severity: AlertSeverity, previousSeverity: AlertSeverity? = nil, status: String, observed: String,

@@ -51,21 +51,22 @@ enum AlertsConfigLoader {
     }
 
     static func parseReceiver(name: String, node: ConfigNode, location: SourceLocation, directory: URL) -> ReceiverConfig? {
-        let allKeys = Set(Registries.current.receivers.types.flatMap { $0.keys } + ["type"])
+        let allKeys = Set(Registries.current.receivers.types.flatMap { $0.keys } + ReceiverConfig.commonKeys)
         guard let probe = node.fields(of: "receiver '\(name)'", allowed: Array(allKeys)) else { return nil }
         guard probe.require("type") != nil, let typeName = probe.string("type") else { return nil }
         guard let type = Registries.current.receivers.type(named: typeName) else {
             probe["type"]?.error("unknown receiver type '\(typeName)'\(Suggestion.hint(for: typeName, in: Registries.current.receivers.typeNames)); dqmon supports: \(Registries.current.receivers.typeNames.joined(separator: ", "))")
             return nil
         }
-        for key in probe.order where key != "type" && !type.keys.contains(key) {
+        for key in probe.order where !ReceiverConfig.commonKeys.contains(key) && !type.keys.contains(key) {
             node.diagnostics.report("key '\(key)' does not apply to a \(typeName) receiver (it takes: \(type.keys.joined(separator: ", ")))", at: probe.keyLocation(key))
         }
+        let includeSamples = probe.bool("include_samples") ?? false
         let fields = probe.restricted(to: type.keys + ["type"])
         guard let settings = type.parse(fields, directory: directory) else { return nil }
         // `url: "${DQMON_SLACK_WEBHOOK:-}"` with the variable unset: an optional receiver, switched off.
         let enabled = !(fields.has("url") && fields.string("url")?.isEmpty == true)
-        return ReceiverConfig(name: name, settings: settings, location: location, isEnabled: enabled)
+        return ReceiverConfig(name: name, settings: settings, location: location, isEnabled: enabled, includeSamples: includeSamples)
     }
 
     static func parseRoute(_ node: ConfigNode) -> AlertRoute? {
@@ -75,9 +76,10 @@ enum AlertsConfigLoader {
         let continueMatching = fields.bool("continue") ?? false
         let repeatInterval = fields.interval("repeat_interval")
         let sendResolved = fields.bool("send_resolved") ?? true
+        let includeSamples = fields.bool("include_samples")
         guard fields.require("receivers") != nil, let receivers = fields.stringList("receivers") else { return nil }
         return AlertRoute(match: match, receivers: receivers, continueMatching: continueMatching,
-                          repeatInterval: repeatInterval, sendResolved: sendResolved, location: node.location)
+                          repeatInterval: repeatInterval, sendResolved: sendResolved, includeSamples: includeSamples, location: node.location)
     }
 
     static func parseMatch(_ node: ConfigNode) -> RouteMatch? {

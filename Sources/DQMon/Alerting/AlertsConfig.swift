@@ -83,7 +83,7 @@ public struct RouteMatch: Sendable {
 
 /// One entry of `routes:`.
 public struct AlertRoute: Sendable {
-    public static let keys = ["match", "receivers", "continue", "repeat_interval", "send_resolved"]
+    public static let keys = ["match", "receivers", "continue", "repeat_interval", "send_resolved", "include_samples"]
 
     public var match: RouteMatch
     public var receivers: [String]
@@ -91,6 +91,9 @@ public struct AlertRoute: Sendable {
     /// nil: 4h for critical incidents, 24h otherwise.
     public var repeatInterval: Interval?
     public var sendResolved: Bool
+    /// `include_samples:` as written on the route; nil when the route does not say, and the receiver's own setting
+    /// applies (`AlertsConfig.includesSamples`).
+    public var includeSamples: Bool? = nil
     public var location: SourceLocation
 
     public static func defaultRepeatInterval(for severity: AlertSeverity) -> Interval {
@@ -103,6 +106,8 @@ public struct RoutedReceiver: Sendable, Hashable {
     public var receiver: String
     public var repeatInterval: TimeInterval
     public var sendResolved: Bool
+    /// Whether its messages carry the failing-row samples of the failing result (`include_samples:`).
+    public var includeSamples: Bool = false
 }
 
 extension AlertsConfig {
@@ -115,11 +120,19 @@ extension AlertsConfig {
             for name in route.receivers where !routed.contains(where: { $0.receiver == name }) {
                 guard receiver(named: name)?.isEnabled == true else { continue }
                 let interval = route.repeatInterval ?? AlertRoute.defaultRepeatInterval(for: subject.severity)
-                routed.append(RoutedReceiver(receiver: name, repeatInterval: interval.seconds, sendResolved: route.sendResolved))
+                routed.append(RoutedReceiver(receiver: name, repeatInterval: interval.seconds, sendResolved: route.sendResolved,
+                                             includeSamples: includesSamples(route: route, receiver: name)))
             }
             if !route.continueMatching { break }
         }
         return routed
+    }
+
+    /// `include_samples:` precedence: the route's value when the route writes the key (so a route can switch samples on
+    /// for the incidents it matches, or off for a receiver that has them on), else the receiver's, else false.
+    /// Samples may hold personal data: nothing sends them unless a config line says so.
+    public func includesSamples(route: AlertRoute, receiver name: String) -> Bool {
+        route.includeSamples ?? receiver(named: name)?.includeSamples ?? false
     }
 
     /// Whether a maintenance window covers `dataset` at `time`.

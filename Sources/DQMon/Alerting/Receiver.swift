@@ -67,6 +67,12 @@ public struct ReceiverConfig: Sendable {
     public var location: SourceLocation
     /// False when its URL was written as `${VAR:-}` and the variable is unset: the demo's optional Slack/Teams.
     public var isEnabled: Bool
+    /// `include_samples: true`: its messages carry failing-row samples, unless the route that sent it says
+    /// `include_samples: false` (`AlertsConfig.includesSamples`). Default false: samples may hold personal data.
+    public var includeSamples: Bool = false
+
+    /// The key every receiver type accepts besides `type` and its own keys.
+    public static let commonKeys = ["type", "include_samples"]
 }
 
 /// Shared by receivers that take `url:`: an http(s) URL with a host, or an error at the value.

@@ -27,7 +27,7 @@ public struct AlertOutbox: Sendable {
     public func enqueue(_ changes: [IncidentChange], openIncidents: [Int64: OpenIncidentStatus], runID: Int64?,
                         in transaction: HistoryTransaction) throws -> Int {
         guard !alerts.receivers.isEmpty else { return 0 }
-        var plan = Plan(silences: try transaction.silences().filter { $0.isActive(at: now) })
+        var plan = Plan(silences: try transaction.silences().filter { $0.isActive(at: now) }, runSamples: Self.runSamples(changes))
         for change in changes {
             try apply(change, plan: &plan, in: transaction)
         }
@@ -39,6 +39,8 @@ public struct AlertOutbox: Sendable {
 
     struct Plan {
         var silences: [Silence]
+        /// This run's failing-row samples by check id (nil: the check ran and took none), for `withSamples`.
+        var runSamples: [String: AlertSamples?] = [:]
         var events: [String: [AlertEvent]] = [:]
         /// (incident, receiver) already given an event this run: nothing else is added for it.
         var touched: Set<String> = []
@@ -209,7 +211,7 @@ public struct AlertOutbox: Sendable {
     func write(_ plan: Plan, runID: Int64?, in transaction: HistoryTransaction) throws -> Int {
         var written = 0
         for receiver in alerts.receivers where plan.events[receiver.name]?.isEmpty == false {
-            let events = plan.events[receiver.name]!
+            let events = try withSamples(plan.events[receiver.name]!, for: receiver, runSamples: plan.runSamples, in: transaction)
             let context = MessageContext(receiver: receiver.name, runAt: now)
             let bodies = receiver.settings.messages(for: events, context: context)
             let perMessage = bodies.count == events.count ? events.map { [$0] } : Array(repeating: events, count: bodies.count)

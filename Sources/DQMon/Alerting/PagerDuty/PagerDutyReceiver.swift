@@ -12,6 +12,9 @@ public struct PagerDutyReceiver: ReceiverSettings {
     public static let keys = ["routing_key", "url", "source"]
     public static let defaultURL = "https://events.pagerduty.com/v2/enqueue"
     static let summaryLimit = 1_024
+    /// PagerDuty refuses an event over 512 KB; a body stays below this, leaving room for the routing key and `source`,
+    /// which are added later. Only failing-row samples (`include_samples`) make a body this large, and they are cut first.
+    static let maximumBodyBytes = 500_000
 
     public var routingKey: Secret
     public var url: Secret
@@ -74,6 +77,15 @@ public struct PagerDutyReceiver: ReceiverSettings {
     }
 
     static func event(_ event: AlertEvent) -> JSONValue {
+        let plain = body(event, samples: nil)
+        guard let samples = event.samples else { return plain }
+        // Samples get what the event leaves of PagerDuty's 512 KB (`,"samples":` holds them in custom_details).
+        let overhead = ",\"samples\":".utf8.count
+        guard let shown = samples.json(budget: maximumBodyBytes - plain.serialized().utf8.count, overhead: overhead) else { return plain }
+        return body(event, samples: shown)
+    }
+
+    static func body(_ event: AlertEvent, samples: JSONValue?) -> JSONValue {
         let dedupKey = event.kind == .test ? "dqmon-test-\(Int(event.at.timeIntervalSince1970))" : String(event.incidentID)
         var pairs: [(String, JSONValue)] = [("event_action", .string(action(event.kind))), ("dedup_key", .string(dedupKey))]
         let summary = "\(AlertText.severityLabel(event.severity)) \(event.checkID): \(event.message)".truncated(to: summaryLimit)
@@ -87,7 +99,7 @@ public struct PagerDutyReceiver: ReceiverSettings {
                 ("observed", .string(event.observed)), ("expected", .string(event.expected)),
                 ("owner", .string(event.owner ?? "unowned")), ("tier", .number(Double(event.tier))),
                 ("runbook", event.runbook.map(JSONValue.string) ?? .null),
-            ] + event.lineageWebhookPairs)),
+            ] + event.lineageWebhookPairs + (samples.map { [("samples", $0)] } ?? []))),
         ])))
         var links: [JSONValue] = []
         if let runbook = event.runbook, runbook.hasPrefix("http") { links.append(.object([("href", .string(runbook)), ("text", .string("Runbook"))])) }

@@ -38,17 +38,19 @@ public struct SlackReceiver: ReceiverSettings {
         // header + sections + "and N more" + context
         let room = maximumBlocks - 3
         let shown = ordered.count <= room + 1 ? ordered : Array(ordered.prefix(room))
-        var blocks: [JSONValue] = [
-            .object([("type", .string("header")), ("text", plain(AlertText.title(events).truncated(to: headerLimit)))]),
-        ]
-        blocks += shown.map { .object([("type", .string("section")), ("text", mrkdwn(section($0)))]) }
-        if shown.count < ordered.count {
-            blocks.append(.object([("type", .string("section")), ("text", mrkdwn("… and \(ordered.count - shown.count) more (see `dqmon incidents`)"))]))
-        }
-        blocks.append(.object([("type", .string("context")), ("elements", .array([
-            mrkdwn("dqmon run at \(ISO8601.string(from: context.runAt)) · \(events.count) event\(events.count == 1 ? "" : "s")"),
-        ]))]))
-        return .object([("text", .string(fallback(ordered))), ("blocks", .array(blocks))])
+        let header = AlertText.title(events).truncated(to: headerLimit)
+        let more = shown.count < ordered.count ? "… and \(ordered.count - shown.count) more (see `dqmon incidents`)" : nil
+        let footer = "dqmon run at \(ISO8601.string(from: context.runAt)) · \(events.count) event\(events.count == 1 ? "" : "s")"
+        let text = fallback(ordered)
+        var sections = shown.map(section)
+        // Samples get what the events leave of the message's text budget, most severe event first.
+        let used = ([text, header, footer] + sections + (more.map { [$0] } ?? [])).reduce(0) { $0 + $1.unicodeScalars.count }
+        sections = withSamples(sections, events: shown, room: messageTextBudget - used)
+        var blocks: [JSONValue] = [.object([("type", .string("header")), ("text", plain(header))])]
+        blocks += sections.map { .object([("type", .string("section")), ("text", mrkdwn($0))]) }
+        if let more { blocks.append(.object([("type", .string("section")), ("text", mrkdwn(more))])) }
+        blocks.append(.object([("type", .string("context")), ("elements", .array([mrkdwn(footer)]))]))
+        return .object([("text", .string(text)), ("blocks", .array(blocks))])
     }
 
     static func section(_ event: AlertEvent) -> String {

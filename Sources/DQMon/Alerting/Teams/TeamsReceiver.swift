@@ -40,9 +40,9 @@ public struct TeamsReceiver: ReceiverSettings {
             body = candidate
             shown += 1
         }
-        if shown < ordered.count { body.append(textBlock("… and \(ordered.count - shown) more (see `dqmon incidents`)")) }
-        body.append(footer)
-        return envelope(body)
+        let tail = (shown < ordered.count ? [textBlock("… and \(ordered.count - shown) more (see `dqmon incidents`)")] : []) + [footer]
+        // Samples get what the events leave of the byte budget, most severe event first: they are cut before any event.
+        return withSamples(Array(ordered.prefix(shown)), title: body[0], tail: tail)
     }
 
     static func envelope(_ body: [JSONValue]) -> JSONValue {
@@ -55,7 +55,7 @@ public struct TeamsReceiver: ReceiverSettings {
         ]))])
     }
 
-    static func container(_ event: AlertEvent) -> JSONValue {
+    static func container(_ event: AlertEvent, samples: JSONValue? = nil) -> JSONValue {
         var severity = AlertText.severityLabel(event.severity)
         if let previous = event.previousSeverity, previous != event.severity { severity += " (was \(AlertText.severityLabel(previous)))" }
         var facts: [(String, String)] = [
@@ -77,7 +77,7 @@ public struct TeamsReceiver: ReceiverSettings {
                 textBlock("\(event.kind.rawValue.uppercased()) \(event.checkID) · \(severity)", extra: [("weight", .string("Bolder")), ("color", .string(color))]),
                 textBlock(event.message.truncated(to: 500)),
                 .object([("type", .string("FactSet")), ("facts", .array(facts.map { .object([("title", .string($0.0)), ("value", .string($0.1))]) }))]),
-            ])),
+            ] + (samples.map { [$0] } ?? []))),
         ])
     }
 

@@ -11,6 +11,9 @@ public struct WebhookReceiver: ReceiverSettings {
     public static let keys = ["url", "secret", "headers"]
     /// Events beyond this are counted in `omitted`, so one body stays a reasonable size.
     public static let maximumEvents = 500
+    /// Failing-row samples (`include_samples`) in one body stay under this many bytes, shared by its events most
+    /// severe first; rows that do not fit are counted in the event's `samples.omitted_rows`.
+    public static let maximumSampleBytes = 262_144
 
     public var url: Secret
     public var secret: Secret?
@@ -63,7 +66,7 @@ public struct WebhookReceiver: ReceiverSettings {
             ("title", .string(AlertText.title(events))),
             ("event_count", .number(Double(events.count))),
             ("omitted", .number(Double(events.count - shown.count))),
-            ("events", .array(shown.map(\.webhookJSON))),
+            ("events", .array(withSamples(Array(shown)))),
         ])
     }
 
