@@ -89,31 +89,11 @@ public enum AnomalyBacktest {
                                      excluded: excluded)
     }
 
-    /// The stored points of one segment of a `group_by` check, and the segment's series name. A missing or unknown
-    /// `--segment` is one line listing (up to 10 of) the segments history holds.
+    /// The stored points of one segment of a `group_by` check (for `other`, its latest composition), and the
+    /// segment's series name. A missing or unknown `--segment` is one line listing the segments history holds.
     static func segmentSamples(_ history: HistoryStore, check: AnomalyCheck, checkID: String, dataset: String, segment: String?,
                                since: Date) throws -> (String, [MetricPoint]) {
-        guard let spec = check.segments else {
-            throw DQMonError("\(checkID) has no group_by: --segment replays one segment of a group_by anomaly check; leave it out")
-        }
-        let name = check.target.historyName
-        let prefix = HistoryStore.SeriesKey(dataset: dataset, metric: SegmentKey.prefix(name))
-        let series = try history.segmentSeries([prefix: since])
-        var known: [(shown: String, key: HistoryStore.SeriesKey)] = []
-        for key in series.keys {
-            guard let found = SegmentKey.segment(in: key.metric, metric: name), found.columns == spec.columns else { continue }
-            known.append((String(found.display.dropFirst().dropLast()), key))
-        }
-        known.sort { $0.shown < $1.shown }
-        let listed = known.prefix(10).map(\.shown).joined(separator: "; ") + (known.count > 10 ? "; and \(known.count - 10) more" : "")
-        guard let segment else {
-            throw DQMonError("\(checkID) is measured per segment (group_by: \(spec.columns.joined(separator: ", "))): add --segment, e.g. --segment '\(known.first?.shown ?? "\(spec.columns[0])=value")'"
-                             + (known.isEmpty ? " (no segment recorded yet)" : " (recorded: \(listed))"))
-        }
-        guard let match = known.first(where: { $0.shown == segment || $0.key.metric == SegmentKey.prefix(name) + segment + "]" }) else {
-            throw DQMonError("\(checkID) has no recorded segment \(ConfigText.quoted(segment))"
-                             + (known.isEmpty ? " (no segment recorded yet)" : "; recorded: \(listed)"))
-        }
-        return (name + " " + String(SegmentKey.segment(in: match.key.metric, metric: name)?.display ?? segment), series[match.key] ?? [])
+        let found = try SegmentSeries.find(segment, history: history, check: check, checkID: checkID, dataset: dataset, since: since)
+        return (found.name, found.latestComposition)
     }
 }

@@ -14,10 +14,11 @@ extension AnomalyCheck {
     /// One result for the whole check (so a bad day opens one incident, not fifty), naming the anomalous segments.
     ///
     /// Each segment the grouped statement returned is judged by the same detector against its own series
-    /// (`row_count_1d [country=DE]`); a segment with too little history is learning. A segment that was measured in
-    /// the previous run and is gone now (no rows left) is a drop, unless the statement was cut at `max_segments`
-    /// (then it may only have fallen out of the largest). Every measured segment's point is recorded, flagged when
-    /// anomalous, so a bad value never trains its segment's baseline.
+    /// (`row_count_1d [country=DE]`); a segment with too little history is learning. The segments past
+    /// `max_segments` are folded into `other`, judged as one more segment against the `other` series of the same
+    /// composition (`SegmentKey.otherKey`). A segment that was measured in the previous run and is gone now (no rows
+    /// left) is a drop, unless there is an `other` (then it may only have fallen out of the largest). Every measured
+    /// segment's point is recorded, flagged when anomalous, so a bad value never trains its segment's baseline.
     func evaluateSegments(_ input: CheckInput, spec: SegmentSpec) -> CheckOutcome {
         let name = target.historyName
         guard let metric = segmentedMetric, let grouped = input.metrics.groupedRows[metric] else {
@@ -27,8 +28,9 @@ extension AnomalyCheck {
         let training = input.context[MetricHistory.self]
         var judgement = SegmentJudgement()
         var outcome = CheckOutcome(status: .pass, message: "")
-        for reading in readings.readings {
-            let key = SegmentKey.key(metric: name, segment: reading.segment)
+        let otherKey = SegmentKey.otherKey(metric: name, judged: readings.readings.map(\.segment))
+        for reading in readings.readings + (readings.other.map { [$0] } ?? []) {
+            let key = reading.segment.isOther ? otherKey : SegmentKey.key(metric: name, segment: reading.segment)
             guard let value = reading.value else {
                 judgement.unmeasured.append((reading.segment, reading.problem ?? "no value (NULL)"))
                 continue
@@ -38,14 +40,20 @@ extension AnomalyCheck {
             outcome.metricPoints[key] = MetricReading(value, flagged: verdict.isAnomaly)
             judgement.add(reading.segment, value: value, verdict: verdict)
         }
-        let cut = readings.totalSegments > readings.readings.count
-        if !cut {
+        if readings.other == nil {
             for (segment, last) in vanishedSegments(training?.series ?? [:], measured: readings.readings, spec: spec) {
                 if isCount { outcome.metricPoints[SegmentKey.key(metric: name, segment: segment)] = MetricReading(0, flagged: true) }
                 judgement.vanished.append((segment, last))
             }
         }
-        return conclude(judgement, into: outcome, readings: readings, spec: spec)
+        return conclude(judgement, into: outcome, readings: readings, spec: spec, otherRestarted: otherRestarted(training?.series ?? [:], key: otherKey))
+    }
+
+    /// Whether `other` has points in history under another composition but none under this one: the segments
+    /// judged one by one changed, so `other` learns again instead of jumping.
+    func otherRestarted(_ series: [String: [MetricPoint]], key: String) -> Bool {
+        guard (series[key] ?? []).isEmpty else { return false }
+        return series.contains { $0.key != key && SegmentKey.isOther($0.key, metric: target.historyName) && !$0.value.isEmpty }
     }
 
     /// Counts fall to 0 when a segment's rows are gone; other metrics have no value then.
@@ -76,11 +84,11 @@ extension AnomalyCheck {
     }
 
     func conclude(_ judgement: SegmentJudgement, into outcome: CheckOutcome, readings: SegmentReadings,
-                  spec: SegmentSpec) -> CheckOutcome {
+                  spec: SegmentSpec, otherRestarted: Bool = false) -> CheckOutcome {
         var outcome = outcome
         let name = target.historyName
         let anomalous = judgement.anomalous.count + judgement.vanished.count
-        let measured = readings.readings.count
+        let measured = readings.readings.count + (readings.other == nil ? 0 : 1)
         outcome.observed = Double(anomalous)
         outcome.observedText = "\(anomalous) of \(measured + judgement.vanished.count) segment\(measured + judgement.vanished.count == 1 ? "" : "s") anomalous"
         outcome.expected = "each segment within its own range"
@@ -92,8 +100,10 @@ extension AnomalyCheck {
         if !judgement.unmeasured.isEmpty {
             notes.append("\(judgement.unmeasured.count) not measured (\(judgement.unmeasured.prefix(3).map { "\($0.0.display): \($0.1)" }.joined(separator: "; ")))")
         }
-        if readings.totalSegments > measured {
-            notes.append("the \(measured) largest of \(readings.totalSegments) segments judged (max_segments: \(spec.maxSegments)); the rest are not judged")
+        if let other = readings.other {
+            notes.append("the \(readings.readings.count) largest of \(readings.totalSegments) segments judged one by one (max_segments: \(spec.maxSegments)), "
+                         + "the other \(other.folded) as [other]"
+                         + (otherRestarted ? " (learning again: the largest segments changed, so [other] holds other segments than before)" : ""))
         }
         let tail = notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")
         if anomalous > 0 {

@@ -28,17 +28,30 @@ public struct SegmentSpec: Sendable, Hashable {
 public struct Segment: Sendable, Hashable {
     public var columns: [String]
     public var values: [String?]
+    /// The `other` segment: every segment past `max_segments`, folded into one series (`values` is empty).
+    public var isOther = false
 
     public init(columns: [String], values: [String?]) {
         self.columns = columns
         self.values = values
     }
 
-    /// `[country=DE]`, `[country=NULL, channel='a b']`: plain values as they are, others quoted with control
-    /// characters escaped and at most `SegmentKey.shownLimit` characters (a value that was bounded in the history key
-    /// shows the kept part and `…`).
-    public var display: String {
-        "[" + zip(columns, values).map { "\(SegmentKey.shown($0))=\(SegmentKey.shown(value: $1))" }.joined(separator: ", ") + "]"
+    /// The segment that folds every segment past `max_segments`.
+    public static func other(columns: [String]) -> Segment {
+        var segment = Segment(columns: columns, values: [])
+        segment.isOther = true
+        return segment
+    }
+
+    /// `[country=DE]`, `[country=NULL, channel='a b']`, `[other]`: plain values as they are, others quoted with
+    /// control characters escaped and at most `SegmentKey.shownLimit` characters (a value that was bounded in the
+    /// history key shows the kept part and `…`). A real value 'other' shows as `[country=other]`, never `[other]`.
+    public var display: String { "[" + shown + "]" }
+
+    /// The display without brackets: what `--segment` takes (`country=DE`, `other`).
+    public var shown: String {
+        isOther ? SegmentKey.otherName
+            : zip(columns, values).map { "\(SegmentKey.shown($0))=\(SegmentKey.shown(value: $1))" }.joined(separator: ", ")
     }
 }
 
@@ -64,6 +77,25 @@ public enum SegmentKey {
 
     /// What every segment key of `metric` starts with.
     public static func prefix(_ metric: String) -> String { metric + " [" }
+
+    /// How `--segment` and messages name the folded rest.
+    public static let otherName = "other"
+
+    /// What every `other` key of `metric` starts with. `%o` is no escape, so no real segment's key starts so.
+    public static func otherPrefix(_ metric: String) -> String { prefix(metric) + "%other" }
+
+    /// The key of `other`'s series while `judged` are the segments judged one by one: `row_count_1d [%other~<hash>]`.
+    ///
+    /// `other` is kept as one series per composition, so a segment moving in or out of the largest `max_segments`
+    /// starts a new series (learning) instead of making `other` jump by that segment's volume: its earlier points,
+    /// which held other segments, never train it.
+    public static func otherKey(metric: String, judged: [Segment]) -> String {
+        let composition = judged.map { key(metric: "", segment: $0) }.sorted().joined(separator: "\n")
+        return otherPrefix(metric) + "~" + String(fnv1a(composition), radix: 16) + "]"
+    }
+
+    /// Whether `key` is one of `metric`'s `other` keys.
+    public static func isOther(_ key: String, metric: String) -> Bool { key.hasPrefix(otherPrefix(metric)) && key.hasSuffix("]") }
 
     /// The segment a key of `metric` names, or nil when the key is not one of its segment keys.
     public static func segment(in key: String, metric: String) -> Segment? {
@@ -156,110 +188,4 @@ public enum SegmentKey {
     }
 
     static func shown(value: String?) -> String { value.map(shown) ?? "NULL" }
-}
-
-/// The grouped measurement of a segmented anomaly check: ONE statement,
-/// `SELECT key…, value, rows, count(*) OVER () FROM (SELECT text(key)…, aggregates…, count(*) … GROUP BY text(key)…)
-/// ORDER BY rows DESC, key… LIMIT max_segments`, read-only and returning at most `max_segments` rows.
-struct SegmentedMetric: DatasetAggregate {
-    let target: AnomalyCheck.Target
-    let segments: SegmentSpec
-
-    var historyName: String { "\(target.historyName) by \(segments.columns.joined(separator: ", "))" }
-    var columns: [String] {
-        var names = target.metric.columns
-        for column in segments.columns where !names.contains(column) { names.append(column) }
-        return names
-    }
-    var isGrouped: Bool { true }
-
-    func plan(over rows: DatasetRows) -> AggregatePlan {
-        let dialect = rows.dialect
-        let keys = segments.columns.map { dialect.text(of: dialect.quote($0)) }
-        let keyNames = keys.indices.map { "dqmon_k\($0)" }
-        let aggregate = Self.scanAggregate(target.metric, over: rows) ?? ScanAggregate(SQLStatement("NULL"))
-        let names = aggregate.aggregates.indices.map { "dqmon_g.m\($0)" }
-        var inner = SQLStatement("SELECT " + zip(keys, keyNames).map { "\($0) AS \($1)" }.joined(separator: ", "))
-        for (index, part) in aggregate.aggregates.enumerated() {
-            inner = inner + SQLStatement(", ") + part + SQLStatement(" AS m\(index)")
-        }
-        inner = inner + SQLStatement(", count(*) AS dqmon_rows FROM \(rows.from) GROUP BY \(keys.joined(separator: ", "))")
-        let outerKeys = keyNames.map { "dqmon_g.\($0)" }.joined(separator: ", ")
-        var statement = SQLStatement("SELECT \(outerKeys), \(aggregate.convert(names)) AS dqmon_value, dqmon_g.dqmon_rows, "
-                                     + "count(*) OVER () AS dqmon_segments FROM (") + inner
-            + SQLStatement(") AS dqmon_g ORDER BY dqmon_g.dqmon_rows DESC, \(outerKeys) LIMIT \(segments.maxSegments)")
-        statement.isUserSQL = statement.isUserSQL || rows.isFiltered
-        return .statement(statement)
-    }
-
-    /// The per-row form of `metric` for a grouped scan (probes cannot be grouped); nil for metrics that have none
-    /// (`sql:` metrics, which `group_by` rejects when parsing).
-    static func scanAggregate(_ metric: Metric, over rows: DatasetRows) -> ScanAggregate? {
-        let dialect = rows.dialect
-        let quoted = metric.column.map(dialect.quote) ?? ""
-        switch metric {
-        case .rowCount:
-            return ScanAggregate(SQLStatement("count(*)"))
-        case .windowedCount(let column, let window):
-            let facts = rows.columns[column] ?? TimestampColumn(name: column)
-            return dialect.rowsSinceInScan(facts, cutoff: storedCutoff(window, rows: rows))
-        case .maxTimestamp(let column):
-            return dialect.latestTimestampInScan(rows.columns[column] ?? TimestampColumn(name: column), in: rows.from)
-        case .nullRate:
-            return ScanAggregate(SQLStatement("(count(*) - count(\(quoted))) * 1.0 / count(*)"))
-        case .distinctCount:
-            return ScanAggregate(SQLStatement("count(DISTINCT \(quoted))"))
-        case .mean:
-            return ScanAggregate(SQLStatement("avg(\(quoted))"))
-        case .hasRows, .custom, .aggregate:
-            return nil
-        }
-    }
-
-    /// The window's start in the column's stored time (zone-less values are local to the dataset's timezone), as
-    /// `MetricQuery` computes it for the total.
-    static func storedCutoff(_ window: Interval, rows: DatasetRows) -> Double {
-        let cutoff = (rows.now ?? Date()).timeIntervalSince1970 - window.seconds
-        guard MetricValues.timestampRange.contains(cutoff) else { return cutoff }
-        return cutoff + Double(rows.timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: cutoff)))
-    }
-}
-
-/// What the grouped statement returned: each segment's value (nil: NULL or unusable, with why), largest first, and
-/// how many segments the table holds in all.
-struct SegmentReadings: Sendable {
-    struct Reading: Sendable {
-        var segment: Segment
-        var value: Double?
-        var problem: String?
-    }
-
-    var readings: [Reading] = []
-    var totalSegments = 0
-
-    /// Reads the statement's rows (`key…, value, rows, segments`) for `target`, turning a freshness column's latest
-    /// time into its lag at `now`. A value dqmon cannot use (NaN, infinite) becomes that segment's problem.
-    init(rows: [[SQLValue]], spec: SegmentSpec, target: AnomalyCheck.Target, now: Date, timeZone: TimeZone) {
-        let width = spec.columns.count
-        for row in rows where row.count >= width + 3 {
-            let values: [String?] = row.prefix(width).map { value in
-                switch value {
-                case .null: return nil
-                case .text(let text): return text
-                default: return value.literal
-                }
-            }
-            var reading = Reading(segment: Segment(columns: spec.columns, values: values), value: row[width].double)
-            if let value = reading.value, let problem = MetricValues.problem(with: value, of: target.metric) {
-                reading.value = nil
-                reading.problem = problem
-            } else if case .freshnessLag = target, let stored = reading.value {
-                let utc = stored - Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: stored)))
-                reading.value = now.timeIntervalSince1970 - (utc * 1000).rounded() / 1000
-            }
-            readings.append(reading)
-            totalSegments = max(totalSegments, row[width + 2].double.map { Int(exactly: $0.rounded()) ?? 0 } ?? 0)
-        }
-        totalSegments = max(totalSegments, readings.count)
-    }
 }

@@ -82,7 +82,7 @@ import Testing
         #expect(replay.status == 0 && replay.stdout.contains("row_count_1d [country=DE]"), "\(replay.stdout) \(replay.stderr)")
         let missing = try CommandLineRunner.run(["backtest", "orders/anomaly", "--now", at], in: fixture.root)
         #expect(missing.status == 3, "\(missing.stdout) \(missing.stderr)")
-        #expect(missing.stderr.contains("add --segment, e.g. --segment 'country=DE' (recorded: country=DE; country=FR; country=US)"), "\(missing.stderr)")
+        #expect(missing.stderr.contains("add --segment, e.g. --segment 'country=DE'; recorded: country=DE; country=FR; country=US"), "\(missing.stderr)")
         let unknown = try CommandLineRunner.run(["backtest", "orders/anomaly", "--segment", "country=XX", "--now", at], in: fixture.root)
         #expect(unknown.status == 3 && unknown.stderr.contains("has no recorded segment 'country=XX'"), "\(unknown.stderr)")
     }
@@ -98,17 +98,18 @@ import Testing
         #expect(result.message.contains("2 within range; 1 learning (new segment, "), "\(result.message)")
     }
 
-    /// `max_segments` bounds the statement: the largest segments are judged, the cut is said, and a segment that only
-    /// fell out of the largest is not reported as vanished.
-    @Test func maxSegmentsJudgesTheLargestAndSaysSo() throws {
+    /// `max_segments` bounds the statement: the largest segments are judged one by one, the rest folded into `other`
+    /// by the same statement (a second aggregation level over the ranked segments), and the result says so.
+    @Test func maxSegmentsFoldsTheRestIntoOther() throws {
         let fixture = ProjectFixture(dataset: "orders", checks: "      - anomaly: { \(Self.settings), group_by: [country], max_segments: 2 }")
         _ = try Self.runDaily(fixture) { Self.normal($0) }
         let result = try Self.latest(fixture, "orders/anomaly")
         #expect(result.status == .pass, "\(result.message)")
-        #expect(result.message.contains("all 2 judged segments within range"), "\(result.message)")
-        #expect(result.message.contains("the 2 largest of 3 segments judged (max_segments: 2)"), "\(result.message)")
+        #expect(result.message.contains("all 3 judged segments within range"), "\(result.message)")
+        #expect(result.message.contains("the 2 largest of 3 segments judged one by one (max_segments: 2), the other 1 as [other]"), "\(result.message)")
         let dryRun = try CommandLineRunner.run(["check", "--all", "--dry-run", "--now", ISO8601.string(from: Self.now)], in: fixture.root)
-        #expect(dryRun.stdout.contains("GROUP BY CAST(\"country\" AS TEXT)") && dryRun.stdout.contains("LIMIT 2"), "\(dryRun.stdout)")
+        #expect(dryRun.stdout.contains("GROUP BY CAST(\"country\" AS TEXT)") && dryRun.stdout.contains("row_number() OVER (ORDER BY dqmon_g.dqmon_rows DESC")
+                && dryRun.stdout.contains("CASE WHEN dqmon_r.dqmon_rank <= 2 THEN dqmon_r.dqmon_rank ELSE 3 END"), "\(dryRun.stdout)")
     }
 
     /// Segment values are data: a country holding a newline, a terminal escape and 300 characters is shown escaped,
