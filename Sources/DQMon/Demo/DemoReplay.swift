@@ -1,7 +1,8 @@
 import Foundation
 
 /// `dqmon demo`: builds the demo warehouse and replays hourly `dqmon check` runs with a moving `--now`,
-/// so history, freshness and volume show a realistic month, including a stale table and a volume drop.
+/// so history, freshness and volume show a realistic month, including a stale table, a volume drop and business-rule
+/// failures (see `DemoScenario`).
 public enum DemoReplay {
     public struct Progress: Sendable {
         public var run: Int
@@ -10,7 +11,8 @@ public enum DemoReplay {
 
     /// The warehouse named `demo` must be a SQLite warehouse in dqmon.yml; its file is recreated,
     /// and the history at `history.path` is reset so the replay starts from nothing.
-    /// With `copyInto` (PostgreSQL for `--postgres`), the same data is also copied into that warehouse hour by hour, and
+    /// With `copyInto` (PostgreSQL for `--postgres`, MySQL for `--mysql`), the same data is also copied into that warehouse
+    /// hour by hour (new rows, and the rows the story corrects or removes), and
     /// the replay checks it instead (the `demo` warehouse is replaced for the replay; dqmon.yml is not changed).
     public static func run(configuration: Configuration, scenario: DemoScenario, copyInto target: (any DemoCopyTarget)? = nil,
                            progress: @Sendable (Progress) -> Void = { _ in }) async throws -> RunReport {
@@ -43,7 +45,7 @@ public enum DemoReplay {
             try demo.load(hour: hour, scenario: scenario)
             hour.addTimeInterval(3_600)
         }
-        try await sink.append(export.newRows(from: demo))
+        try await sink.sync(export.changes(from: demo))
         let historyPath = configuration.project.history.path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: historyPath.path + suffix) }
         for case let file as FileReceiver in configuration.alerts.receivers.map(\.settings) { try? FileManager.default.removeItem(at: file.path) }
@@ -54,7 +56,7 @@ public enum DemoReplay {
         for index in 1...runs {
             try demo.load(hour: hour, scenario: scenario)
             try await sink.apply(demo.takeSchemaChanges())
-            try await sink.append(export.newRows(from: demo))
+            try await sink.sync(export.changes(from: demo))
             hour.addTimeInterval(3_600)
             // Runs fire two minutes past the hour, once the hour's load has landed.
             let report = try await runner.run(RunOptions(now: hour.addingTimeInterval(120)))
@@ -65,10 +67,10 @@ public enum DemoReplay {
         return last!
     }
 
-    /// On-call acknowledges new incidents 25 minutes after detection, except on `payments`, whose stale
-    /// incident is left open and unacknowledged at the end of the story (so MTTA has data, and one page is pending).
+    /// On-call acknowledges new incidents 25 minutes after detection, except the stale `payments` incident, which is
+    /// left open and unacknowledged at the end of the story (so MTTA has data, and one page is pending).
     static func acknowledge(_ report: RunReport, history: HistoryStore) throws {
-        for change in report.incidentChanges where change.kind == .opened && change.dataset != "payments" {
+        for change in report.incidentChanges where change.kind == .opened && change.checkID != "payments/freshness" {
             try history.acknowledgeIncident(id: change.incidentID, by: "demo-oncall", note: "looking into it",
                                             at: change.at.addingTimeInterval(25 * 60))
         }

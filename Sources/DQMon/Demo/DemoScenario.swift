@@ -5,7 +5,11 @@ import Foundation
 /// on day 25 (a metric anomaly the `anomaly` check catches), and `payments` stops loading
 /// 36 hours before the end (still stale when the replay ends). Schema drift: 30% into the replay (day 9 of
 /// 30) the payments loader starts writing `amount` as text (the column's type changes), and 80% in (day 24)
-/// `orders.discount` is dropped.
+/// `orders.discount` is dropped. Business rules: 5 days 16 hours in, a batch of 24 payments from the payment provider's
+/// sandbox references orders that do not exist (`payments/references` fails) until the payments team deletes it 22
+/// hours later; 12 days 6 hours in, a release of the orders service writes upper-case statuses (`PAID`) for one
+/// order in four for a day (`orders/accepted_values` fails), and a fix-up job corrects them three hours after the
+/// rollback. (Shorter replays scale these days down; see each date.)
 public struct DemoScenario: Sendable {
     /// The replay's last run; the demo starts `days` before it.
     public var end: Date
@@ -32,6 +36,29 @@ public struct DemoScenario: Sendable {
     /// A metric anomaly: a bot floods `events` with four times the usual traffic for three hours.
     public var eventsSpikeStart: Date { start.addingTimeInterval((Double(days) * 0.83).rounded() * 86_400 + 14 * 3_600) }
     public var eventsSpikeEnd: Date { eventsSpikeStart.addingTimeInterval(3 * 3_600) }
+
+    /// The sandbox batch of payments with order ids that do not exist is loaded in this hour (a sixth of the way in).
+    public var orphanPaymentsAt: Date { start.addingTimeInterval((Double(days) * 0.17).rounded(.down) * 86_400 + 16 * 3_600) }
+    /// The payments team deletes the batch in this hour: 22 hours later (shorter replays: `days` × 4 hours).
+    public var orphanPaymentsRemovedAt: Date { orphanPaymentsAt.addingTimeInterval(Double(min(22, days * 4)) * 3_600) }
+    /// The order ids the sandbox batch references: far above any id the demo's orders reach.
+    public static let orphanOrderIDs = 900_001...900_024
+
+    /// From this hour one order in four gets an upper-case status (`PAID`), outside the accepted list; 40% of the way in,
+    /// but in short replays early enough that it is corrected 6 hours before payments stop loading (the two stories
+    /// do not overlap: daily_revenue, built from both, goes stale with payments alone).
+    public var badStatusesStart: Date {
+        let planned = start.addingTimeInterval((Double(days) * 0.4).rounded(.down) * 86_400 + 6 * 3_600)
+        return min(planned, paymentsStopAt.addingTimeInterval(-badStatusesDuration - 9 * 3_600))
+    }
+    /// The release is rolled back: statuses are written correctly again from this hour.
+    public var badStatusesEnd: Date { badStatusesStart.addingTimeInterval(badStatusesDuration) }
+    /// A day (shorter replays: a tenth of the replay, in whole hours).
+    var badStatusesDuration: TimeInterval { Double(min(24, days * 24 / 10)) * 3_600 }
+    /// A fix-up job rewrites the upper-case statuses in lower case (and stamps `updated_at`), three hours after the rollback.
+    public var statusesCorrectedAt: Date { badStatusesEnd.addingTimeInterval(3 * 3_600) }
+
+    func writesBadStatuses(in hour: Date) -> Bool { hour >= badStatusesStart && hour < badStatusesEnd }
 
     /// Rows per hour follow a daily curve, lowest at 03:00 UTC and highest in the afternoon.
     func dailyFactor(_ hour: Date) -> Double {

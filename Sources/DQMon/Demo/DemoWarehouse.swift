@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 
-/// Writes the demo SQLite warehouse: orders, customers, payments and events, loaded hour by hour.
+/// Writes the demo SQLite warehouse: orders, customers, payments and events, loaded hour by hour, and the story's
+/// corrections (upper-case statuses rewritten, orphan payments deleted), which its change log records for the copies.
 ///
 /// Timestamps are stored the ways real loaders store them: ISO 8601 text (orders, customers, payments)
 /// and epoch seconds (events).
@@ -15,6 +16,12 @@ public final class DemoWarehouse {
     var ordersHaveDiscount = true
     /// Changes applied since `takeSchemaChanges()`, for a `DemoSink` to apply to its copy.
     var pendingSchemaChanges: [DemoSchemaChange] = []
+    /// Business-rule story steps done so far (see `DemoScenario`): each happens once, in the first hour at or after its date.
+    var orphanPaymentsLoaded = false
+    var orphanPaymentsRemoved = false
+    var statusesCorrected = false
+    /// Every row written or deleted, for `DemoExport` to copy corrections and removals, not only new rows.
+    let changeLog = DemoChangeLog(tables: DemoTable.all.map(\.name))
 
     /// The schema changes applied since the last call.
     public func takeSchemaChanges() -> [DemoSchemaChange] {
@@ -43,6 +50,8 @@ public final class DemoWarehouse {
                 CREATE INDEX events_occurred_at ON events(occurred_at);
                 """)
         }
+        let changeLog = changeLog
+        queue.inDatabase { db in db.add(transactionObserver: changeLog, extent: .databaseLifetime) }
     }
 
     /// Loads the rows that arrived during the hour starting at `hour`, in one transaction.
@@ -50,10 +59,12 @@ public final class DemoWarehouse {
         let customers = scenario.customers(in: hour), orders = scenario.orders(in: hour)
         let payments = scenario.payments(in: hour), events = scenario.events(in: hour)
         try applySchemaChanges(before: hour, scenario: scenario)
+        try applyFixUps(before: hour, scenario: scenario)
+        let badStatuses = scenario.writesBadStatuses(in: hour)
         try queue.write { db in
             for _ in 0..<customers { try insertCustomer(db, at: randomTime(in: hour)) }
             var orderIDs: [Int] = []
-            for _ in 0..<orders { orderIDs.append(try insertOrder(db, at: randomTime(in: hour))) }
+            for _ in 0..<orders { orderIDs.append(try insertOrder(db, at: randomTime(in: hour), badStatus: badStatuses)) }
             for index in 0..<payments {
                 let orderID = orderIDs.isEmpty ? max(1, nextOrderID - 1 - index) : orderIDs[index % orderIDs.count]
                 let method = ["card", "card", "paypal", "bank_transfer"].randomElement(using: &random)!
@@ -64,6 +75,10 @@ public final class DemoWarehouse {
                     orderID, method, stored, Self.text(randomTime(in: hour))])
             }
             try buildRevenue(db, hour: hour)
+            if !orphanPaymentsLoaded, hour >= scenario.orphanPaymentsAt {
+                try insertOrphanPayments(db, hour: hour)
+                orphanPaymentsLoaded = true
+            }
             for _ in 0..<events {
                 try db.execute(sql: "INSERT INTO events (user_id, event_type, occurred_at) VALUES (?, ?, ?)", arguments: [
                     Int.random(in: 1...max(1, nextCustomerID), using: &random),
@@ -82,6 +97,35 @@ public final class DemoWarehouse {
             SELECT substr(max(paid_at), 1, 10), round(sum(CAST(amount AS REAL)), 2), max(paid_at) FROM payments
             WHERE paid_at >= ? AND paid_at < ? HAVING count(*) > 0
             """, arguments: [Self.text(hour), Self.text(hour.addingTimeInterval(3_600))])
+    }
+
+    /// The sandbox batch: payments for order ids that do not exist (`DemoScenario.orphanOrderIDs`), written the way the
+    /// loader writes at that point of the story. No random draws, so the rest of the story keeps its data.
+    func insertOrphanPayments(_ db: Database, hour: Date) throws {
+        for (index, orderID) in DemoScenario.orphanOrderIDs.enumerated() {
+            let amount = Double(1_000 + index * 25) / 100
+            let stored: any DatabaseValueConvertible = paymentsAmountIsText ? String(format: "%.2f EUR", amount) : amount
+            try db.execute(sql: "INSERT INTO payments (order_id, method, amount, paid_at) VALUES (?, ?, ?, ?)", arguments: [
+                orderID, "card", stored, Self.text(hour.addingTimeInterval(Double(3_000 + index * 10)))])
+        }
+    }
+
+    /// The story's corrections, applied once when their hour comes, before the hour's load: the payments team deletes
+    /// the payments whose order does not exist, and a fix-up job rewrites upper-case statuses in lower case.
+    func applyFixUps(before hour: Date, scenario: DemoScenario) throws {
+        if orphanPaymentsLoaded, !orphanPaymentsRemoved, hour >= scenario.orphanPaymentsRemovedAt {
+            try queue.write { db in
+                try db.execute(sql: "DELETE FROM payments WHERE NOT EXISTS (SELECT 1 FROM orders WHERE orders.id = payments.order_id)")
+            }
+            orphanPaymentsRemoved = true
+        }
+        if !statusesCorrected, hour >= scenario.statusesCorrectedAt {
+            try queue.write { db in
+                try db.execute(sql: "UPDATE orders SET status = lower(status), updated_at = ? WHERE status <> lower(status)",
+                               arguments: [Self.text(hour.addingTimeInterval(300))])
+            }
+            statusesCorrected = true
+        }
     }
 
     /// The upstream schema changes of the story, applied once when their hour comes.
@@ -124,13 +168,15 @@ public final class DemoWarehouse {
             Self.text(time), Self.text(time)])
     }
 
-    func insertOrder(_ db: Database, at time: Date) throws -> Int {
+    /// One order; with `badStatus`, one order in four (by id) gets its status in upper case, as the faulty release wrote it.
+    func insertOrder(_ db: Database, at time: Date, badStatus: Bool = false) throws -> Int {
         let id = nextOrderID
         nextOrderID += 1
         let amount = Double(Int.random(in: 500...25_000, using: &random)) / 100
         let discount: Double? = Int.random(in: 0..<5, using: &random) == 0 ? (amount * 0.1 * 100).rounded() / 100 : nil
         let customerID = Int.random(in: 1...max(1, nextCustomerID - 1), using: &random)
-        let status = ["placed", "paid", "paid", "shipped", "delivered", "cancelled"].randomElement(using: &random)!
+        let drawn = ["placed", "paid", "paid", "shipped", "delivered", "cancelled"].randomElement(using: &random)!
+        let status = badStatus && id % 4 == 0 ? drawn.uppercased() : drawn
         let updatedAt = min(time.addingTimeInterval(Double.random(in: 0...600, using: &random)), hourEnd(time))
         if ordersHaveDiscount {
             try db.execute(sql: """

@@ -19,9 +19,7 @@ import Testing
         for file in ["orders.yml", "payments.yml"] {
             fixture.checks(file, try String(contentsOf: Self.repository.appendingPathComponent("checks/\(file)"), encoding: .utf8))
         }
-        for runbook in ["stale-data.md", "volume-drop.md"] {
-            fixture.directory.write("runbooks/\(runbook)", try String(contentsOf: Self.repository.appendingPathComponent("runbooks/\(runbook)"), encoding: .utf8))
-        }
+        try FileManager.default.copyItem(at: Self.repository.appendingPathComponent("runbooks"), to: fixture.directory.path("runbooks"))
         let scenario = DemoScenario(end: ProjectFixture.now, days: 3)
         _ = try await DemoReplay.run(configuration: fixture.load(), scenario: scenario)
         let history = try HistoryStore(path: fixture.historyURL)

@@ -5,6 +5,6 @@ public struct SQLiteDemoSink: DemoSink {
     public let sqlite: SQLiteSettings
     public var settings: any WarehouseSettings { sqlite }
     public func prepare() async throws {}
-    public func append(_ rows: DemoRows) async throws {}
+    public func sync(_ rows: DemoRows) async throws {}
     public func close() async {}
 }
