@@ -21,6 +21,7 @@ extension DatasetConfig {
             timeZone: parseTimeZone(fields), sla: project.tiers[tier] ?? TierPolicy.defaults[3]!,
             checks: [], location: node.location, warehouseLocation: fields["warehouse"]?.location)
         dataset.filter = RowFilter.parse(fields)
+        dataset.timestampFormats = TimestampFormats.parse(fields, timeZone: dataset.timeZone)
         dataset.upstream = fields["upstream"].map { LineageReference.list($0, key: "upstream") } ?? []
         dataset.tierIsExplicit = fields["tier"] != nil
         if let sla = fields["sla"]?.fields(of: "'sla'", allowed: TierPolicy.keys) {

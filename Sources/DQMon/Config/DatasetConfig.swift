@@ -2,7 +2,7 @@ import Foundation
 
 /// One entry of `datasets:` in a checks file: a warehouse table, who owns it, and its checks.
 public struct DatasetConfig: Sendable {
-    public static let keys = ["name", "warehouse", "tier", "owner", "description", "tags", "runbook", "every", "timezone", "sla", "where", "checks", "upstream",
+    public static let keys = ["name", "warehouse", "tier", "owner", "description", "tags", "runbook", "every", "timezone", "sla", "where", "checks", "upstream", "timestamp_format",
                                   "dbt"]  // dbt: the dbt unique id of an entry `dqmon import dbt` wrote (it rewrites those)
 
     public var name: String
@@ -22,6 +22,8 @@ public struct DatasetConfig: Sendable {
     public var sla: TierPolicy
     /// The dataset's `where:`: a SQL filter (trusted config, like `sql:`) every metric of the dataset applies.
     public var filter: String? = nil
+    /// The dataset's `timestamp_format:`: columns whose stored form the user vouches for, read raw (see `TimestampFormat`).
+    public var timestampFormats = TimestampFormats()
     public var checks: [CheckConfig]
     public var location: SourceLocation
     /// Where `warehouse:` was written, for "unknown warehouse" errors.

@@ -49,14 +49,19 @@ struct DatasetEvaluator: Sendable {
             results[check.id] = result(check, outcome, milliseconds: nil)
         }
         if !runnable.isEmpty {
-            let query = MetricQuery(table: dataset.table, metrics: runnable.flatMap(\.spec.metrics), dialect: warehouse.dialect,
-                                    now: now, timeZone: dataset.timeZone, columns: catalog.timestampColumns(of: dataset.table),
-                                    filter: dataset.filter)
+            var query = metricQuery(runnable, on: warehouse, catalog: catalog, formats: dataset.timestampFormats)
             let sampledRows = DatasetRows(dialect: warehouse.dialect, table: dataset.table, filter: dataset.filter)
             let started = ContinuousClock.now
             do {
                 var row: [SQLValue] = []
                 if let statement = query.statement { row = try await warehouse.queryRow(statement) }
+                let violations = query.declarationViolations(in: row)
+                if !violations.isEmpty {  // a declared timestamp_format does not hold: measure those columns exactly
+                    warnDeclarationsFailed(violations)
+                    query = metricQuery(runnable, on: warehouse, catalog: catalog,
+                                        formats: dataset.timestampFormats.removing(Set(violations.map(\.column))))
+                    if let statement = query.statement { row = try await warehouse.queryRow(statement) }
+                }
                 let milliseconds = Self.milliseconds(since: started)
                 var values = query.values(from: row, timeZone: dataset.timeZone)
                 let customErrors = await measureStandalone(query.standalone, on: warehouse, into: &values)

@@ -17,7 +17,8 @@ extension CheckRunner {
             lines.append(dialect.catalogQuery(for: datasets.map(\.0.table)).inlined + ";")
             for (dataset, checks) in datasets {
                 let query = MetricQuery(table: dataset.table, metrics: checks.flatMap(\.spec.metrics), dialect: dialect,
-                                        now: options.now, timeZone: dataset.timeZone, filter: dataset.filter)
+                                        now: options.now, timeZone: dataset.timeZone, filter: dataset.filter,
+                                        formats: dataset.timestampFormats)
                 lines.append("-- \(dataset.name): \(checks.map(\.id).joined(separator: ", "))")
                 if let statement = query.statement { lines.append(statement.inlined + ";") }
                 for (metric, statement) in query.standalone {

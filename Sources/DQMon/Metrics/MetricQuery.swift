@@ -20,14 +20,25 @@ public struct MetricQuery: Sendable {
     public let standalone: [(metric: Metric, statement: SQLStatement)]
     /// `hasRows` is answered by `rowCount` when a check of the dataset counts rows anyway.
     let hasRowsFromRowCount: Bool
+    /// The timestamp columns read raw on the dataset's `timestamp_format:`, in the order of the result columns that
+    /// follow `metrics` (each: how many of the table's newest rows are not in the declared form).
+    public let declaredColumns: [DeclaredColumn]
+
+    /// A column a statement reads raw because its form is declared.
+    public struct DeclaredColumn: Sendable, Hashable {
+        public let name: String
+        public let format: TimestampFormat
+    }
 
     /// - Parameters:
     ///   - now: the run's evaluation time; windows end there.
     ///   - timeZone: how zone-less timestamps are stored (UTC unless the dataset sets `timezone:`).
     ///   - columns: what the catalog says of each column (type, index), when known (not in `--dry-run`).
     ///   - filter: the dataset's `where:` (trusted user SQL): every metric reads only the rows it keeps.
+    ///   - formats: the dataset's `timestamp_format:` (trusted config): declared columns are read raw where the
+    ///     dialect supports it (`SQLDialect.declaredFormatViolations`), and checked on the table's newest rows.
     public init(table: TableName, metrics: [Metric], dialect: any SQLDialect, now: Date, timeZone: TimeZone,
-                columns: [String: TimestampColumn] = [:], filter: String? = nil) {
+                columns: [String: TimestampColumn] = [:], filter: String? = nil, formats: TimestampFormats = TimestampFormats()) {
         var rows = DatasetRows(dialect: dialect, table: table, filter: filter, columns: columns)
         rows.now = now
         rows.timeZone = timeZone
@@ -41,11 +52,54 @@ public struct MetricQuery: Sendable {
         if hasRowsFromRowCount { unique.removeAll { $0 == .hasRows } }
         self.table = table
         self.metrics = unique
+        let declared = Self.declared(unique, formats: formats, dialect: dialect, table: table, columns: columns)
+        declaredColumns = declared.map { DeclaredColumn(name: $0.name, format: $0.format) }
         let planner = Planner(dialect: dialect, from: rows.from, table: table, now: now,
-                              timeZone: timeZone, columns: columns, rows: rows)
+                              timeZone: timeZone, columns: columns, rows: rows, declared: declared)
         var statement = unique.isEmpty ? nil : planner.statement(for: unique)
         if rows.isFiltered { statement?.isUserSQL = true }  // the dataset's where: is user SQL
         self.statement = statement
+    }
+
+    /// The declared timestamp columns the metrics read, each with the SQL counting its newest rows not in form.
+    static func declared(_ metrics: [Metric], formats: TimestampFormats, dialect: any SQLDialect, table: TableName,
+                         columns: [String: TimestampColumn]) -> [Planner.Declared] {
+        guard !formats.isEmpty else { return [] }
+        var names: [String] = []
+        for metric in metrics {
+            switch metric {
+            case .maxTimestamp(let column), .windowedCount(let column, _):
+                if !names.contains(column) { names.append(column) }
+            default: continue
+            }
+        }
+        return names.compactMap { name in
+            guard let format = formats.format(of: name),
+                  let check = dialect.declaredFormatViolations(columns[name] ?? TimestampColumn(name: name), format: format,
+                                                               in: dialect.qualifiedName(table)) else { return nil }
+            return Planner.Declared(name: name, format: format, violations: check)
+        }
+    }
+
+    /// What in the returned row contradicts a declared `timestamp_format:`: newest rows of another form, or a
+    /// latest value (`max(col)`) that is not of the form. Empty when every declaration held where it was checked.
+    public func declarationViolations(in row: [SQLValue]) -> [DeclarationViolation] {
+        var violations: [DeclarationViolation] = []
+        for (offset, column) in declaredColumns.enumerated() {
+            let index = metrics.count + offset
+            if index < row.count, let count = row[index].double, count > 0 {
+                violations.append(DeclarationViolation(column: column.name, format: column.format,
+                                                       found: "\(Int(min(count, 1e6))) of its newest rows are not \(column.format.rawValue)"))
+                continue
+            }
+            for (index, metric) in metrics.enumerated() where metric == .maxTimestamp(column: column.name) && index < row.count {
+                if case .failure(let mismatch) = column.format.epochSeconds(ofStored: row[index]) {
+                    violations.append(DeclarationViolation(column: column.name, format: column.format,
+                                                           found: "its latest value \(mismatch.shown) is not \(column.format.rawValue)"))
+                }
+            }
+        }
+        return violations
     }
 
     /// Maps the returned row back to metrics, converting zone-less timestamps to UTC. A value dqmon cannot
@@ -54,6 +108,10 @@ public struct MetricQuery: Sendable {
         var result = MetricValues()
         for (index, metric) in metrics.enumerated() {
             var value = index < row.count ? row[index].double : nil
+            if case .maxTimestamp(let column) = metric, index < row.count,
+               let declared = declaredColumns.first(where: { $0.name == column }) {
+                value = (try? declared.format.epochSeconds(ofStored: row[index]).get()) ?? nil
+            }
             if case .maxTimestamp = metric, let stored = value, MetricValues.timestampRange.contains(stored) {
                 // julianday() arithmetic carries ~10 µs of float noise: timestamps are kept to the millisecond.
                 let utc = stored - Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: stored)))
@@ -68,8 +126,16 @@ public struct MetricQuery: Sendable {
     }
 }
 
+/// A declared `timestamp_format:` that the rows contradict, for the run's warning line.
+public struct DeclarationViolation: Sendable, Hashable {
+    public let column: String
+    public let format: TimestampFormat
+    /// What was seen, e.g. `3 of its newest rows are not utc_text`.
+    public let found: String
+}
+
 /// Decides, per metric, between a probe and the shared scan, and assembles the statement.
-private struct Planner {
+struct Planner {
     let dialect: any SQLDialect
     /// The table's qualified, quoted name.
     let from: String
@@ -78,6 +144,15 @@ private struct Planner {
     let timeZone: TimeZone
     let columns: [String: TimestampColumn]
     let rows: DatasetRows
+    /// Columns read raw on their declared form (`MetricQuery.declared`).
+    let declared: [Declared]
+
+    struct Declared {
+        let name: String
+        let format: TimestampFormat
+        /// Counts the table's newest rows not in `format`.
+        let violations: SQLStatement
+    }
 
     enum Plan {
         case probe(SQLStatement)
@@ -102,6 +177,7 @@ private struct Planner {
                 }
             }
         }
+        for column in declared { select.append("(", column.violations, ")") }
         var sql = "SELECT " + select.sql
         if scanCount > 0 { sql += " FROM (SELECT " + scan.sql + " FROM \(from)) AS dqmon_scan" }
         return SQLStatement(sql, arguments: select.arguments + scan.arguments, isUserSQL: select.isUserSQL || scan.isUserSQL)
@@ -139,12 +215,16 @@ private struct Planner {
             return .probe(SQLStatement("SELECT CASE WHEN EXISTS (SELECT 1 FROM \(from)) THEN 1 ELSE 0 END"))
         case .maxTimestamp(let column):
             let facts = columns[column] ?? TimestampColumn(name: column)
+            if declared.contains(where: { $0.name == column }) { return declaredLatest(facts) }
             if let probe = dialect.latestTimestampProbe(facts, in: from) { return .probe(probe) }
             if rows.isFiltered { return .scan(dialect.latestTimestampInScan(facts, in: from)) }
             return .scan(dialect.latestTimestampInTableScan(facts, in: from))
         case .windowedCount(let column, let window):
             let cutoff = storedCutoff(window)
             let facts = columns[column] ?? TimestampColumn(name: column)
+            if let format = declared.first(where: { $0.name == column })?.format, let bound = format.bound(cutoff) {
+                return declaredRowsSince(facts, bound: bound)
+            }
             if let probe = dialect.rowsSinceProbe(facts, cutoff: cutoff, in: from) { return .probe(probe) }
             return .scan(dialect.rowsSinceInScan(facts, cutoff: cutoff))
         case .nullRate:
@@ -161,6 +241,23 @@ private struct Planner {
             case .statement: return .scan(ScanAggregate(SQLStatement("NULL")))  // never planned: runs as its own statement
             }
         }
+    }
+
+    /// A declared column's latest value, raw: `max(col)` (an index probe on an indexed column, else in the shared
+    /// scan); `MetricQuery.values` converts the one value (and `declarationViolations` checks its form).
+    func declaredLatest(_ column: TimestampColumn) -> Plan {
+        let quoted = dialect.quote(column.name)
+        if column.isIndexed != false { return .probe(SQLStatement("SELECT max(\(quoted)) FROM \(from)")) }
+        return .scan(ScanAggregate(SQLStatement("max(\(quoted))")))
+    }
+
+    /// A declared column's window, raw: `col >= bound` with the bound in the column's declared form.
+    func declaredRowsSince(_ column: TimestampColumn, bound: SQLValue) -> Plan {
+        let quoted = dialect.quote(column.name)
+        if column.isIndexed != false {
+            return .probe(SQLStatement("SELECT count(*) FROM \(from) WHERE \(quoted) >= ?", arguments: [bound]))
+        }
+        return .scan(ScanAggregate(SQLStatement("count(CASE WHEN \(quoted) >= ? THEN 1 END)", arguments: [bound])))
     }
 
     /// The window's start in the column's stored time (zone-less values are local to the dataset's timezone).

@@ -1,0 +1,175 @@
+import Foundation
+
+/// How a timestamp column is stored, as the user declares it with a dataset's `timestamp_format:` (trusted config,
+/// like `where:`). A declared column is read raw: `max(col)` and `col >= bound` compare the stored values, with no
+/// per-row conversion, which is only right when every row is in the declared form. dqmon checks the declaration
+/// on the table's newest rows and on the answer it reads (`MetricQuery.declarationViolations`); a value of another
+/// form there makes the run measure the column the exact way and print a warning, never a silently wrong answer
+/// from what it saw. Without a declaration, every form is read exactly (the default).
+public enum TimestampFormat: String, Sendable, CaseIterable, Hashable {
+    /// `YYYY-MM-DD HH:MM:SS`, optionally `.` and fraction digits, zone-less, in UTC: sorts as it is timed.
+    case utcText = "utc_text"
+    /// Epoch seconds, a number not above 10¹¹ (the limit above which dqmon reads an epoch number as milliseconds).
+    case epochSeconds = "epoch_seconds"
+    /// Epoch milliseconds, a number above 10¹¹.
+    case epochMillis = "epoch_millis"
+
+    /// Epoch numbers above this are milliseconds, in the exact form too (`SQLiteDialect.millisecondsAbove`).
+    static let millisecondsAbove = 100_000_000_000.0
+
+    /// The value a raw `max(col)` returned, as epoch seconds (in the column's stored time); `.failure` when the
+    /// value is not of this form (the declaration is wrong); `.success(nil)` for NULL (no timestamp in the rows).
+    func epochSeconds(ofStored value: SQLValue) -> Result<Double?, Mismatch> {
+        switch (self, value) {
+        case (_, .null):
+            return .success(nil)
+        case (.utcText, .text(let text)):
+            guard let seconds = Self.utcTextSeconds(text) else { return .failure(Mismatch(value: value)) }
+            return .success(seconds)
+        case (.epochSeconds, _):
+            guard let number = value.epochNumber, number <= Self.millisecondsAbove else { return .failure(Mismatch(value: value)) }
+            return .success(number)
+        case (.epochMillis, _):
+            guard let number = value.epochNumber, number > Self.millisecondsAbove else { return .failure(Mismatch(value: value)) }
+            return .success(number / 1000)
+        default:
+            return .failure(Mismatch(value: value))
+        }
+    }
+
+    /// A value that contradicts the declaration, for the warning line.
+    struct Mismatch: Error, Sendable {
+        let value: SQLValue
+        var shown: String {
+            switch value {
+            case .null: return "NULL"
+            case .integer(let number): return String(number)
+            case .real(let number): return String(number)
+            case .text(let text): return ConfigText.quoted(text, limit: 40)
+            }
+        }
+    }
+
+    /// Epoch seconds of `YYYY-MM-DD HH:MM:SS[.f…]` (a real calendar date, hours 00–23), to the millisecond as SQLite's
+    /// `julianday` reads it; nil for any other text.
+    static func utcTextSeconds(_ text: String) -> Double? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 19, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x20, bytes[13] == 0x3A, bytes[16] == 0x3A,
+              let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2),
+              let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
+              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+              hour < 24, minute < 60, second < 60 else { return nil }
+        var milliseconds = 0.0
+        if bytes.count > 19 {
+            guard bytes[19] == 0x2E, bytes.count > 20, bytes[20...].allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+            var fraction = 0.0, scale = 0.1
+            for digit in bytes[20...].prefix(15) {
+                fraction += Double(digit - 0x30) * scale
+                scale /= 10
+            }
+            milliseconds = (fraction * 1000).rounded()
+        }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        return Double(days * 86_400 + hour * 3_600 + minute * 60 + second) + milliseconds / 1000
+    }
+
+    /// The decimal number in `bytes[start..<start+count]`, nil unless all are digits.
+    private static func number(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {
+        var value = 0
+        for byte in bytes[start..<(start + count)] {
+            guard (0x30...0x39).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The window's bound in this form, for `col >= bound` on the raw column: `cutoff` (seconds, stored time) as
+    /// UTC text rounded UP to the millisecond (so a row sorting at or above it is at or after the cutoff, to the
+    /// millisecond), or as an epoch number. nil when the cutoff is outside the years 1–9999 (then the exact form).
+    func bound(_ cutoff: Double) -> SQLValue? {
+        guard MetricValues.timestampRange.contains(cutoff) else { return nil }
+        switch self {
+        case .epochSeconds: return .real(cutoff)
+        case .epochMillis: return .real(cutoff * 1000)
+        case .utcText:
+            let milliseconds = ((cutoff * 1_000_000).rounded() / 1000).rounded(.up)
+            let seconds = (milliseconds / 1000).rounded(.down)
+            let fraction = Int(milliseconds - seconds * 1000)
+            guard (0..<1000).contains(fraction) else { return nil }
+            var text = SQLiteDialect.hourPrefix(seconds)
+            var time = time_t(seconds)
+            var parts = tm()
+            gmtime_r(&time, &parts)
+            text += ":" + SQLiteDialect.digits(Int(parts.tm_min), 2) + ":" + SQLiteDialect.digits(Int(parts.tm_sec), 2)
+            if fraction > 0 {
+                var digits = SQLiteDialect.digits(fraction, 3)
+                while digits.hasSuffix("0") { digits.removeLast() }
+                text += "." + digits
+            }
+            return .text(text)
+        }
+    }
+}
+
+/// A dataset's `timestamp_format:` — one form for every timestamp column it reads (`timestamp_format: utc_text`), or
+/// one per column (`timestamp_format: { updated_at: utc_text, loaded_at: epoch_millis }`).
+public struct TimestampFormats: Sendable, Hashable {
+    /// The form of every column not named in `byColumn`.
+    public var all: TimestampFormat?
+    public var byColumn: [String: TimestampFormat]
+
+    public init(all: TimestampFormat? = nil, byColumn: [String: TimestampFormat] = [:]) {
+        self.all = all
+        self.byColumn = byColumn
+    }
+
+    /// Columns whose declaration a run dropped (a value of another form was seen there): read the exact way even
+    /// when `all` covers them.
+    var excluded: Set<String> = []
+
+    /// The declared form of `column`, if any.
+    public func format(of column: String) -> TimestampFormat? { excluded.contains(column) ? nil : byColumn[column] ?? all }
+
+    public var isEmpty: Bool { all == nil && byColumn.isEmpty }
+
+    /// These declarations without `columns`'.
+    func removing(_ columns: Set<String>) -> TimestampFormats {
+        var kept = self
+        kept.excluded.formUnion(columns)
+        return kept
+    }
+}
+
+extension SQLValue {
+    /// A stored number (INTEGER or REAL), never text that reads as one: an epoch column holding text is not in form.
+    var epochNumber: Double? {
+        switch self {
+        case .integer(let value): return Double(value)
+        case .real(let value): return value.isFinite ? value : nil
+        case .text, .null: return nil
+        }
+    }
+}
+
+extension SQLDialect {
+    /// By default a dialect reads every timestamp column the exact way, whatever `timestamp_format:` says.
+    public func declaredFormatViolations(_ column: TimestampColumn, format: TimestampFormat, in table: String) -> SQLStatement? { nil }
+}
