@@ -29,6 +29,7 @@ extension AnomalyCheck {
         var judgement = SegmentJudgement()
         var outcome = CheckOutcome(status: .pass, message: "")
         let otherKey = SegmentKey.otherKey(metric: name, judged: readings.readings.map(\.segment))
+        var otherLearning = false
         for reading in readings.readings + (readings.other.map { [$0] } ?? []) {
             let key = reading.segment.isOther ? otherKey : SegmentKey.key(metric: name, segment: reading.segment)
             guard let value = reading.value else {
@@ -38,6 +39,7 @@ extension AnomalyCheck {
             let verdict = AnomalyDetector.evaluate(history: training?.series[key] ?? [], point: MetricPoint(time: input.now.timeIntervalSince1970, value: value),
                                                    settings: settings, excluded: training?.excluded ?? [])
             outcome.metricPoints[key] = MetricReading(value, flagged: verdict.isAnomaly)
+            otherLearning = otherLearning || (reading.segment.isOther && verdict.isSkipped)
             judgement.add(reading.segment, value: value, verdict: verdict)
         }
         if readings.other == nil {
@@ -46,14 +48,13 @@ extension AnomalyCheck {
                 judgement.vanished.append((segment, last))
             }
         }
-        return conclude(judgement, into: outcome, readings: readings, spec: spec, otherRestarted: otherRestarted(training?.series ?? [:], key: otherKey))
+        return conclude(judgement, into: outcome, readings: readings, spec: spec, otherRestarted: otherLearning && otherRecomposed(training?.series ?? [:], key: otherKey))
     }
 
-    /// Whether `other` has points in history under another composition but none under this one: the segments
-    /// judged one by one changed, so `other` learns again instead of jumping.
-    func otherRestarted(_ series: [String: [MetricPoint]], key: String) -> Bool {
-        guard (series[key] ?? []).isEmpty else { return false }
-        return series.contains { $0.key != key && SegmentKey.isOther($0.key, metric: target.historyName) && !$0.value.isEmpty }
+    /// Whether `other` has points in history under another composition than this one's `key`: the segments judged
+    /// one by one changed, so `other` learns again (on this composition's points) instead of jumping.
+    func otherRecomposed(_ series: [String: [MetricPoint]], key: String) -> Bool {
+        series.contains { $0.key != key && SegmentKey.isOther($0.key, metric: target.historyName) && !$0.value.isEmpty }
     }
 
     /// Counts fall to 0 when a segment's rows are gone; other metrics have no value then.
