@@ -30,8 +30,10 @@ extension HTMLReport {
     }
 
     func slowestChecks() -> String {
-        let checks = datasets.flatMap { dataset in dataset.checks.map { (dataset, $0) } }.filter { $0.1.queryMilliseconds.count > 0 }
-        let ranked = checks.sorted { ($0.1.queryMilliseconds.mean ?? 0) > ($1.1.queryMilliseconds.mean ?? 0) }
+        let checks = datasets.flatMap { dataset in
+            dataset.checks.compactMap { check in check.queryMilliseconds.mean.map { (dataset, check, $0) } }
+        }
+        let ranked = checks.sorted { $0.2 > $1.2 }.map { ($0.0, $0.1) }
         let rows = ranked.prefix(20).map { dataset, check in
             "<tr><td><a href=\"#\(dataset.anchor)\">\(HTMLText.escape(check.config.id))</a></td><td>\(HTMLText.escape(check.config.typeName))</td><td class=\"num\">\(HTMLFormat.milliseconds(check.queryMilliseconds.mean))</td><td class=\"num\">\(HTMLFormat.milliseconds(check.queryMilliseconds.maximum))</td></tr>"
         }.joined()

@@ -31,7 +31,10 @@ extension HTMLReport {
             ("Table", "<code>\(HTMLText.escape(config.warehouse)).\(HTMLText.escape(config.table.description))</code>" + (config.every.map { " · checked every \(HTMLText.escape($0.description))" } ?? "")),
         ]
         if !dataset.openIncidents.isEmpty {
-            rows.append(("Open", dataset.openIncidents.map { "\(Self.severityBadge($0.severity)) <a href=\"#\(Self.incidentAnchor($0.id))\">incident #\($0.id)</a>" }.joined(separator: " ")))
+            rows.append(("Open", dataset.openIncidents.map { incident in
+                "\(Self.severityBadge(incident.severity)) <a href=\"#\(Self.incidentAnchor(incident.id))\">incident #\(incident.id)</a>"
+                    + (upstreamNote(incident).map { " <span class=\"muted\">(\($0))</span>" } ?? "")
+            }.joined(separator: " ")))
         }
         let cost = dataset.cost
         rows.append(("Warehouse", cost.runs == 0 ? "<span class=\"muted\">no runs in the window</span>"
@@ -69,6 +72,9 @@ extension HTMLReport {
         if let latest {
             html += "<span>\(HTMLFormat.minute(latest.evaluatedAt.timeIntervalSince1970)): \(HTMLText.escape(HTMLText.clipped(latest.message.isEmpty ? latest.observedText : latest.message, to: 160)))</span> <span class=\"muted\">(expected \(HTMLText.escape(HTMLText.clipped(latest.expected, to: 100))))</span>"
         }
+        if let latest, let samples = check.recentSamples.first ?? nil {
+            html += samplesBlock(samples, evaluatedAt: latest.evaluatedAt.timeIntervalSince1970)
+        }
         html += "</div>"
         let strip = StatusStrip(label: "\(check.config.id): last \(check.strip.count) results",
                                 cells: check.strip.map { .init(status: $0.status, title: "\(HTMLFormat.minute($0.at)) \($0.status.rawValue)") }).render()
@@ -90,10 +96,15 @@ extension HTMLReport {
     }
 
     func recentTable(_ check: CheckReport) -> String {
-        let earlier = check.recent.dropFirst()  // the latest is written out above
+        let earlier = check.recent.indices.dropFirst()  // the latest is written out above
         guard !earlier.isEmpty else { return "" }
-        let rows = earlier.map { result -> String in
-            "<tr><td>\(HTMLFormat.minute(result.evaluatedAt.timeIntervalSince1970))</td><td class=\"s-\(result.status.rawValue)\">\(Self.statusWord(result.status))</td><td>\(HTMLText.escape(HTMLText.clipped(result.observedText, to: 40)))</td><td>\(HTMLText.escape(HTMLText.clipped(result.message, to: 110)))</td></tr>"
+        let rows = earlier.map { index -> String in
+            let result = check.recent[index]
+            var row = "<tr><td>\(HTMLFormat.minute(result.evaluatedAt.timeIntervalSince1970))</td><td class=\"s-\(result.status.rawValue)\">\(Self.statusWord(result.status))</td><td>\(HTMLText.escape(HTMLText.clipped(result.observedText, to: 40)))</td><td>\(HTMLText.escape(HTMLText.clipped(result.message, to: 110)))</td></tr>"
+            if index < check.recentSamples.count, let samples = check.recentSamples[index] {
+                row += "<tr><td colspan=\"4\">\(samplesBlock(samples, evaluatedAt: result.evaluatedAt.timeIntervalSince1970))</td></tr>"
+            }
+            return row
         }.joined()
         return "<details><summary>\(earlier.count) results before</summary><table class=\"recent\"><tr><th>Evaluated</th><th>Status</th><th>Observed</th><th>Message</th></tr>\(rows)</table></details>"
     }

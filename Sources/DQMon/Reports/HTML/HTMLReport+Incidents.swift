@@ -18,29 +18,64 @@ extension HTMLReport {
         return html + "</section>"
     }
 
+    /// `blocked by upstream #3 (dataset raw_orders)` for an incident linked to an upstream root (lineage
+    /// inhibition: its alerts were folded into the root's), linked to the root and its dataset where the page has them.
+    func upstreamNote(_ incident: Incident) -> String? {
+        guard let root = incidents.upstreamRoots[incident.id] else { return nil }
+        let listed = incidents.all.contains { $0.id == root.id }
+        let rootText = listed ? "<a href=\"#\(Self.incidentAnchor(root.id))\">#\(root.id)</a>" : "#\(root.id)"
+        let configured = datasets.contains { $0.config.name == root.dataset }
+        let dataset = configured ? "<a href=\"#\(Self.datasetAnchor(root.dataset))\">\(HTMLText.escape(root.dataset))</a>" : HTMLText.escape(root.dataset)
+        return "blocked by upstream \(rootText) (dataset \(dataset))"
+    }
+
     func incidentRow(_ incident: Incident) -> String {
         let id = incidents.events[incident.id] != nil ? "<a href=\"#\(Self.incidentAnchor(incident.id))\">#\(incident.id)</a>" : "#\(incident.id)"
         let status = incident.status == .open ? "<span class=\"missed\">● open</span>" : "<span class=\"met\">✓ resolved</span>"
+        let blocked = upstreamNote(incident).map { "<br><span class=\"muted\">\($0)</span>" } ?? ""
         let flaps = incident.flapCount > 0 ? " (\(incident.flapCount) flap\(incident.flapCount == 1 ? "" : "s"))" : ""
         let detected = incident.detectedAt.timeIntervalSince1970
         let openFor = (incident.resolvedAt?.timeIntervalSince1970 ?? end) - detected
         // Without a timeline the row itself carries the anchor, so an alert's link still lands on the incident.
         let anchor = incidents.events[incident.id] == nil ? " id=\"\(Self.incidentAnchor(incident.id))\"" : ""
-        return "<tr\(anchor)><td class=\"num\">\(id)</td><td>\(Self.severityBadge(incident.severity))</td><td>\(status)\(flaps)</td><td><a href=\"#\(Self.datasetAnchor(incident.dataset))\">\(HTMLText.escape(incident.dataset))</a></td><td>\(HTMLText.escape(incident.checkID))</td><td class=\"num\">\(HTMLFormat.minute(detected))</td><td class=\"num\">\(HTMLFormat.duration(openFor))</td><td>\(incident.acknowledgedBy.map(HTMLText.escape) ?? "<span class=\"muted\">–</span>")</td><td>\(incidents.reviews[incident.id]?.cause.map { HTMLText.escape($0.rawValue) } ?? "<span class=\"muted\">–</span>")</td></tr>"
+        return "<tr\(anchor)><td class=\"num\">\(id)</td><td>\(Self.severityBadge(incident.severity))</td><td>\(status)\(flaps)\(blocked)</td><td><a href=\"#\(Self.datasetAnchor(incident.dataset))\">\(HTMLText.escape(incident.dataset))</a></td><td>\(HTMLText.escape(incident.checkID))</td><td class=\"num\">\(HTMLFormat.minute(detected))</td><td class=\"num\">\(HTMLFormat.duration(openFor))</td><td>\(incident.acknowledgedBy.map(HTMLText.escape) ?? "<span class=\"muted\">–</span>")</td><td>\(incidents.reviews[incident.id]?.cause.map { HTMLText.escape($0.rawValue) } ?? "<span class=\"muted\">–</span>")</td></tr>"
     }
 
     func incidentTimeline(_ incident: Incident) -> String {
         var html = "<section class=\"card\" id=\"\(Self.incidentAnchor(incident.id))\"><h3>#\(incident.id) \(Self.severityBadge(incident.severity)) \(HTMLText.escape(incident.checkID)) <span class=\"muted\">· \(incident.status.rawValue)</span></h3>"
         html += "<p>\(HTMLText.escape(HTMLText.clipped(incident.lastMessage, to: 300))) <span class=\"muted\">(observed \(HTMLText.escape(HTMLText.clipped(incident.lastObservedText, to: 60))), expected \(HTMLText.escape(HTMLText.clipped(incident.lastExpected, to: 100))))</span></p>"
+        if let blocked = upstreamNote(incident) {
+            html += "<p><strong>⛓ \(blocked)</strong>: its alerts were folded into the upstream incident's; it is not an independent fire.</p>"
+        }
         html += milestones(incident)
         html += reviewBlock(incident)
-        let events = incidents.events[incident.id] ?? []
-        if !events.isEmpty {
-            html += "<ol class=\"timeline\">" + events.map { event in
-                "<li><span class=\"when\">\(HTMLFormat.minute(event.at.timeIntervalSince1970))</span><strong>\(event.kind == .note ? "✎ note" : event.kind.rawValue)</strong> by \(HTMLText.escape(event.by))\(event.detail.isEmpty ? "" : ": " + HTMLText.escape(HTMLText.clipped(event.detail, to: 300)))</li>"
-            }.joined() + "</ol>"
+        if let samples = incidents.samples[incident.id] {
+            html += samplesBlock(samples.rows, evaluatedAt: samples.evaluatedAt.timeIntervalSince1970)
+        }
+        let items = timelineItems(incident)
+        if !items.isEmpty {
+            html += "<ol class=\"timeline\">" + items.map { "<li><span class=\"when\">\(HTMLFormat.minute($0.at))</span>\($0.html)</li>" }.joined() + "</ol>"
         }
         return html + "</section>"
+    }
+
+    /// Every event and note of the incident, and each follow-up as it was added and done (from the review's
+    /// follow-ups, with their times), oldest first; an event before a follow-up of the same second.
+    func timelineItems(_ incident: Incident) -> [(at: Double, html: String)] {
+        var items = (incidents.events[incident.id] ?? []).map { event in
+            (at: event.at.timeIntervalSince1970,
+             html: "<strong>\(event.kind == .note ? "✎ note" : event.kind.rawValue)</strong> by \(HTMLText.escape(event.by))\(event.detail.isEmpty ? "" : ": " + HTMLText.escape(HTMLText.clipped(event.detail, to: 300)))")
+        }
+        for followup in incidents.reviews[incident.id]?.followups ?? [] {
+            let text = HTMLText.escape(HTMLText.clipped(followup.text, to: 300))
+            items.append((followup.createdAt.timeIntervalSince1970,
+                          "<strong>☐ follow-up \(followup.number) added</strong> by \(HTMLText.escape(followup.createdBy)): \(text)"))
+            if let done = followup.doneAt {
+                items.append((done.timeIntervalSince1970,
+                              "<strong>☑ follow-up \(followup.number) done</strong>\(followup.doneBy.map { " by \(HTMLText.escape($0))" } ?? ""): \(text)"))
+            }
+        }
+        return items.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
     }
 
     /// Onset, detected, acknowledged and resolved as a table: each with its time and the time since the one before.

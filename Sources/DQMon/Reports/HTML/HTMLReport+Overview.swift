@@ -18,17 +18,20 @@ extension HTMLReport {
 
     func kpiCards() -> String {
         let open = openIncidentList
-        let bySeverity = AlertSeverity.reportOrder.compactMap { severity -> String? in
-            let count = open.filter { $0.severity == severity }.count
+        let blocked = open.filter { incidents.upstreamRoots[$0.id] != nil }
+        let independent = open.filter { incidents.upstreamRoots[$0.id] == nil }
+        var bySeverity = AlertSeverity.reportOrder.compactMap { severity -> String? in
+            let count = independent.filter { $0.severity == severity }.count
             return count > 0 ? "\(count) \(severity.rawValue)" : nil
         }
+        if !blocked.isEmpty { bySeverity.append("\(blocked.count) blocked by upstream") }
         let failing = datasets.flatMap(\.checks).filter { [.fail, .error].contains($0.strip.last?.status) }
         let changes = datasets.reduce(0) { $0 + $1.schemaChanges(after: start).count }
         let documented = datasets.filter(\.isDocumented).count
         let passRate = sla.overall.passRate.value
         var cards = [
             kpi("Open incidents", "\(open.count)", bySeverity.isEmpty ? "none open" : bySeverity.joined(separator: " · "),
-                tone: open.contains { $0.severity == .critical } ? "bad" : open.isEmpty ? "good" : "meh"),
+                tone: independent.contains { $0.severity == .critical } ? "bad" : open.isEmpty ? "good" : "meh"),
             kpi("Checks failing now", "\(failing.count)", failing.prefix(3).map(\.config.id).joined(separator: ", "), tone: failing.isEmpty ? "good" : "bad"),
             kpi("DQ pass rate", HTMLFormat.percent(passRate), "\(Int(sla.overall.passRate.good)) of \(Int(sla.overall.passRate.total)) results passed",
                 tone: (passRate ?? 1) >= 0.99 ? "good" : "meh"),
@@ -55,13 +58,14 @@ extension HTMLReport {
             score += dataset.daily.filter { $0 == .fail || $0 == .error }.count
             return score
         }
-        return datasets.enumerated().sorted { (score($0.element), -$0.offset) > (score($1.element), -$1.offset) }.map(\.element)
+        let scores = datasets.map(score)  // once per dataset, not per comparison
+        return datasets.indices.sorted { (scores[$0], -$0) > (scores[$1], -$1) }.map { datasets[$0] }
     }
 
     /// One line per dataset with something to say: what fails now, the longest problem runs, schema changes.
     func attentionList() -> String {
         var items: [String] = []
-        for dataset in datasetsByTrouble.prefix(15) {
+        for dataset in datasetsByTrouble.prefix(Self.attentionLimit) {
             let facts = attentionFacts(dataset)
             guard !facts.isEmpty else { continue }
             items.append("<li><a href=\"#\(dataset.anchor)\"><strong>\(HTMLText.escape(dataset.config.name))</strong></a> \(Self.badge(dataset.latestStatus)) — \(facts.joined(separator: "; "))</li>")
@@ -73,6 +77,10 @@ extension HTMLReport {
     func attentionFacts(_ dataset: DatasetReport) -> [String] {
         var facts: [String] = []
         for incident in dataset.openIncidents.prefix(2) {
+            if let blocked = upstreamNote(incident) {
+                facts.append("open <a href=\"#\(Self.incidentAnchor(incident.id))\">incident #\(incident.id)</a> on \(HTMLText.escape(incident.checkID)) is \(blocked), not a fire of its own")
+                continue
+            }
             facts.append("\(Self.severityBadge(incident.severity)) open <a href=\"#\(Self.incidentAnchor(incident.id))\">incident #\(incident.id)</a> on \(HTMLText.escape(incident.checkID)): \(HTMLText.escape(HTMLText.clipped(incident.lastMessage, to: 120)))")
         }
         for check in dataset.checks {

@@ -30,6 +30,8 @@ public struct HTMLReport: Sendable {
     static let stripLength = 48
     static let incidentTimelineLimit = 100
     static let incidentListLimit = 500
+    /// Datasets the overview's "Needs attention" looks at (the most troubled first).
+    static let attentionLimit = 15
 
     /// Points per chart for a page of `charts` charts: 120 for a small project, fewer for a large one so the charts
     /// stay within about 2 MB of points (a point costs about 30 bytes with its band), never under 16.
@@ -80,6 +82,9 @@ struct CheckReport: Sendable {
     var config: CheckConfig
     var chart: TimeSeriesChartData?
     var recent: [CheckResult]
+    /// The failing-row samples stored with each of `recent` (nil for most results: only checks with `samples:`
+    /// store them).
+    var recentSamples: [FailingRowSamples?] = []
     /// The last `stripLength` statuses, oldest first.
     var strip: [(at: Double, status: CheckStatus)]
     var counts: [CheckStatus: Int]
@@ -98,7 +103,7 @@ struct ProblemSpan: Sendable {
     var duration: Double { to - from }
 
     /// Runs of consecutive warn/fail/error results (skipped results neither break nor extend a run), longest first.
-    static func spans(_ samples: [ResultSample], keep: Int = 3) -> [ProblemSpan] {
+    static func spans(_ samples: [(at: Double, status: CheckStatus)], keep: Int = 3) -> [ProblemSpan] {
         var spans: [ProblemSpan] = []
         var current: ProblemSpan?
         for sample in samples where sample.status != .skipped {
@@ -165,6 +170,11 @@ struct IncidentsReport: Sendable {
     var causes: [(title: String, count: Int)] = []
     /// Every follow-up not done yet, oldest first, with its incident.
     var openFollowups: [IncidentReview.OpenFollowup] = []
+    /// Failing-row samples of the incidents with a timeline: those stored with the incident's newest result that
+    /// has some (as `dqmon incidents show` picks them).
+    var samples: [Int64: (evaluatedAt: Date, rows: FailingRowSamples)] = [:]
+    /// The upstream root of each listed incident linked to one (`incidents.caused_by`, lineage inhibition).
+    var upstreamRoots: [Int64: (id: Int64, dataset: String, checkID: String)] = [:]
 }
 
 /// Warehouse time per run over the window.

@@ -73,16 +73,8 @@ struct StatusStrip {
         return slices
     }
 
-    /// pass < skipped < warn < error < fail, for "worst of a slice".
-    static func severity(_ status: CheckStatus) -> Int {
-        switch status {
-        case .pass: return 0
-        case .skipped: return 1
-        case .warn: return 2
-        case .error: return 3
-        case .fail: return 4
-        }
-    }
+    /// pass < skipped < warn < error < fail, for "worst of a slice" (the order the history's report reads use).
+    static func severity(_ status: CheckStatus) -> Int { StatusSeverity.rank(status) }
 }
 
 /// The freshness state over the window (FreshnessTimeline's pieces): fresh a low bar, unknown a hatched half bar,

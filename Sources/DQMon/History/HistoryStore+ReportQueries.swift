@@ -1,0 +1,406 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// What `dqmon report` draws of one dataset, reduced while its results are read: chart buckets, counts by status,
+/// day slices, flagged points, the last statuses, freshness points and the statement time per run.
+///
+/// Why one pass in Swift rather than GROUP BY in SQLite: measured on `scripts/bench-report`'s history (1,000,000
+/// results), SQLite's GROUP BY per check and chart bucket with the aggregates the page needs costs about 3 µs of CPU
+/// per result (a sorter row plus a dozen aggregate calls each), three times the whole one-pass read; a separate pass
+/// per reduction (days, flags, costs) adds a table lookup per result each time. So the results of the window are
+/// read once, per dataset in `(evaluated_at, id)` order from `results_dataset_time` (a dataset's results of one run
+/// are neighbours in the table), with the status and the check already turned into small integers by SQL, the
+/// numbers taken straight from the statement, and every reduction done on that row.
+///
+/// Bucket and slice numbers use the arithmetic of the report's charts (`floor((t − from) / span × count)`, clamped
+/// to `0 ..< count`), so the page draws the same buckets as before.
+public struct ReportDatasetRows: Sendable {
+    /// One chart bucket of one check: the finite observed values (count and sum), the widest valid expected band
+    /// of its results.
+    public struct Bucket: Sendable {
+        public var index: Int
+        public var valueCount = 0
+        public var valueTotal = 0.0
+        public var bandLow: Double?
+        public var bandHigh: Double?
+    }
+
+    /// A result whose value the chart flags: outside its stored band (`above`/`below`), or, without a band, a warn or
+    /// fail (`failed`; the report draws it as `above` for a freshness check).
+    public struct Flagged: Sendable {
+        public enum Shape: String, Sendable { case above, below, failed }
+        public var at: Double
+        public var value: Double
+        public var shape: Shape
+    }
+
+    /// Count, sum and maximum of valid (finite, non-negative) `query_ms`.
+    public struct Milliseconds: Sendable {
+        public var count = 0
+        public var total = 0.0
+        public var maximum = 0.0
+
+        mutating func add(_ value: Double) {
+            count += 1
+            total += value
+            maximum = Swift.max(maximum, value)
+        }
+    }
+
+    /// Per check, non-empty buckets in index order.
+    public var buckets: [String: [Bucket]] = [:]
+    /// Per check, results by status in the window.
+    public var statusCounts: [String: [CheckStatus: Int]] = [:]
+    /// Per check, `query_ms` of its results.
+    public var milliseconds: [String: Milliseconds] = [:]
+    /// Per check, flagged results oldest first.
+    public var flagged: [String: [Flagged]] = [:]
+    /// Per check, the last results of the window (at most `stripLength`), oldest first.
+    public var strips: [String: [(at: Double, status: CheckStatus)]] = [:]
+    /// Worst status per day slice (index → status), over the dataset's checks.
+    public var dailyWorst: [Int: CheckStatus] = [:]
+    /// Per freshness check, its results in the window (what `FreshnessTimeline` is built from).
+    public var freshnessPoints: [String: [FreshnessTimeline.Point]] = [:]
+    /// The dataset's statement time per run: its largest valid `query_ms` of the run (count, sum, max over runs).
+    public var perRun = Milliseconds()
+}
+
+/// The window and the resolutions of `forEachReportDataset`.
+public struct ReportRowsQuery: Sendable {
+    public var start: Double
+    public var end: Double
+    /// Chart buckets over `(start, end]`.
+    public var buckets: Int
+    /// Day slices over `(dayStart, end]`.
+    public var dayStart: Double
+    public var days: Int
+    public var stripLength: Int
+
+    public init(start: Double, end: Double, buckets: Int, dayStart: Double, days: Int, stripLength: Int) {
+        (self.start, self.end, self.buckets, self.dayStart, self.days, self.stripLength) = (start, end, buckets, dayStart, days, stripLength)
+    }
+
+    /// `floor((t − from) / span × count)` clamped to `0 ..< count`: the charts' and strips' bucket of `t`.
+    static func slice(_ t: Double, from: Double, span: Double, count: Int) -> Int {
+        let position = ((t - from) / span * Double(count)).rounded(.down)
+        guard position.isFinite, position > 0 else { return 0 }
+        return position >= Double(count - 1) ? count - 1 : Int(position)
+    }
+}
+
+/// One dataset's checks as `forEachReportDataset` reads them.
+public struct ReportDatasetChecks: Sendable {
+    public var name: String
+    public var checkIDs: [String]
+    /// Ids of the checks whose results build the freshness timeline.
+    public var freshnessCheckIDs: Set<String>
+
+    public init(name: String, checkIDs: [String], freshnessCheckIDs: Set<String>) {
+        (self.name, self.checkIDs, self.freshnessCheckIDs) = (name, checkIDs, freshnessCheckIDs)
+    }
+}
+
+extension HistoryStore {
+    /// Calls `body` once per dataset (in the given order) with its results of `(start, end]` reduced, all read in one
+    /// snapshot, one dataset at a time (memory stays one dataset's reductions). Returns the warehouse time per run
+    /// over all datasets: (first evaluation time, sum of the datasets' statement times), oldest first.
+    @discardableResult
+    public func forEachReportDataset(_ datasets: [ReportDatasetChecks], query: ReportRowsQuery,
+                                     _ body: (String, ReportDatasetRows) throws -> Void) throws(HistoryError) -> [(at: Double, milliseconds: Double)] {
+        try snapshot { transaction in
+            var runs: [Int64: (at: Double, milliseconds: Double)] = [:]
+            for dataset in datasets {
+                var reducer = ReportDatasetReducer(checks: dataset, query: query)
+                try transaction.readReportRows(dataset: dataset, query: query, into: &reducer)
+                let rows = reducer.finish()
+                for (run, time) in reducer.runTimes {
+                    runs[run, default: (time.at, 0)].milliseconds += time.milliseconds
+                }
+                try body(dataset.name, rows)
+            }
+            return runs.values.sorted { $0.at < $1.at }
+        }
+    }
+
+    /// `(evaluated_at, status)` of each check's results in `(start, end]`, oldest first (for problem runs, which need
+    /// the sequence; the report asks only for the few datasets its overview describes).
+    public func statusSeries(checkIDs: [String], after start: Double, through end: Double) throws(HistoryError) -> [String: [(at: Double, status: CheckStatus)]] {
+        try snapshot { transaction in
+            var series: [String: [(at: Double, status: CheckStatus)]] = [:]
+            for checkID in checkIDs {
+                let rows = try Row.fetchCursor(transaction.db.cachedStatement(sql: """
+                    SELECT evaluated_at, status FROM results WHERE check_id = ? AND evaluated_at > ? AND evaluated_at <= ?
+                    ORDER BY evaluated_at, id
+                    """), arguments: [checkID, start, end])
+                var points: [(at: Double, status: CheckStatus)] = []
+                while let row = try rows.next() { points.append((row[0], CheckStatus(rawValue: row[1]) ?? .error)) }
+                series[checkID] = points
+            }
+            return series
+        }
+    }
+}
+
+extension HistoryTransaction {
+    /// The dataset's results of the window in `(evaluated_at, id)` order, each handed to `reducer` as numbers: the
+    /// check as its position in `checkIDs` (−1 for a check no longer configured), the status as its rank
+    /// (`StatusSeverity`), NULL as nil.
+    func readReportRows(dataset: ReportDatasetChecks, query: ReportRowsQuery, into reducer: inout ReportDatasetReducer) throws {
+        guard !dataset.checkIDs.isEmpty else { return }
+        let checkCase = dataset.checkIDs.indices.map { "WHEN ?\($0 + 4) THEN \($0)" }.joined(separator: " ")
+        let statement = try db.cachedStatement(sql: """
+            SELECT CASE check_id \(checkCase) ELSE -1 END, run_id, evaluated_at,
+                   CASE status WHEN 'pass' THEN 0 WHEN 'skipped' THEN 1 WHEN 'warn' THEN 2 WHEN 'fail' THEN 4 ELSE 3 END,
+                   observed, expected_low, expected_high, query_ms, data_timestamp
+            FROM results WHERE dataset = ?1 AND evaluated_at > ?2 AND evaluated_at <= ?3
+            ORDER BY evaluated_at, id
+            """)
+        var arguments: [(any DatabaseValueConvertible)?] = [dataset.name, query.start, query.end]
+        arguments += dataset.checkIDs.map { $0 as (any DatabaseValueConvertible)? }
+        try statement.setArguments(StatementArguments(arguments))
+        let handle = statement.sqliteStatement
+        func number(_ column: Int32) -> Double? {
+            sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_double(handle, column)
+        }
+        sqlite3_reset(handle)
+        defer { sqlite3_reset(handle) }
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
+            }
+            let check = Int(sqlite3_column_int64(handle, 0))
+            guard check >= 0 else { continue }
+            reducer.add(check: check, run: sqlite3_column_int64(handle, 1), at: sqlite3_column_double(handle, 2),
+                        rank: Int(sqlite3_column_int64(handle, 3)), observed: number(4), low: number(5), high: number(6),
+                        milliseconds: number(7), dataTimestamp: number(8))
+        }
+    }
+}
+
+/// Folds one dataset's results, in time order, into what the report draws (`ReportDatasetRows`).
+struct ReportDatasetReducer {
+    let checks: ReportDatasetChecks
+    let query: ReportRowsQuery
+    let span: Double
+    let daySpan: Double
+    let isFreshness: [Bool]
+    /// Per check, per chart bucket.
+    var buckets: [[ReportDatasetRows.Bucket?]]
+    var counts: [[Int]]
+    var milliseconds: [ReportDatasetRows.Milliseconds]
+    var flagged: [[ReportDatasetRows.Flagged]]
+    var strips: [[(at: Double, status: CheckStatus)]]
+    var freshness: [[FreshnessTimeline.Point]]
+    var daily: [Int]
+    /// Per run: first evaluation time and the largest statement time of the dataset.
+    var runTimes: [Int64: (at: Double, milliseconds: Double)] = [:]
+    /// Run ids in order of first appearance (so sums do not depend on hashing order).
+    var runOrder: [Int64] = []
+    var currentRun: (id: Int64, at: Double, milliseconds: Double)?
+
+    init(checks: ReportDatasetChecks, query: ReportRowsQuery) {
+        self.checks = checks
+        self.query = query
+        span = query.end - query.start
+        daySpan = query.end - query.dayStart
+        let count = checks.checkIDs.count
+        isFreshness = checks.checkIDs.map { checks.freshnessCheckIDs.contains($0) }
+        buckets = Array(repeating: Array(repeating: nil, count: max(1, query.buckets)), count: count)
+        counts = Array(repeating: Array(repeating: 0, count: 5), count: count)
+        milliseconds = Array(repeating: .init(), count: count)
+        flagged = Array(repeating: [], count: count)
+        strips = Array(repeating: [], count: count)
+        freshness = Array(repeating: [], count: count)
+        daily = Array(repeating: -1, count: max(1, query.days))
+    }
+
+    static let finite = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
+
+    mutating func add(check: Int, run: Int64, at: Double, rank: Int, observed: Double?, low: Double?, high: Double?,
+                      milliseconds ms: Double?, dataTimestamp: Double?) {
+        let status = StatusSeverity.status(ranked: rank)
+        let rank = StatusSeverity.rank(status)
+        counts[check][rank] += 1
+        if at > query.dayStart {
+            let day = ReportRowsQuery.slice(at, from: query.dayStart, span: daySpan, count: daily.count)
+            if rank > daily[day] { daily[day] = rank }
+        }
+        var band: ExpectedRange?
+        if let low, let high { band = ExpectedRange(lower: low, upper: high) }
+        let value = observed.flatMap { Self.finite.contains($0) ? $0 : nil }
+        if value != nil || band != nil {
+            let index = ReportRowsQuery.slice(at, from: query.start, span: span, count: buckets[check].count)
+            var bucket = buckets[check][index] ?? .init(index: index)
+            if let value {
+                bucket.valueCount += 1
+                bucket.valueTotal += value
+            }
+            if let band {
+                bucket.bandLow = min(bucket.bandLow ?? band.lower, band.lower)
+                bucket.bandHigh = max(bucket.bandHigh ?? band.upper, band.upper)
+            }
+            buckets[check][index] = bucket
+        }
+        if let value, let shape = Self.flag(value: value, band: band, status: status) {
+            flagged[check].append(.init(at: at, value: value, shape: shape))
+        }
+        strips[check].append((at, status))
+        if strips[check].count >= query.stripLength * 2 { strips[check].removeFirst(strips[check].count - query.stripLength) }
+        if isFreshness[check] { freshness[check].append(.init(at: at, status: status, dataTimestamp: dataTimestamp)) }
+        if let ms, ms >= 0, ms.isFinite {
+            milliseconds[check].add(ms)
+            addRunTime(run: run, at: at, milliseconds: ms)
+        }
+    }
+
+    /// Outside a valid band: above or below it (whatever the status); without one: a warn or fail.
+    static func flag(value: Double, band: ExpectedRange?, status: CheckStatus) -> ReportDatasetRows.Flagged.Shape? {
+        if let band {
+            if value > band.upper { return .above }
+            if value < band.lower { return .below }
+            return nil
+        }
+        return status == .fail || status == .warn ? .failed : nil
+    }
+
+    /// A run's results of one dataset are neighbours in time order; its statement time is their largest `query_ms`.
+    mutating func addRunTime(run: Int64, at: Double, milliseconds: Double) {
+        if let current = currentRun, current.id == run {
+            currentRun?.milliseconds = max(current.milliseconds, milliseconds)
+            return
+        }
+        flushRun()
+        currentRun = (run, at, milliseconds)
+    }
+
+    mutating func flushRun() {
+        guard let current = currentRun else { return }
+        if let existing = runTimes[current.id] {
+            runTimes[current.id] = (existing.at, max(existing.milliseconds, current.milliseconds))
+        } else {
+            runTimes[current.id] = (current.at, current.milliseconds)
+            runOrder.append(current.id)
+        }
+        currentRun = nil
+    }
+
+    mutating func finish() -> ReportDatasetRows {
+        flushRun()
+        var rows = ReportDatasetRows()
+        let statuses: [CheckStatus] = [.pass, .skipped, .warn, .error, .fail]
+        for (index, checkID) in checks.checkIDs.enumerated() {
+            rows.buckets[checkID] = buckets[index].compactMap { $0 }
+            var byStatus: [CheckStatus: Int] = [:]
+            for status in statuses where counts[index][StatusSeverity.rank(status)] > 0 {
+                byStatus[status] = counts[index][StatusSeverity.rank(status)]
+            }
+            rows.statusCounts[checkID] = byStatus
+            rows.milliseconds[checkID] = milliseconds[index]
+            rows.flagged[checkID] = flagged[index]
+            rows.strips[checkID] = Array(strips[index].suffix(query.stripLength))
+            if isFreshness[index] { rows.freshnessPoints[checkID] = freshness[index] }
+        }
+        for (day, rank) in daily.enumerated() where rank >= 0 { rows.dailyWorst[day] = StatusSeverity.status(ranked: rank) }
+        for run in runOrder { rows.perRun.add(runTimes[run]?.milliseconds ?? 0) }
+        return rows
+    }
+}
+
+/// pass < skipped < warn < error < fail: the order "worst of a slice" uses (the report's `StatusStrip.severity`).
+enum StatusSeverity {
+    static func rank(_ status: CheckStatus) -> Int {
+        switch status {
+        case .pass: return 0
+        case .skipped: return 1
+        case .warn: return 2
+        case .error: return 3
+        case .fail: return 4
+        }
+    }
+
+    /// The status of a rank (`rank`'s inverse; the SQL ranks an unknown status as an error, as decoding does).
+    static func status(ranked rank: Int) -> CheckStatus {
+        switch rank {
+        case ...0: return .pass
+        case 1: return .skipped
+        case 2: return .warn
+        case 3: return .error
+        default: return .fail
+        }
+    }
+}
+
+/// A recent result as the report prints it, with the failing-row samples stored with it (only checks with
+/// `samples:` store any).
+public struct ReportRecentResult: Sendable {
+    public var result: CheckResult
+    public var samples: FailingRowSamples?
+}
+
+extension HistoryStore {
+    /// The newest `limit` results (with their texts and stored samples) of each check in `checkIDs` evaluated at
+    /// or before `end`, newest first.
+    public func reportRecentResults(_ checkIDs: [String], through end: Double, limit: Int) throws(HistoryError) -> [String: [ReportRecentResult]] {
+        try snapshot { transaction in
+            let statement = try transaction.db.cachedStatement(sql: """
+                SELECT r.check_id, r.dataset, r.warehouse, r.check_type, r.status, r.observed, r.observed_text, r.expected, r.message,
+                       r.query_ms, r.data_timestamp, r.evaluated_at, r.expected_low, r.expected_high, s.columns, s.rows
+                FROM results AS r LEFT JOIN result_samples AS s ON s.result_id = r.id
+                WHERE r.check_id = ? AND r.evaluated_at <= ? ORDER BY r.evaluated_at DESC, r.id DESC LIMIT ?
+                """)
+            var recent: [String: [ReportRecentResult]] = [:]
+            for checkID in checkIDs {
+                let rows = try Row.fetchCursor(statement, arguments: [checkID, end, limit])
+                var results: [ReportRecentResult] = []
+                while let row = try rows.next() {
+                    let columns: String? = row[14], sampleRows: String? = row[15]
+                    let samples = columns.flatMap { columns in sampleRows.flatMap { FailingRowSamples.decoded(columns: columns, rows: $0) } }
+                    results.append(ReportRecentResult(result: HistoryTransaction.result(row), samples: samples))
+                }
+                recent[checkID] = results
+            }
+            return recent
+        }
+    }
+
+    /// For each of `incidentIDs` linked to an upstream root (`incidents.caused_by`, lineage inhibition): the root's
+    /// id, dataset and check.
+    public func reportUpstreamRoots(of incidentIDs: [Int64]) throws(HistoryError) -> [Int64: (id: Int64, dataset: String, checkID: String)] {
+        try snapshot { transaction in
+            var roots: [Int64: (id: Int64, dataset: String, checkID: String)] = [:]
+            let ids = "[" + incidentIDs.map(String.init).joined(separator: ",") + "]"
+            let rows = try Row.fetchCursor(transaction.db, sql: """
+                SELECT linked.id, root.id, root.dataset, root.check_id
+                FROM incidents AS linked JOIN incidents AS root ON root.id = linked.caused_by
+                WHERE linked.caused_by IS NOT NULL AND linked.id IN (SELECT value FROM json_each(?))
+                """, arguments: [ids])
+            while let row = try rows.next() { roots[row[0]] = (row[1], row[2], row[3]) }
+            return roots
+        }
+    }
+}
+
+extension HistoryStore {
+    /// Per incident: the failing-row samples stored with its newest result that has some, in the range of results
+    /// `dqmon incidents show` looks at (from the earlier of onset and detection to its resolution, or `now`).
+    public func reportIncidentSamples(_ incidents: [Incident], now: Date) throws(HistoryError) -> [Int64: (evaluatedAt: Date, rows: FailingRowSamples)] {
+        try snapshot { transaction in
+            let statement = try transaction.db.cachedStatement(sql: """
+                SELECT r.evaluated_at, s.columns, s.rows FROM results AS r JOIN result_samples AS s ON s.result_id = r.id
+                WHERE r.check_id = ? AND r.evaluated_at >= ? AND r.evaluated_at <= ? ORDER BY r.evaluated_at DESC, r.id DESC LIMIT 1
+                """)
+            var samples: [Int64: (evaluatedAt: Date, rows: FailingRowSamples)] = [:]
+            for incident in incidents {
+                let start = min(incident.onsetAt, incident.detectedAt).timeIntervalSince1970
+                let end = (incident.resolvedAt ?? now).timeIntervalSince1970
+                guard let row = try Row.fetchOne(statement, arguments: [incident.checkID, start, end]),
+                      let rows = FailingRowSamples.decoded(columns: row[1], rows: row[2]) else { continue }
+                samples[incident.id] = (Date(timeIntervalSince1970: row[0]), rows)
+            }
+            return samples
+        }
+    }
+}
