@@ -12,7 +12,9 @@ struct DemoCommand: AsyncParsableCommand {
             data hour by hour and runs the checks in checks/ after each hour, as a scheduler would (--now moves
             with the replay). During the replay 'events' loses most of its daily volume for three days and
             'payments' stops loading 36 hours before the end; 'payments.amount' changes type (day 9) and
-            'orders.discount' is dropped (day 24). Ends with the last run's summary.
+            'orders.discount' is dropped (day 24). Business rules: a batch of payments for orders that do not
+            exist (day 5, deleted the next day) and a day of order statuses outside the accepted list (day 12,
+            corrected the next morning). Ends with the last run's summary.
 
             Examples:
               dqmon demo

@@ -7,8 +7,8 @@ import Foundation
 /// 30) the payments loader starts writing `amount` as text (the column's type changes), and 80% in (day 24)
 /// `orders.discount` is dropped. Business rules: 5 days 16 hours in, a batch of 24 payments from the payment provider's
 /// sandbox references orders that do not exist (`payments/references` fails) until the payments team deletes it 22
-/// hours later; 12 days 6 hours in, a release of the orders service writes upper-case statuses (`PAID`) for one
-/// order in four for a day (`orders/accepted_values` fails), and a fix-up job corrects them three hours after the
+/// hours later; 12 days 6 hours in, a release of the orders service writes its next API's status names (`settled`
+/// for `paid`) for one order in four for a day (`orders/accepted_values` fails), and a fix-up job corrects them three hours after the
 /// rollback. (Shorter replays scale these days down; see each date.)
 public struct DemoScenario: Sendable {
     /// The replay's last run; the demo starts `days` before it.
@@ -44,7 +44,8 @@ public struct DemoScenario: Sendable {
     /// The order ids the sandbox batch references: far above any id the demo's orders reach.
     public static let orphanOrderIDs = 900_001...900_024
 
-    /// From this hour one order in four gets an upper-case status (`PAID`), outside the accepted list; 40% of the way in,
+    /// From this hour one order in four gets its status under the release's new name (`settled` for `paid`), outside the
+    /// accepted list; 40% of the way in,
     /// but in short replays early enough that it is corrected 6 hours before payments stop loading (the two stories
     /// do not overlap: daily_revenue, built from both, goes stale with payments alone).
     public var badStatusesStart: Date {
@@ -55,8 +56,14 @@ public struct DemoScenario: Sendable {
     public var badStatusesEnd: Date { badStatusesStart.addingTimeInterval(badStatusesDuration) }
     /// A day (shorter replays: a tenth of the replay, in whole hours).
     var badStatusesDuration: TimeInterval { Double(min(24, days * 24 / 10)) * 3_600 }
-    /// A fix-up job rewrites the upper-case statuses in lower case (and stamps `updated_at`), three hours after the rollback.
+    /// A fix-up job maps the new names back (and stamps `updated_at`), three hours after the rollback.
     public var statusesCorrectedAt: Date { badStatusesEnd.addingTimeInterval(3 * 3_600) }
+
+    /// The faulty release's names for the accepted statuses. Different words, not only another case: MySQL's default
+    /// collations compare text case-insensitively, so `PAID` would pass `accepted_values` there and not on SQLite.
+    public static let releaseStatusNames: KeyValuePairs<String, String> = [
+        "placed": "created", "paid": "settled", "shipped": "in_transit", "delivered": "completed", "cancelled": "voided",
+    ]
 
     func writesBadStatuses(in hour: Date) -> Bool { hour >= badStatusesStart && hour < badStatusesEnd }
 

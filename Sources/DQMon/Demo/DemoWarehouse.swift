@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// Writes the demo SQLite warehouse: orders, customers, payments and events, loaded hour by hour, and the story's
-/// corrections (upper-case statuses rewritten, orphan payments deleted), which its change log records for the copies.
+/// corrections (statuses renamed back, orphan payments deleted), which its change log records for the copies.
 ///
 /// Timestamps are stored the ways real loaders store them: ISO 8601 text (orders, customers, payments)
 /// and epoch seconds (events).
@@ -111,7 +111,7 @@ public final class DemoWarehouse {
     }
 
     /// The story's corrections, applied once when their hour comes, before the hour's load: the payments team deletes
-    /// the payments whose order does not exist, and a fix-up job rewrites upper-case statuses in lower case.
+    /// the payments whose order does not exist, and a fix-up job maps the faulty release's status names back.
     func applyFixUps(before hour: Date, scenario: DemoScenario) throws {
         if orphanPaymentsLoaded, !orphanPaymentsRemoved, hour >= scenario.orphanPaymentsRemovedAt {
             try queue.write { db in
@@ -121,8 +121,11 @@ public final class DemoWarehouse {
         }
         if !statusesCorrected, hour >= scenario.statusesCorrectedAt {
             try queue.write { db in
-                try db.execute(sql: "UPDATE orders SET status = lower(status), updated_at = ? WHERE status <> lower(status)",
-                               arguments: [Self.text(hour.addingTimeInterval(300))])
+                let names = DemoScenario.releaseStatusNames
+                let mapping = names.map { _ in "WHEN ? THEN ?" }.joined(separator: " ")
+                let list = names.map { _ in "?" }.joined(separator: ", ")
+                try db.execute(sql: "UPDATE orders SET status = CASE status \(mapping) END, updated_at = ? WHERE status IN (\(list))",
+                               arguments: StatementArguments(names.flatMap { [$0.value, $0.key] } + [Self.text(hour.addingTimeInterval(300))] + names.map(\.value)))
             }
             statusesCorrected = true
         }
@@ -168,7 +171,7 @@ public final class DemoWarehouse {
             Self.text(time), Self.text(time)])
     }
 
-    /// One order; with `badStatus`, one order in four (by id) gets its status in upper case, as the faulty release wrote it.
+    /// One order; with `badStatus`, one order in four (by id) gets its status under the faulty release's name.
     func insertOrder(_ db: Database, at time: Date, badStatus: Bool = false) throws -> Int {
         let id = nextOrderID
         nextOrderID += 1
@@ -176,7 +179,8 @@ public final class DemoWarehouse {
         let discount: Double? = Int.random(in: 0..<5, using: &random) == 0 ? (amount * 0.1 * 100).rounded() / 100 : nil
         let customerID = Int.random(in: 1...max(1, nextCustomerID - 1), using: &random)
         let drawn = ["placed", "paid", "paid", "shipped", "delivered", "cancelled"].randomElement(using: &random)!
-        let status = badStatus && id % 4 == 0 ? drawn.uppercased() : drawn
+        let renamed = DemoScenario.releaseStatusNames.first { $0.key == drawn }?.value
+        let status = badStatus && id % 4 == 0 ? renamed ?? drawn : drawn
         let updatedAt = min(time.addingTimeInterval(Double.random(in: 0...600, using: &random)), hourEnd(time))
         if ordersHaveDiscount {
             try db.execute(sql: """
