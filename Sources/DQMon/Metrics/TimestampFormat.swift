@@ -19,7 +19,7 @@ public enum TimestampFormat: String, Sendable, CaseIterable, Hashable {
 
     /// The value a raw `max(col)` returned, as epoch seconds (in the column's stored time); `.failure` when the
     /// value is not of this form (the declaration is wrong); `.success(nil)` for NULL (no timestamp in the rows).
-    func epochSeconds(ofStored value: SQLValue) -> Result<Double?, Mismatch> {
+    public func epochSeconds(ofStored value: SQLValue) -> Result<Double?, Mismatch> {
         switch (self, value) {
         case (_, .null):
             return .success(nil)
@@ -38,8 +38,8 @@ public enum TimestampFormat: String, Sendable, CaseIterable, Hashable {
     }
 
     /// A value that contradicts the declaration, for the warning line.
-    struct Mismatch: Error, Sendable {
-        let value: SQLValue
+    public struct Mismatch: Error, Sendable {
+        public let value: SQLValue
         var shown: String {
             switch value {
             case .null: return "NULL"

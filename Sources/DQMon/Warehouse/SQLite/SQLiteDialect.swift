@@ -91,7 +91,7 @@ public struct SQLiteDialect: SQLDialect {
     /// How many of the table's 64 newest rows (by rowid, read from the end of the table, not a scan; any 64 rows
     /// of a view or a `WITHOUT ROWID` table) hold a non-NULL value of another form than `format`:
     /// - `utc_text`: text whose first 19 characters are a real date and time as `strftime` writes it (`YYYY-MM-DD
-    ///   HH:MM:SS`: no `T`, no zone, no day 31 of a 30-day month), then nothing or `.` and digits;
+    ///   HH:MM:SS`, written back from its Julian day: no `T`, no zone, no February 30), then nothing or `.` and digits;
     /// - `epoch_seconds` / `epoch_millis`: an INTEGER or REAL at most / above 10¹¹, as the exact form reads them.
     /// On those rows, the raw comparison and the exact per-row conversion give the same answer.
     public func declaredFormatViolations(_ column: TimestampColumn, format: TimestampFormat, in table: String) -> SQLStatement? {
@@ -103,11 +103,11 @@ public struct SQLiteDialect: SQLDialect {
     }
 
     /// SQL that is 1 when `value` is in `format` (see `declaredFormatViolations`).
-    static func inForm(_ format: TimestampFormat, _ value: String) -> String {
+    public static func inForm(_ format: TimestampFormat, _ value: String) -> String {
         switch format {
         case .utcText:
             return "typeof(\(value)) = 'text' AND length(\(value)) >= 19 "
-                + "AND strftime('%Y-%m-%d %H:%M:%S', substr(\(value), 1, 19)) = substr(\(value), 1, 19) "
+                + "AND strftime('%Y-%m-%d %H:%M:%S', julianday(substr(\(value), 1, 19))) = substr(\(value), 1, 19) "
                 + "AND (length(\(value)) = 19 OR (substr(\(value), 20, 1) = '.' AND length(\(value)) > 20 AND substr(\(value), 21) NOT GLOB '*[^0-9]*'))"
         case .epochSeconds:
             return "typeof(\(value)) IN ('integer', 'real') AND \(value) <= \(millisecondsAbove)"
@@ -153,9 +153,22 @@ public struct SQLiteDialect: SQLDialect {
             predicates.append(SQLStatement("\(c) >= ? AND \(c) <= \(Self.millisecondsAbove)", arguments: [.real(cutoff)]))
             predicates.append(SQLStatement("\(c) > \(Self.millisecondsAbove) AND \(c) >= ? AND \(c) < ''", arguments: [.real(cutoff * 1000)]))
         }
-        predicates.append(SQLStatement("\(c) >= ? AND \(c) < x'' AND (julianday(\(c)) - 2440587.5) * 86400.0 >= ?",
-                                       arguments: [.text(Self.hourPrefix(cutoff - Double(Self.zoneMarginHours * 3600))), .real(cutoff)]))
+        predicates.append(SQLStatement("\(c) >= ? AND \(c) < x'' AND ", arguments: [.text(Self.hourPrefix(cutoff - Double(Self.zoneMarginHours * 3600)))])
+                          + Self.textAtOrAfter(c, cutoff: cutoff))
         return predicates
+    }
+
+    /// `julianday(col)` at or after `cutoff`, compared as Julian days both: SQLite reads text to the millisecond, and
+    /// `julianday(?, 'unixepoch')` of the cutoff rounded UP to the millisecond is the same double as `julianday()` of
+    /// a text written at that instant. (Converting each row to epoch seconds, `(julianday(col) - 2440587.5) * 86400`,
+    /// carried ±40 µs of float error and missed a row written exactly at a whole-second bound.) The right side is
+    /// a constant, computed once per statement. A cutoff outside the years 1–9999 keeps the arithmetic form.
+    static func textAtOrAfter(_ column: String, cutoff: Double) -> SQLStatement {
+        guard MetricValues.timestampRange.contains(cutoff) else {
+            return SQLStatement("(julianday(\(column)) - 2440587.5) * 86400.0 >= ?", arguments: [.real(cutoff)])
+        }
+        let milliseconds = ((cutoff * 1_000_000).rounded() / 1000).rounded(.up)
+        return SQLStatement("julianday(\(column)) >= julianday(?, 'unixepoch')", arguments: [.real(milliseconds / 1000)])
     }
 
     /// `YYYY-MM-DD HH` of an epoch second, clamped to the years 0001–9999 (what ISO text can spell).
