@@ -21,17 +21,22 @@ public struct AlertSamples: Sendable, Codable, Hashable {
         self.init(columns: samples.columns, rows: samples.rows)
     }
 
-    /// The most rows, from the first, whose rendering costs at most `budget` by the destination's own measure
-    /// (`cost(k)` renders the first k rows and the note for the rest); nil when not even the note alone fits.
-    /// Only counts whose cost was measured are returned, so the answer is within the budget however `cost` grows.
-    func shownCount(budget: Int, cost: (Int) -> Int) -> Int? {
-        guard budget >= 0, cost(0) <= budget else { return nil }
+    /// The most rows, from the first, that fit in `budget` by the destination's own measure, or nil when not even the
+    /// note alone fits. The cost of k rows is estimated as `fixed(k)` (everything but the rows: title, note for the rest)
+    /// plus the first k `rowCosts` (each with its separator), so a search costs one pass over the rows; the answer is
+    /// then checked with `measure(k)` on the real rendering, and lowered until that fits.
+    static func shownCount(rows: Int, budget: Int, fixed: (Int) -> Int, rowCosts: [Int], measure: (Int) -> Int) -> Int? {
+        guard budget >= 0, measure(0) <= budget else { return nil }
+        var sums = [0]
+        sums.reserveCapacity(rowCosts.count + 1)
+        for cost in rowCosts { sums.append(sums[sums.count - 1] + cost) }
         var low = 0
-        var high = rows.count
+        var high = min(rows, rowCosts.count)
         while low < high {
             let middle = low + (high - low + 1) / 2
-            if cost(middle) <= budget { low = middle } else { high = middle - 1 }
+            if fixed(middle) + sums[middle] <= budget { low = middle } else { high = middle - 1 }
         }
+        while low > 0 && measure(low) > budget { low -= 1 }
         return low
     }
 
@@ -46,22 +51,33 @@ public struct AlertSamples: Sendable, Codable, Hashable {
     /// The rows' JSON for PagerDuty's `custom_details` and the webhook body: the first `shown` rows (values as
     /// strings, NULL as null), `row_count`, `omitted_rows`, and `note` when rows were left out.
     func json(shown: Int) -> JSONValue {
-        let hidden = rows.count - shown
+        json(rows: rows.prefix(shown).map(Self.rowJSON), hidden: rows.count - shown)
+    }
+
+    func json(rows shownRows: [JSONValue], hidden: Int) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("columns", .array(columns.map { .string(SampleText.cut($0, limit: Self.valueLimit)) })),
-            ("rows", .array(rows.prefix(shown).map { row in
-                .array(row.map { value in value.map { .string(SampleText.cut($0, limit: Self.valueLimit)) } ?? .null })
-            })),
+            ("rows", .array(shownRows)),
             ("row_count", .number(Double(rows.count))), ("omitted_rows", .number(Double(hidden))),
         ]
         if let note = Self.moreNote(hidden: hidden) { pairs.append(("note", .string(note))) }
         return .object(pairs)
     }
 
+    static func rowJSON(_ row: [String?]) -> JSONValue {
+        .array(row.map { value in value.map { .string(SampleText.cut($0, limit: valueLimit)) } ?? .null })
+    }
+
     /// The largest `json(shown:)` whose compact size, plus `overhead` bytes (the key and separator that hold it), is at
     /// most `budget` bytes; nil when even no rows do not fit.
     func json(budget: Int, overhead: Int) -> JSONValue? {
-        shownCount(budget: budget) { json(shown: $0).serialized().utf8.count + overhead }.map { json(shown: $0) }
+        let rendered = rows.map(Self.rowJSON)
+        // Each row adds its bytes and a comma (the first row's comma pays for nothing: the estimate errs high by one).
+        let costs = rendered.map { $0.serialized().utf8.count + 1 }
+        let measure = { (shown: Int) in self.json(rows: Array(rendered.prefix(shown)), hidden: self.rows.count - shown).serialized().utf8.count + overhead }
+        let fixed = { (shown: Int) in self.json(rows: [], hidden: self.rows.count - shown).serialized().utf8.count + overhead }
+        return Self.shownCount(rows: rows.count, budget: budget, fixed: fixed, rowCosts: costs, measure: measure)
+            .map { json(rows: Array(rendered.prefix($0)), hidden: rows.count - $0) }
     }
 }
 
@@ -71,27 +87,32 @@ public struct AlertSamples: Sendable, Codable, Hashable {
 enum SampleText {
     static func display(_ value: String?, limit: Int) -> String {
         guard let value else { return "NULL" }
-        return fitted(value.unicodeScalars.map(escaped), limit: limit)
+        return fitted(value.unicodeScalars.lazy.map(escaped), limit: limit)
     }
 
     /// The value as it is (JSON escapes it), cut to `limit` Unicode scalars: for the JSON formats.
     static func cut(_ value: String, limit: Int) -> String {
-        value.unicodeScalars.count <= limit ? value : fitted(value.unicodeScalars.map { String($0) }, limit: limit)
+        fitted(value.unicodeScalars.lazy.map { String($0) }, limit: limit)
     }
 
-    /// The pieces joined when they total at most `limit` scalars, else as many whole pieces as fit before `…`.
-    static func fitted(_ pieces: [String], limit: Int) -> String {
-        let total = pieces.reduce(0) { $0 + $1.unicodeScalars.count }
-        if total <= limit { return pieces.joined() }
+    /// The pieces joined when they total at most `limit` scalars, else as many whole pieces as fit before `…`. Stops
+    /// reading at the cut, so a huge value costs only what is shown.
+    static func fitted<Pieces: Sequence<String>>(_ pieces: Pieces, limit: Int) -> String {
+        let limit = max(limit, 1)
         var shown = ""
         var count = 0
+        var fitsBeforeEllipsis = 0
         for piece in pieces {
-            let length = piece.unicodeScalars.count
-            if count + length > limit - 1 { break }
+            count += piece.unicodeScalars.count
+            if count > limit {
+                var cut = String.UnicodeScalarView()
+                cut.append(contentsOf: shown.unicodeScalars.prefix(fitsBeforeEllipsis))
+                return String(cut) + "…"
+            }
             shown += piece
-            count += length
+            if count <= limit - 1 { fitsBeforeEllipsis = count }
         }
-        return shown + "…"
+        return shown
     }
 
     static func escaped(_ scalar: Unicode.Scalar) -> String {

@@ -34,18 +34,22 @@ extension SlackReceiver {
 
     /// The samples' text with as many rows as fit in `budget` characters; nil when not even the note does.
     static func samplesText(_ samples: AlertSamples, budget: Int) -> String? {
-        samples.shownCount(budget: budget) { samplesText(samples, shown: $0).unicodeScalars.count }
-            .map { samplesText(samples, shown: $0) }
+        let header = codeLine(samples.columns.map(Optional.some))
+        let lines = samples.rows.map { codeLine($0) }
+        // Each row adds its line and a newline; the first row also opens the code block (header, fences).
+        let blockCost = header.unicodeScalars.count + "\n```\n".unicodeScalars.count + "\n```".unicodeScalars.count
+        let costs = lines.enumerated().map { $0.element.unicodeScalars.count + 1 + ($0.offset == 0 ? blockCost : 0) }
+        let render = { (shown: Int) in samplesText(samples, header: header, lines: Array(lines.prefix(shown))) }
+        return AlertSamples.shownCount(rows: lines.count, budget: budget,
+                                       fixed: { samplesText(samples, header: header, lines: [], hidden: samples.rows.count - $0).unicodeScalars.count },
+                                       rowCosts: costs, measure: { render($0).unicodeScalars.count }).map(render)
     }
 
-    static func samplesText(_ samples: AlertSamples, shown: Int) -> String {
-        var lines = [samples.title]
-        if shown > 0 {
-            let table = ([samples.columns.map(Optional.some)] + samples.rows.prefix(shown)).map { codeLine($0) }
-            lines.append("```\n" + table.joined(separator: "\n") + "\n```")
-        }
-        if let note = AlertSamples.moreNote(hidden: samples.rows.count - shown) { lines.append(note) }
-        return lines.joined(separator: "\n")
+    static func samplesText(_ samples: AlertSamples, header: String, lines: [String], hidden: Int? = nil) -> String {
+        var text = [samples.title]
+        if !lines.isEmpty { text.append("```\n" + ([header] + lines).joined(separator: "\n") + "\n```") }
+        if let note = AlertSamples.moreNote(hidden: hidden ?? samples.rows.count - lines.count) { text.append(note) }
+        return text.joined(separator: "\n")
     }
 
     /// One row inside the code block: escaped for mrkdwn, no backtick.

@@ -22,9 +22,34 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// The size Python's `json.dumps(value)` would give (", " and ": " separators, non-ASCII escaped):
     /// the measure the destination limit checkers use, always at least the compact size.
     public var pythonStyleByteCount: Int {
-        var output = ""
-        write(to: &output, python: true)
-        return output.utf8.count
+        switch self {
+        case .string(let text): return Self.pythonStyleByteCount(of: text)
+        case .number, .bool, .null:
+            var output = ""
+            write(to: &output, python: true)
+            return output.utf8.count
+        case .array(let items): return 2 + items.reduce(0) { $0 + $1.pythonStyleByteCount } + 2 * max(0, items.count - 1)
+        case .object(let pairs):
+            return 2 + pairs.reduce(0) { $0 + Self.pythonStyleByteCount(of: $1.0) + 2 + $1.1.pythonStyleByteCount } + 2 * max(0, pairs.count - 1)
+        }
+    }
+
+    /// A string's size as `writeString(asciiOnly: true)` writes it, counted without writing it (message size checks
+    /// measure many candidate messages).
+    static func pythonStyleByteCount(of text: String) -> Int {
+        var count = 2
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"", "\\", "\n", "\r", "\t": count += 2
+            default:
+                if scalar.value < 0x20 || scalar.value > 0x7e {
+                    count += scalar.value > 0xFFFF ? 12 : 6
+                } else {
+                    count += 1
+                }
+            }
+        }
+        return count
     }
 
     public var data: Data { Data(serialized().utf8) }

@@ -27,17 +27,21 @@ extension TeamsReceiver {
 
     /// The samples' container with as many rows as fit in `budget` bytes; nil when not even the note does.
     static func samplesElement(_ samples: AlertSamples, budget: Int) -> JSONValue? {
-        samples.shownCount(budget: budget) { samplesElement(samples, shown: $0).pythonStyleByteCount }
-            .map { samplesElement(samples, shown: $0) }
+        let header = rowBlock(samples.columns, bold: true)
+        let rows = samples.rows.map { rowBlock($0, bold: false) }
+        // Each row adds its block and Python's ", "; the first row also adds the header row.
+        let headerCost = header.pythonStyleByteCount + 2
+        let costs = rows.enumerated().map { $0.element.pythonStyleByteCount + 2 + ($0.offset == 0 ? headerCost : 0) }
+        let render = { (shown: Int) in samplesElement(samples, header: header, rows: Array(rows.prefix(shown))) }
+        return AlertSamples.shownCount(rows: rows.count, budget: budget,
+                                       fixed: { samplesElement(samples, header: header, rows: [], hidden: samples.rows.count - $0).pythonStyleByteCount },
+                                       rowCosts: costs, measure: { render($0).pythonStyleByteCount }).map(render)
     }
 
-    static func samplesElement(_ samples: AlertSamples, shown: Int) -> JSONValue {
+    static func samplesElement(_ samples: AlertSamples, header: JSONValue, rows: [JSONValue], hidden: Int? = nil) -> JSONValue {
         var items = [textBlock(samples.title, extra: [("weight", .string("Bolder")), ("size", .string("Small"))])]
-        if shown > 0 {
-            items.append(rowBlock(samples.columns, bold: true))
-            items += samples.rows.prefix(shown).map { rowBlock($0, bold: false) }
-        }
-        if let note = AlertSamples.moreNote(hidden: samples.rows.count - shown) {
+        if !rows.isEmpty { items += [header] + rows }
+        if let note = AlertSamples.moreNote(hidden: hidden ?? samples.rows.count - rows.count) {
             items.append(textBlock(note, extra: [("isSubtle", .bool(true)), ("size", .string("Small"))]))
         }
         return .object([("type", .string("Container")), ("items", .array(items))])
