@@ -174,6 +174,7 @@ import Testing
         ("utc_text", "'2026-11-25 13:30:00+03:00'"),   // a zone among the newest rows
         ("utc_text", "'2026-11-25T11:45:00'"),         // a T among the newest rows
         ("utc_text", "'2026-02-30 11:00:00'"),         // no such day
+        ("utc_text", "'2026-11-20T10:00:00'"),         // not the latest: only the newest-rows check sees it
         ("epoch_seconds", "1795605000000"),            // milliseconds in a seconds column
         ("epoch_millis", "'2026-11-25 11:00:00'"),     // text in a milliseconds column
     ])
