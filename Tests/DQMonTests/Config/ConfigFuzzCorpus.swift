@@ -250,7 +250,7 @@ enum ConfigFuzzCorpus {
           x-slack: { type: slack, url: "https://hooks.slack.com/services/T0/B0/x" }
           x-teams: { type: teams, url: "https://example.webhook.office.com/x" }
           x-pager: { type: pagerduty, routing_key: "${PD_ROUTING_KEY:-key}" }
-          x-audit: { type: webhook, url: "https://audit.example.com/hook?token=t", secret: "s3cret" }
+          x-audit: { type: webhook, url: "https://audit.example.com/hook?token=t", secret: "s3cret", include_samples: true }
           x-local: { type: file, path: .dqmon/alerts.jsonl }
         routes:
           - match: { severity: critical, tier: [1, 2], dataset: "analytics.*", owner: team-orders, tags: [finance],
@@ -259,6 +259,7 @@ enum ConfigFuzzCorpus {
             repeat_interval: 1h
             continue: true
             send_resolved: false
+            include_samples: false
           - receivers: [x-local]
         maintenance:
           - { datasets: ["analytics.*"], cron: "0 2 * * SUN", duration: 2h, reason: weekly vacuum }
