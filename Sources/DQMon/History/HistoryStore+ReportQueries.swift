@@ -187,9 +187,11 @@ struct ReportDatasetReducer {
     let span: Double
     let daySpan: Double
     let isFreshness: [Bool]
-    /// Per check, per chart bucket.
-    var buckets: [[ReportDatasetRows.Bucket?]]
-    var counts: [[Int]]
+    /// Per check, per chart bucket (flat: `check * bucketCount + bucket`, one array rather than one per check).
+    var buckets: [ReportDatasetRows.Bucket?]
+    let bucketCount: Int
+    /// Per check, per status rank (flat: `check * 5 + rank`).
+    var counts: [Int]
     var milliseconds: [ReportDatasetRows.Milliseconds]
     var flagged: [[ReportDatasetRows.Flagged]]
     var strips: [[(at: Double, status: CheckStatus)]]
@@ -208,8 +210,9 @@ struct ReportDatasetReducer {
         daySpan = query.end - query.dayStart
         let count = checks.checkIDs.count
         isFreshness = checks.checkIDs.map { checks.freshnessCheckIDs.contains($0) }
-        buckets = Array(repeating: Array(repeating: nil, count: max(1, query.buckets)), count: count)
-        counts = Array(repeating: Array(repeating: 0, count: 5), count: count)
+        bucketCount = max(1, query.buckets)
+        buckets = Array(repeating: nil, count: bucketCount * count)
+        counts = Array(repeating: 0, count: 5 * count)
         milliseconds = Array(repeating: .init(), count: count)
         flagged = Array(repeating: [], count: count)
         strips = Array(repeating: [], count: count)
@@ -223,7 +226,7 @@ struct ReportDatasetReducer {
                       milliseconds ms: Double?, dataTimestamp: Double?) {
         let status = StatusSeverity.status(ranked: rank)
         let rank = StatusSeverity.rank(status)
-        counts[check][rank] += 1
+        counts[check * 5 + rank] += 1
         if at > query.dayStart {
             let day = ReportRowsQuery.slice(at, from: query.dayStart, span: daySpan, count: daily.count)
             if rank > daily[day] { daily[day] = rank }
@@ -232,8 +235,8 @@ struct ReportDatasetReducer {
         if let low, let high { band = ExpectedRange(lower: low, upper: high) }
         let value = observed.flatMap { Self.finite.contains($0) ? $0 : nil }
         if value != nil || band != nil {
-            let index = ReportRowsQuery.slice(at, from: query.start, span: span, count: buckets[check].count)
-            var bucket = buckets[check][index] ?? .init(index: index)
+            let index = ReportRowsQuery.slice(at, from: query.start, span: span, count: bucketCount)
+            var bucket = buckets[check * bucketCount + index] ?? .init(index: index)
             if let value {
                 bucket.valueCount += 1
                 bucket.valueTotal += value
@@ -242,7 +245,7 @@ struct ReportDatasetReducer {
                 bucket.bandLow = min(bucket.bandLow ?? band.lower, band.lower)
                 bucket.bandHigh = max(bucket.bandHigh ?? band.upper, band.upper)
             }
-            buckets[check][index] = bucket
+            buckets[check * bucketCount + index] = bucket
         }
         if let value, let shape = Self.flag(value: value, band: band, status: status) {
             flagged[check].append(.init(at: at, value: value, shape: shape))
@@ -292,10 +295,10 @@ struct ReportDatasetReducer {
         var rows = ReportDatasetRows()
         let statuses: [CheckStatus] = [.pass, .skipped, .warn, .error, .fail]
         for (index, checkID) in checks.checkIDs.enumerated() {
-            rows.buckets[checkID] = buckets[index].compactMap { $0 }
+            rows.buckets[checkID] = buckets[index * bucketCount ..< (index + 1) * bucketCount].compactMap { $0 }
             var byStatus: [CheckStatus: Int] = [:]
-            for status in statuses where counts[index][StatusSeverity.rank(status)] > 0 {
-                byStatus[status] = counts[index][StatusSeverity.rank(status)]
+            for status in statuses where counts[index * 5 + StatusSeverity.rank(status)] > 0 {
+                byStatus[status] = counts[index * 5 + StatusSeverity.rank(status)]
             }
             rows.statusCounts[checkID] = byStatus
             rows.milliseconds[checkID] = milliseconds[index]
