@@ -21,7 +21,7 @@ public struct MetricQuery: Sendable {
     /// `hasRows` is answered by `rowCount` when a check of the dataset counts rows anyway.
     let hasRowsFromRowCount: Bool
     /// The timestamp columns read raw on the dataset's `timestamp_format:`, in the order of the result columns that
-    /// follow `metrics` (each: how many of the table's newest rows are not in the declared form).
+    /// follow `metrics` (each: the table's newest values, `SQLDialect.declaredFormSample`).
     public let declaredColumns: [DeclaredColumn]
 
     /// A column a statement reads raw because its form is declared.
@@ -36,7 +36,7 @@ public struct MetricQuery: Sendable {
     ///   - columns: what the catalog says of each column (type, index), when known (not in `--dry-run`).
     ///   - filter: the dataset's `where:` (trusted user SQL): every metric reads only the rows it keeps.
     ///   - formats: the dataset's `timestamp_format:` (trusted config): declared columns are read raw where the
-    ///     dialect supports it (`SQLDialect.declaredFormatViolations`), and checked on the table's newest rows.
+    ///     dialect supports it (`SQLDialect.declaredFormSample`), and checked on the table's newest rows.
     public init(table: TableName, metrics: [Metric], dialect: any SQLDialect, now: Date, timeZone: TimeZone,
                 columns: [String: TimestampColumn] = [:], filter: String? = nil, formats: TimestampFormats = TimestampFormats()) {
         var rows = DatasetRows(dialect: dialect, table: table, filter: filter, columns: columns)
@@ -75,8 +75,8 @@ public struct MetricQuery: Sendable {
         }
         return names.compactMap { name in
             guard let format = formats.format(of: name),
-                  let check = dialect.declaredFormatViolations(columns[name] ?? TimestampColumn(name: name), format: format,
-                                                               in: dialect.qualifiedName(table)) else { return nil }
+                  let check = dialect.declaredFormSample(columns[name] ?? TimestampColumn(name: name), in: dialect.qualifiedName(table))
+            else { return nil }
             return Planner.Declared(name: name, format: format, violations: check)
         }
     }
@@ -87,9 +87,9 @@ public struct MetricQuery: Sendable {
         var violations: [DeclarationViolation] = []
         for (offset, column) in declaredColumns.enumerated() {
             let index = metrics.count + offset
-            if index < row.count, let count = row[index].double, count > 0 {
+            if index < row.count, case .text(let sample) = row[index], case let count = column.format.countNotInForm(sample: sample), count > 0 {
                 violations.append(DeclarationViolation(column: column.name, format: column.format,
-                                                       found: "\(Int(min(count, 1e6))) of its newest rows are not \(column.format.rawValue)"))
+                                                       found: "\(count) of its newest rows are not \(column.format.rawValue)"))
                 continue
             }
             for (index, metric) in metrics.enumerated() where metric == .maxTimestamp(column: column.name) && index < row.count {
@@ -150,7 +150,7 @@ struct Planner {
     struct Declared {
         let name: String
         let format: TimestampFormat
-        /// Counts the table's newest rows not in `format`.
+        /// The table's newest values, for the form check.
         let violations: SQLStatement
     }
 

@@ -37,6 +37,26 @@ public enum TimestampFormat: String, Sendable, CaseIterable, Hashable {
         }
     }
 
+    /// How many values of a `declaredFormSample` (`type:value` joined by U+001F) are not of this form; a
+    /// separator inside a value only splits it into pieces that are not in form (a false alarm, never a miss).
+    func countNotInForm(sample: String) -> Int {
+        guard !sample.isEmpty else { return 0 }
+        return sample.split(separator: "\u{1F}", omittingEmptySubsequences: false).reduce(0) { count, item in
+            count + (holds(typed: item) ? 0 : 1)
+        }
+    }
+
+    /// Whether one `type:value` of a sample is of this form (as `epochSeconds(ofStored:)` reads a latest value).
+    func holds(typed item: Substring) -> Bool {
+        guard let colon = item.firstIndex(of: ":") else { return false }
+        let type = item[..<colon], text = String(item[item.index(after: colon)...])
+        switch self {
+        case .utcText: return type == "text" && Self.utcTextSeconds(text) != nil
+        case .epochSeconds: return (type == "integer" || type == "real") && (Double(text).map { $0.isFinite && $0 <= Self.millisecondsAbove } ?? false)
+        case .epochMillis: return (type == "integer" || type == "real") && (Double(text).map { $0.isFinite && $0 > Self.millisecondsAbove } ?? false)
+        }
+    }
+
     /// A value that contradicts the declaration, for the warning line.
     public struct Mismatch: Error, Sendable {
         public let value: SQLValue
@@ -171,5 +191,5 @@ extension SQLValue {
 
 extension SQLDialect {
     /// By default a dialect reads every timestamp column the exact way, whatever `timestamp_format:` says.
-    public func declaredFormatViolations(_ column: TimestampColumn, format: TimestampFormat, in table: String) -> SQLStatement? { nil }
+    public func declaredFormSample(_ column: TimestampColumn, in table: String) -> SQLStatement? { nil }
 }
