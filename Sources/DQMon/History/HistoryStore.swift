@@ -86,8 +86,10 @@ public final class HistoryStore: Sendable {
         return HistoryError(path: ConfigLoader.displayPath(path), message: "\(what) failed: \(Self.describe(error))")
     }
 
-    /// Deletes runs (with their results and points), metric points, SLA running totals, and incidents resolved
-    /// before `cutoff` (see `HistoryTransaction.pruneIncidents`). Returns runs deleted.
+    /// Deletes runs (with their results and points), metric points, SLA running totals, incidents resolved
+    /// before `cutoff` (see `HistoryTransaction.pruneIncidents`), and sent or failed alert notifications created before
+    /// it (their bodies may hold failing-row samples, which go with their results; pending ones still have to be
+    /// delivered). Returns runs deleted.
     @discardableResult
     public func prune(before cutoff: Date) throws(HistoryError) -> Int {
         let cutoff = cutoff.timeIntervalSince1970
@@ -95,6 +97,7 @@ public final class HistoryStore: Sendable {
             try db.execute(sql: "DELETE FROM metric_points WHERE measured_at < ?", arguments: [cutoff])
             try db.execute(sql: "DELETE FROM dataset_run_totals WHERE evaluated_at < ?", arguments: [cutoff])
             try HistoryTransaction(db).pruneIncidents(resolvedBefore: cutoff)
+            try db.execute(sql: "DELETE FROM alert_notifications WHERE created_at < ? AND status != 'pending'", arguments: [cutoff])
             try db.execute(sql: "DELETE FROM runs WHERE evaluated_at < ?", arguments: [cutoff])
             return db.changesCount
         }

@@ -181,6 +181,30 @@ import Testing
         #expect(body.contains("ZZPII-second@example.com"), "the newest failing result's rows: \(body)")
     }
 
+    @Test func pruneRemovesSentBodiesWithSamplesButKeepsPendingOnes() throws {
+        try customers()
+        fixture.alerts("""
+            version: 1
+            receivers:
+              with: { type: webhook, url: "${BASE}/with", include_samples: true }
+              down: { type: webhook, url: "${BASE}/down", include_samples: true }
+            routes:
+              - receivers: [with, down]
+            delivery: { budget: 2s, timeout: 1s }
+            """)
+        #expect(try check().status == 1)
+        let sentOrNot = try stored("SELECT receiver, status FROM alert_notifications ORDER BY receiver")
+        #expect(sentOrNot.count == 2, "\(sentOrNot)")
+        // One body still waiting for delivery (as after a failed attempt): prune must leave it.
+        try HistoryStore(path: fixture.historyURL).write { db in
+            try db.execute(sql: "UPDATE alert_notifications SET status = 'pending' WHERE receiver = 'down'")
+        }
+        let prune = try dqmon(["prune", "--now", "2028-01-01T00:00:00Z"], in: fixture, environment: environment)
+        #expect(prune.status == 0, "\(prune.stdout)\(prune.stderr)")
+        #expect(try stored("SELECT receiver FROM alert_notifications") == [["down"]], "the sent body with rows goes with its run; a pending one stays")
+        #expect(try stored("SELECT CAST(count(*) AS TEXT) FROM result_samples") == [["0"]])
+    }
+
     // MARK: - Size limits
 
     /// 3 checks × 100 sampled rows × 30 columns of 200 characters (about 600 KB of samples per check, non-ASCII and
