@@ -69,8 +69,10 @@ import Testing
     @Test func everySeedLoadsUnmutated() throws {
         let project = FuzzProject()
         for seed in FuzzProject.seeds {
-            // A checks file with `upstream:` names datasets of the other checks files: load it with them.
-            let siblings = seed.text.contains("upstream:")
+            // A repository checks file with `upstream:` or a `references` check names datasets of the other checks files:
+            // load it with them (the corpus's own seeds are self-contained).
+            let repositoryFile = FuzzProject.repositorySeeds.contains { $0.path == seed.path && $0.text == seed.text }
+            let siblings = repositoryFile && (seed.text.contains("upstream:") || seed.text.contains("to_dataset:"))
                 ? FuzzProject.repositorySeeds.filter { $0.path.hasPrefix("checks/") && $0.path != seed.path } : []
             for sibling in siblings { project.install(sibling.path, Data(sibling.text.utf8)) }
             defer { for sibling in siblings { project.restore(sibling.path) } }
@@ -122,7 +124,11 @@ final class FuzzProject {
 
     init() {
         install("dqmon.yml", Data(Self.minimalProject.utf8))
-        for runbook in ["stale-data.md", "volume-drop.md", "anomaly.md"] { directory.write("runbooks/\(runbook)", "# \(runbook)\n") }
+        // Every runbook the repository has, so the demo's checks files load as they are.
+        let runbooks = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("runbooks")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: runbooks.path)) ?? []).filter { $0.hasSuffix(".md") }
+        for runbook in Set(names + ["stale-data.md", "volume-drop.md", "anomaly.md"]) { directory.write("runbooks/\(runbook)", "# \(runbook)\n") }
     }
 
     func install(_ path: String, _ data: Data) {
