@@ -104,15 +104,25 @@ enum Downsample {
         let count = max(1, count)
         let span = end - start
         guard span > 0, span.isFinite else { return [] }
-        var groups = Array(repeating: [Double](), count: count)
-        for point in points where point.value.isFinite && point.at >= start && point.at <= end {
-            let index = min(count - 1, max(0, Int(((point.at - start) / span * Double(count)).rounded(.down))))
-            groups[index].append(point.value)
+        // Two passes over flat arrays (no array per bucket): counts first, so the mean is summed as value / n in
+        // point order, exactly as before.
+        func bucket(_ point: (at: Double, value: Double)) -> Int? {
+            guard point.value.isFinite, point.at >= start, point.at <= end else { return nil }
+            return ReportRowsQuery.slice(point.at, from: start, span: span, count: count)
         }
-        return groups.enumerated().compactMap { index, values in
-            guard let low = values.min(), let high = values.max() else { return nil }
-            let mean = values.reduce(0) { $0 + $1 / Double(values.count) }
-            return Bucket(at: start + (Double(index) + 0.5) / Double(count) * span, mean: mean, low: low, high: high)
+        var counts = Array(repeating: 0, count: count)
+        for point in points { if let index = bucket(point) { counts[index] += 1 } }
+        var means = Array(repeating: 0.0, count: count)
+        var lows = Array(repeating: Double.infinity, count: count), highs = Array(repeating: -Double.infinity, count: count)
+        for point in points {
+            guard let index = bucket(point) else { continue }
+            means[index] += point.value / Double(counts[index])
+            lows[index] = min(lows[index], point.value)
+            highs[index] = max(highs[index], point.value)
+        }
+        return counts.indices.compactMap { index in
+            guard counts[index] > 0 else { return nil }
+            return Bucket(at: start + (Double(index) + 0.5) / Double(count) * span, mean: means[index], low: lows[index], high: highs[index])
         }
     }
 }
