@@ -20,8 +20,20 @@ public struct MySQLDialect: SQLDialect {
         "`" + identifier.replacingOccurrences(of: "`", with: "``") + "`"
     }
 
-    /// A value as text for the business-rule checks: MySQL and MariaDB spell the text type `CHAR` in a `CAST`.
-    public func text(of expression: String) -> String { "CAST(\(expression) AS CHAR)" }
+    /// A value as text for the business-rule checks and segment keys, compared byte for byte as on SQLite and
+    /// PostgreSQL. A plain `CAST(… AS CHAR)` takes the connection's collation, which on MySQL and MariaDB is
+    /// case-insensitive and pads spaces (`utf8mb4_general_ci`): `'PAID'` and `'paid '` would pass
+    /// `accepted_values: [paid]`, and `'de'` would fold into the `DE` segment. The value is converted to utf8mb4
+    /// (the session's character set, so the bound values are in the same bytes) and compared as a binary string:
+    /// case- and space-exact on every server and column collation. Results read back as UTF-8 text.
+    public func text(of expression: String) -> String { "CAST(CONVERT(\(expression) USING utf8mb4) AS BINARY)" }
+
+    /// `REGEXP` on the value as utf8mb4 text with a binary (case-sensitive) collation. The binary string of
+    /// `text(of:)` is read back as utf8mb4 first: a regular expression over bytes would see a multi-byte character
+    /// as several characters, and MySQL 8 refuses to mix a binary subject with a text pattern.
+    public func regexMatch(_ expression: String) -> String {
+        "CONVERT(\(expression) USING utf8mb4) COLLATE utf8mb4_bin REGEXP ?"
+    }
 
     /// MySQL 8 has no `CAST(… AS INTEGER)` (MariaDB accepts it); both spell it `SIGNED`.
     public func integer(of expression: String) -> String { "CAST(\(expression) AS SIGNED)" }
