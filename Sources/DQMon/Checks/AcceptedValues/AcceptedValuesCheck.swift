@@ -4,7 +4,7 @@ import Foundation
 /// outside the list unless `allow_null: false` (a `missing` check counts NULLs on their own).
 public struct AcceptedValuesCheck: RowRuleCheck {
     public static let typeName = "accepted_values"
-    public static let keys = ["column", "values", "allow_null"] + RowRule.keys
+    public static let keys = ["column", "values", "allow_null"] + RowRule.valueListingKeys
 
     public let column: String
     public let values: [String]

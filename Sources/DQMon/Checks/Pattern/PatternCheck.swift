@@ -8,7 +8,7 @@ import Foundation
 /// backspace in PostgreSQL), is a config error.
 public struct PatternCheck: RowRuleCheck {
     public static let typeName = "pattern"
-    public static let keys = ["column", "regex"] + RowRule.keys
+    public static let keys = ["column", "regex"] + RowRule.valueListingKeys
 
     public let column: String
     public let regex: String

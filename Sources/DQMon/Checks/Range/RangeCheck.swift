@@ -7,7 +7,7 @@ import Foundation
 /// (a timestamp type, ISO text, epoch numbers). Both bounds are of one kind, and `min` may not exceed `max`.
 public struct RangeCheck: RowRuleCheck {
     public static let typeName = "range"
-    public static let keys = ["column", "min", "max"] + RowRule.keys
+    public static let keys = ["column", "min", "max"] + RowRule.valueListingKeys
 
     /// A bound as written and as the number it compares as.
     public struct Bound: Sendable, Hashable {

@@ -45,7 +45,7 @@ extension RowRuleCheck {
     public var listsOffendingValues: Bool { false }
 
     public func offendingValues(over rows: DatasetRows) -> SQLStatement? {
-        guard listsOffendingValues, case .aggregate(let aggregate) = failingRows,
+        guard listsOffendingValues, rule.listsValues, case .aggregate(let aggregate) = failingRows,
               let counting = aggregate.base as? any ValueCountingAggregate else { return nil }
         return counting.mostFrequentValues(limit: OffendingValues.limit, over: rows)
     }

@@ -5,22 +5,29 @@ import Foundation
 public struct RowRule: Sendable, Hashable {
     /// The keys every business-rule check accepts besides its own.
     public static let keys = ["where", "warn", "fail"] + SampleRequest.keys
+    /// The keys of the checks that name their most frequent offending values (accepted_values, pattern, range).
+    public static let valueListingKeys = keys + ["list_values"]
 
     /// The check's `where:` (trusted SQL, like `sql:`); the dataset's own `where:` applies as well.
     public var filter: String?
     public var thresholds: RowThresholds
     /// `samples:`/`sample_columns:`: fetch some failing rows when the check warns or fails (nil: off, the default).
     public var sample: SampleRequest?
+    /// `list_values:` (default true): whether a warning or failing message names the most frequent offending
+    /// values. Messages reach alerts, so `list_values: false` keeps a personal-data column's values out of them.
+    public var listsValues: Bool
 
-    public init(filter: String? = nil, thresholds: RowThresholds = RowThresholds(warn: nil, fail: .count(0)), sample: SampleRequest? = nil) {
+    public init(filter: String? = nil, thresholds: RowThresholds = RowThresholds(warn: nil, fail: .count(0)), sample: SampleRequest? = nil,
+                listsValues: Bool = true) {
         self.filter = filter
         self.thresholds = thresholds
         self.sample = sample
+        self.listsValues = listsValues
     }
 
     static func parse(_ fields: ConfigFields, allowsPercent: Bool = true) -> RowRule {
         RowRule(filter: RowFilter.parse(fields), thresholds: RowThresholds.parse(fields, allowsPercent: allowsPercent),
-                sample: SampleRequest.parse(fields))
+                sample: SampleRequest.parse(fields), listsValues: fields.bool("list_values") ?? true)
     }
 
     /// The rows the check examines: all of the dataset's, or those its `where:` keeps.

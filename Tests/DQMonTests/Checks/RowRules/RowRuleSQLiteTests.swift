@@ -64,6 +64,36 @@ struct RowRuleSQLiteTests {
         #expect(run.results["Orders/duplicates"]?.message == "0 of 1 rows (0%) repeat another row's (order_id, line_no) where amount > 0", "\(run.output)")
     }
 
+    /// `list_values: false` keeps the values out of the message (and so out of alerts and the history), sends no
+    /// follow-up statement, and is a config error on the checks that list no values or with a non-boolean value.
+    @Test func listValuesFalseKeepsTheValuesOutOfTheMessage() throws {
+        let project = try scenario()
+        project.checks("orders.yml", """
+            version: 1
+            datasets:
+              - name: Orders
+                checks:
+                  - accepted_values: { column: Status, values: [paid, refunded, void], list_values: false }
+                  - pattern: { column: sku, regex: '^[A-Z]{3}-[0-9]+$', list_values: false }
+                  - range: { column: amount, min: 0, max: 100, list_values: true }
+            """)
+        let run = try RowRuleScenario.results(in: project)
+        #expect(run.results["Orders/accepted_values"]?.message == "3 of 8 rows (37.5%) have Status outside [paid, refunded, void] (fail > 0)", "\(run.output)")
+        #expect(run.results["Orders/pattern"]?.message == "3 of 8 rows (37.5%) have sku not matching '^[A-Z]{3}-[0-9]+$' (fail > 0)", "\(run.output)")
+        #expect(run.results["Orders/range"]?.message.hasSuffix("most frequent: '-5' (1), '1000' (1)") == true, "\(run.output)")
+        let dryRun = try dqmon(["check", "--all", "--dry-run", "--now", "2026-11-25T12:00:00Z"], in: project)
+        #expect(!dryRun.stdout.contains("Orders/accepted_values most frequent"), "\(dryRun.stdout)")
+        #expect(dryRun.stdout.contains("Orders/range most frequent"), "\(dryRun.stdout)")
+        for (check, expected) in [
+            ("missing: { column: Status, list_values: false }", "unknown key 'list_values'"),
+            ("accepted_values: { column: Status, values: [paid], list_values: maybe }", "'list_values' must be true or false, got 'maybe'"),
+        ] {
+            project.checks("orders.yml", "version: 1\ndatasets:\n  - name: Orders\n    checks:\n      - \(check)\n")
+            let output = try dqmon(["check", "--all", "--now", "2026-11-25T12:00:00Z"], in: project)
+            #expect(output.status == 3 && output.stderr.contains("checks/orders.yml:5:") && output.stderr.contains(expected), "\(check): \(output.stderr)")
+        }
+    }
+
     @Test func anUnknownColumnIsThatChecksErrorNamingIt() throws {
         let project = try scenario()
         project.checks("orders.yml", """
