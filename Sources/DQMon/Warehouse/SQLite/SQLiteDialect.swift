@@ -88,16 +88,17 @@ public struct SQLiteDialect: SQLDialect {
         }
     }
 
-    /// The table's 16 newest non-NULL values of `column` (by rowid, read from the end of the table, not a scan; any
+    /// The non-NULL values among the table's 16 newest rows (bounded: a mostly-NULL column is not searched further)
+    /// of `column` (by rowid, read from the end of the table, not a scan; any
     /// 16 rows of a view or a `WITHOUT ROWID` table) as `type:value` joined by U+001F, which `TimestampFormat.holds`
     /// checks in Swift. (A form check in SQL cost more to prepare and run than the raw read saved: ~0.4 s of CPU on
     /// `scripts/bench 1000`; this costs ~0.02 s.)
     public func declaredFormSample(_ column: TimestampColumn, in table: String) -> SQLStatement? {
         let c = quote(column.name)
         let newest = column.hasRowID == false
-            ? "SELECT \(c) AS v FROM \(table) WHERE \(c) IS NOT NULL LIMIT \(Self.declaredRowsChecked)"
-            : "SELECT \(c) AS v FROM \(table) WHERE \(c) IS NOT NULL ORDER BY rowid DESC LIMIT \(Self.declaredRowsChecked)"
-        return SQLStatement("SELECT group_concat(typeof(v) || ':' || v, char(31)) FROM (\(newest))")
+            ? "SELECT \(c) AS v FROM \(table) LIMIT \(Self.declaredRowsChecked)"
+            : "SELECT \(c) AS v FROM \(table) ORDER BY rowid DESC LIMIT \(Self.declaredRowsChecked)"
+        return SQLStatement("SELECT group_concat(typeof(v) || ':' || v, char(31)) FROM (\(newest))")  // NULLs drop out
     }
 
     /// How many of the newest rows check a declared `timestamp_format:`.
