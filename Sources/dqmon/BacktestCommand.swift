@@ -27,7 +27,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: "Replay this long a stretch of stored history (with CHECK_ID).")
     var since: String = "90d"
 
-    @Option(name: .long, help: "The segment of a group_by check to replay, as results show it (e.g. country=DE).")
+    @Option(name: .long, help: "The segment of a group_by check to replay, as results show it (e.g. country=DE, or other).")
     var segment: String?
 
     @Option(name: .long, help: "A CSV file with a header row (instead of CHECK_ID).")

@@ -125,4 +125,36 @@ import Testing
                                                 in: fixture.root)
         #expect(history.stdout.contains("[other] was recomposed 1 time"), "\(history.stdout)")
     }
+
+    /// Churn as a property (seeded; seed and round in every message): random daily volumes with the other tests'
+    /// fixed wobble (about ±2%, so the detector's own false alarms on noise stay out of it) and random backlogs, so the largest segments by all rows change on random days as the daily rows add up. However
+    /// the composition moves, `[other]` is never flagged: it only ever judges a composition against its own points.
+    @Test func otherIsNeverFlaggedByChurn() throws {
+        let seed: UInt64 = ProcessInfo.processInfo.environment["DQMON_TEST_SEED"].flatMap { UInt64($0) } ?? 1_919
+        var generator = SeededRandom(seed: seed)
+        var recomposed = 0
+        for round in 0..<3 {
+            let count = Int.random(in: 4...7, using: &generator)
+            let maxSegments = Int.random(in: 1...(count - 1), using: &generator)
+            let names = (0..<count).map { "c\($0)" }
+            let daily = names.map { _ in Int.random(in: 20...400, using: &generator) }
+            let backlog = names.map { _ in Int.random(in: 0...3_000, using: &generator) }
+            let fixture = ProjectFixture(dataset: "orders", checks: """
+                      - anomaly: { metric: row_count_1d, column: created_at, min_history: 7, training: 14d, seasonality: none, group_by: country, max_segments: \(maxSegments) }
+                """)
+            _ = try Self.runDaily(fixture, days: 14, backlog: Array(zip(names.map { Optional($0) }, backlog))) { day in
+                names.indices.map { index in
+                    let wobble = Double((day + index) * 37 % 11 - 5) * 0.004
+                    return (names[index], Int((Double(daily[index]) * (1 + wobble)).rounded()))
+                }
+            }
+            let series = try HistoryStore(path: fixture.historyURL)
+                .segmentSeries([.init(dataset: "orders", metric: "row_count_1d ["): Self.now.addingTimeInterval(-30 * 86_400)])
+            let others = series.filter { SegmentKey.isOther($0.key.metric, metric: "row_count_1d") }
+            recomposed += others.count > 1 ? 1 : 0
+            let flagged = others.values.flatMap { $0 }.filter(\.flagged)
+            #expect(flagged.isEmpty, "seed \(seed) round \(round): daily \(daily), backlog \(backlog), max_segments \(maxSegments): [other] flagged at \(flagged)")
+        }
+        #expect(recomposed > 0, "seed \(seed): no round changed the largest segments, so churn was not exercised")
+    }
 }
