@@ -77,7 +77,7 @@ public enum TimestampFormat: String, Sendable, CaseIterable, Hashable {
         guard bytes.count >= 19, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x20, bytes[13] == 0x3A, bytes[16] == 0x3A,
               let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2),
               let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
-              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+              (1...12).contains(month), day >= 1, day <= ISO8601.daysInMonth(year: year, month: month),
               hour < 24, minute < 60, second < 60 else { return nil }
         var milliseconds = 0.0
         if bytes.count > 19 {
@@ -89,7 +89,7 @@ public enum TimestampFormat: String, Sendable, CaseIterable, Hashable {
             }
             milliseconds = (fraction * 1000).rounded()
         }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = ISO8601.daysFromCivil(year: year, month: month, day: day)
         return Double(days * 86_400 + hour * 3_600 + minute * 60 + second) + milliseconds / 1000
     }
 
@@ -101,24 +101,6 @@ public enum TimestampFormat: String, Sendable, CaseIterable, Hashable {
             value = value * 10 + Int(byte - 0x30)
         }
         return value
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// The window's bound in this form, for `col >= bound` on the raw column: `cutoff` (seconds, stored time) as
