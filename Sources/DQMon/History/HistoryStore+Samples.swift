@@ -63,3 +63,17 @@ extension HistoryTransaction {
         return samples
     }
 }
+
+extension HistoryTransaction {
+    /// The samples stored with the check's newest result, when that result warned or failed (a repeat in a run that
+    /// did not evaluate the check shows the rows of the result that is still failing).
+    func newestFailingSamples(checkID: String) throws -> FailingRowSamples? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT r.status, s.columns, s.rows FROM results AS r LEFT JOIN result_samples AS s ON s.result_id = r.id
+            WHERE r.check_id = ? ORDER BY r.evaluated_at DESC, r.id DESC LIMIT 1
+            """, arguments: [checkID]) else { return nil }
+        let status: String = row[0]
+        guard status == "warn" || status == "fail", let columns: String = row[1], let rows: String = row[2] else { return nil }
+        return FailingRowSamples.decoded(columns: columns, rows: rows)
+    }
+}

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Failing-row samples in alerts (`include_samples`, issue 13). Samples may hold personal data, so they are added
 /// only to the copies of events that are rendered for a receiver that includes them, just before rendering: alert
@@ -29,7 +28,7 @@ extension AlertOutbox {
             if let known = runSamples[event.checkID] {
                 sent.samples = known
             } else {
-                sent.samples = try transaction.newestFailingSamples(checkID: event.checkID)
+                sent.samples = try transaction.newestFailingSamples(checkID: event.checkID).map(AlertSamples.init)
             }
             return sent
         }
@@ -50,19 +49,5 @@ extension AlertEventKind {
         case .firing, .escalated, .repeat, .linked: return true
         case .resolved, .acknowledged, .test: return false
         }
-    }
-}
-
-extension HistoryTransaction {
-    /// The samples stored with the check's newest result, when that result warned or failed (a repeat in a run that
-    /// did not evaluate the check shows the rows of the result that is still failing).
-    func newestFailingSamples(checkID: String) throws -> AlertSamples? {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT r.status, s.columns, s.rows FROM results AS r LEFT JOIN result_samples AS s ON s.result_id = r.id
-            WHERE r.check_id = ? ORDER BY r.evaluated_at DESC, r.id DESC LIMIT 1
-            """, arguments: [checkID]) else { return nil }
-        let status: String = row[0]
-        guard status == "warn" || status == "fail", let columns: String = row[1], let rows: String = row[2] else { return nil }
-        return FailingRowSamples.decoded(columns: columns, rows: rows).map(AlertSamples.init)
     }
 }
