@@ -21,7 +21,8 @@ extension HTMLReport {
             ReportDatasetChecks(name: dataset.name, checkIDs: dataset.checks.map(\.id),
                                 freshnessCheckIDs: Set(dataset.checks.filter { $0.spec.freshnessThresholds != nil }.map(\.id)))
         }
-        let days = max(1, Int(min(400, ((end - start) / 86_400).rounded(.up))))
+        let spanDays = ((end - start) / 86_400).rounded(.up)  // --window is validated positive; a non-finite span still draws one day
+        let days = spanDays.isFinite ? Int(min(400, max(1, spanDays))) : 1
         let query = ReportRowsQuery(start: start, end: end, buckets: resolution, dayStart: end - Double(days) * 86_400, days: days,
                                     stripLength: stripLength)
         var datasets: [DatasetReport] = []
