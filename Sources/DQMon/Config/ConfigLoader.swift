@@ -67,7 +67,10 @@ public enum ConfigLoader {
         // A file may hold only exposures (Lineage/ExposureConfig reads them).
         if !fields.has("datasets") && fields.has("exposures") { return [] }
         guard let items = fields.require("datasets")?.items(describing: "'datasets'") else { return [] }
-        return items.compactMap { DatasetConfig.parse($0, project: project) }
+        // Read once per file, not per dataset and check: the resolver standardizes a URL, the registry is task-local.
+        let runbooks = project.runbooks
+        let checkTypes = Registries.current.checks
+        return items.compactMap { DatasetConfig.parse($0, project: project, runbooks: runbooks, checkTypes: checkTypes) }
     }
 
     /// Reads and composes one YAML file; reports a missing file, a syntax error or an empty document.

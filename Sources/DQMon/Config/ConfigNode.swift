@@ -5,17 +5,25 @@ import Yams
 ///
 /// Accessors report problems to `diagnostics` and return nil instead of throwing, so loading goes on
 /// and `dqmon validate` can list every error in one pass.
+///
+/// Config loading makes one `ConfigNode` per value read (tens of thousands on a large project), so the file, the
+/// diagnostics and the environment live in one shared `ConfigFileContext`: copying a node retains one object
+/// besides the YAML node itself.
 public struct ConfigNode {
     public let node: Node
-    public let file: String
-    let diagnostics: Diagnostics
-    let environment: [String: String]
+    let context: ConfigFileContext
+
+    public var file: String { context.file }
+    var diagnostics: Diagnostics { context.diagnostics }
+    var environment: [String: String] { context.environment }
 
     init(node: Node, file: String, diagnostics: Diagnostics, environment: [String: String]) {
+        self.init(node: node, context: ConfigFileContext(file: file, diagnostics: diagnostics, environment: environment))
+    }
+
+    init(node: Node, context: ConfigFileContext) {
         self.node = node
-        self.file = file
-        self.diagnostics = diagnostics
-        self.environment = environment
+        self.context = context
     }
 
     public var location: SourceLocation {
@@ -39,7 +47,7 @@ public struct ConfigNode {
     }
 
     func child(_ node: Node) -> ConfigNode {
-        ConfigNode(node: node, file: file, diagnostics: diagnostics, environment: environment)
+        ConfigNode(node: node, context: context)
     }
 
     /// True for `~`, `null` and an empty value.
@@ -49,9 +57,9 @@ public struct ConfigNode {
     }
 
     /// The scalar's text with `${VAR}` and `${VAR:-default}` substituted; nil (and an error) for lists and maps.
-    public func text(describing what: String) -> String? {
+    public func text(describing what: @autoclosure () -> String) -> String? {
         guard case .scalar(let scalar) = node else {
-            error("\(what) must be a single value, not a \(kindName)")
+            error("\(what()) must be a single value, not a \(kindName)")
             return nil
         }
         switch EnvironmentInterpolation.expand(scalar.string, environment: environment) {
@@ -64,42 +72,50 @@ public struct ConfigNode {
     }
 
     /// The items of a sequence; a single scalar counts as a list of one.
-    public func items(describing what: String) -> [ConfigNode]? {
+    public func items(describing what: @autoclosure () -> String) -> [ConfigNode]? {
         switch node {
         case .sequence(let sequence): return sequence.map(child)
         case .scalar: return isNull ? [] : [self]
         case .mapping:
-            error("\(what) must be a list, not a mapping")
+            error("\(what()) must be a list, not a mapping")
             return nil
         case .alias:
-            error("\(what) uses a YAML alias, which dqmon does not support")
+            error("\(what()) uses a YAML alias, which dqmon does not support")
             return nil
         }
     }
 
     /// Reads a mapping, reporting keys that are not in `allowed` (with a did-you-mean) and duplicate keys.
     public func fields(of what: String, allowed: [String]) -> ConfigFields? {
+        fields(of: what, allowed: allowed, alsoAllowed: [])
+    }
+
+    /// `fields(of:allowed:)` over the keys of two lists, `allowed` then `alsoAllowed` (e.g. a check type's keys and the
+    /// keys every check takes), without joining them for every mapping read: the joined list is made only for a
+    /// did-you-mean.
+    func fields(of what: String, allowed: [String], alsoAllowed: [String]) -> ConfigFields? {
         guard case .mapping(let mapping) = node else {
             error("\(what) must be a mapping of keys to values, not a \(kindName)")
             return nil
         }
-        var entries: [String: (key: ConfigNode, value: ConfigNode)] = [:]
-        var order: [String] = []
-        for (keyNode, valueNode) in mapping {
-            let key = child(keyNode)
+        // A mapping holds a few keys: a linear scan of the accepted ones beats hashing every key. Only accepted keys
+        // are kept, so the scan is bounded by the allowed list however long the mapping is.
+        var entries: [ConfigFields.Entry] = []
+        entries.reserveCapacity(Swift.min(mapping.count, allowed.count + alsoAllowed.count))
+        for index in mapping.indices {
+            let (keyNode, valueNode) = mapping[index]
             let name = keyNode.string ?? ""
-            if entries[name] != nil {
-                key.error("duplicate key '\(name)' in \(what)")
+            if entries.contains(where: { $0.name == name }) {
+                child(keyNode).error("duplicate key '\(name)' in \(what)")
                 continue
             }
-            guard allowed.contains(name) else {
-                key.error("unknown key '\(name)' in \(what)\(Suggestion.hint(for: name, in: allowed))")
+            guard allowed.contains(name) || alsoAllowed.contains(name) else {
+                child(keyNode).error("unknown key '\(name)' in \(what)\(Suggestion.hint(for: name, in: allowed + alsoAllowed))")
                 continue
             }
-            entries[name] = (key, child(valueNode))
-            order.append(name)
+            entries.append(ConfigFields.Entry(name: name, keyMark: keyNode.mark, value: valueNode))
         }
-        return ConfigFields(owner: self, what: what, entries: entries, order: order)
+        return ConfigFields(owner: self, what: what, entries: entries)
     }
 
     var kindName: String {
@@ -112,24 +128,53 @@ public struct ConfigNode {
     }
 }
 
+/// What every node of one config file shares: the file's display path, where errors go, and the variables `${VAR}`
+/// expands from. One per file read.
+final class ConfigFileContext {
+    let file: String
+    let diagnostics: Diagnostics
+    let environment: [String: String]
+
+    init(file: String, diagnostics: Diagnostics, environment: [String: String]) {
+        self.file = file
+        self.diagnostics = diagnostics
+        self.environment = environment
+    }
+}
+
 /// The keys of one YAML mapping, with typed accessors that report wrong types at the value's position.
 public struct ConfigFields {
     public let owner: ConfigNode
     public let what: String
-    let entries: [String: (key: ConfigNode, value: ConfigNode)]
+    /// The accepted keys in the order they were written (few: looked up by a linear scan).
+    let entries: [Entry]
+
+    /// One accepted key: its name, where the key was written, and its value.
+    struct Entry {
+        let name: String
+        let keyMark: Mark?
+        let value: Node
+    }
+
     /// Keys in the order they were written.
-    public let order: [String]
+    public var order: [String] { entries.map(\.name) }
 
-    public subscript(key: String) -> ConfigNode? { entries[key]?.value }
+    public subscript(key: String) -> ConfigNode? {
+        for entry in entries where entry.name == key { return owner.child(entry.value) }
+        return nil
+    }
 
-    public func has(_ key: String) -> Bool { entries[key] != nil }
+    public func has(_ key: String) -> Bool { entries.contains { $0.name == key } }
 
     /// The same fields without the keys outside `keys` (already reported by the caller).
     func restricted(to keys: [String]) -> ConfigFields {
-        ConfigFields(owner: owner, what: what, entries: entries.filter { keys.contains($0.key) }, order: order.filter(keys.contains))
+        ConfigFields(owner: owner, what: what, entries: entries.filter { keys.contains($0.name) })
     }
 
-    public func keyLocation(_ key: String) -> SourceLocation { entries[key]?.key.location ?? owner.location }
+    public func keyLocation(_ key: String) -> SourceLocation {
+        guard let entry = entries.first(where: { $0.name == key }) else { return owner.location }
+        return SourceLocation(file: owner.file, line: entry.keyMark?.line ?? 1, column: entry.keyMark?.column ?? 1)
+    }
 
     /// Reports `<what> needs '<key>'` at the mapping when the key is absent.
     public func require(_ key: String) -> ConfigNode? {
@@ -146,7 +191,7 @@ public struct ConfigFields {
 
     public func int(_ key: String, in range: ClosedRange<Int>? = nil) -> Int? {
         guard let node = self[key], let text = node.text(describing: "'\(key)'") else { return nil }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingConfigWhitespace()
         guard let value = Int(trimmed) else {
             // All digits but no Int: too many of them. Say the range rather than "not a whole number".
             let digits = trimmed.first == "-" || trimmed.first == "+" ? trimmed.dropFirst() : Substring(trimmed)
@@ -167,9 +212,8 @@ public struct ConfigFields {
     /// A finite decimal number (`3`, `2.5`, `1e6`) within `range`; `inf`, `nan` and hexadecimal forms are errors.
     public func number(_ key: String, in range: ClosedRange<Double>, meaning: String) -> Double? {
         guard let node = self[key], let text = node.text(describing: "'\(key)'") else { return nil }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let allowed = Set("0123456789.+-eE")
-        guard !trimmed.isEmpty, trimmed.allSatisfy(allowed.contains), let value = Double(trimmed), value.isFinite else {
+        let trimmed = text.trimmingConfigWhitespace()
+        guard !trimmed.isEmpty, trimmed.allSatisfy(Self.numberCharacters.contains), let value = Double(trimmed), value.isFinite else {
             node.error("'\(key)' must be \(meaning), got \(ConfigText.quoted(text))")
             return nil
         }
@@ -179,6 +223,8 @@ public struct ConfigFields {
         }
         return value == 0 ? 0 : value
     }
+
+    private static let numberCharacters = Set("0123456789.+-eE")
 
     /// `3`, `0.1`, `1000000000000000`: a bound as a user would write it.
     static func plain(_ value: Double) -> String {

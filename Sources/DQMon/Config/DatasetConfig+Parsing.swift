@@ -6,7 +6,8 @@ extension DatasetConfig {
     ///
     /// A bad or missing `name` does not stop the rest from being read: its checks are still validated (under a
     /// placeholder name) so that every error shows at once, and then the dataset is dropped.
-    static func parse(_ node: ConfigNode, project: ProjectConfig) -> DatasetConfig? {
+    static func parse(_ node: ConfigNode, project: ProjectConfig, runbooks: RunbookResolver? = nil,
+                      checkTypes: CheckRegistry = Registries.current.checks) -> DatasetConfig? {
         guard let fields = node.fields(of: "dataset", allowed: keys) else { return nil }
         let name = fields.require("name") != nil ? fields.string("name") : nil
         if name?.isEmpty == true { fields["name"]?.error("'name' is empty; write the table as the warehouse names it, e.g. analytics.orders") }
@@ -27,12 +28,12 @@ extension DatasetConfig {
         if let sla = fields["sla"]?.fields(of: "'sla'", allowed: TierPolicy.keys) {
             dataset.sla = dataset.sla.overridden(by: sla)
         }
-        let runbooks = project.runbooks
+        let runbooks = runbooks ?? project.runbooks
         if let runbook = dataset.runbook, let runbookNode = fields["runbook"] {
             ConfigLoader.checkRunbook(runbook, node: runbookNode, resolver: runbooks)
         }
         if let checks = fields.require("checks") {
-            dataset.checks = checkItems(checks).compactMap { CheckConfig.parse($0, dataset: shownName, runbooks: runbooks) }
+            dataset.checks = checkItems(checks).compactMap { CheckConfig.parse($0, dataset: shownName, runbooks: runbooks, checkTypes: checkTypes) }
         }
         return validName == nil ? nil : dataset
     }
@@ -45,11 +46,14 @@ extension DatasetConfig {
         return mapping.map { pair in node.child(.mapping(Node.Mapping([(pair.key, pair.value)], .implicit, .any, pair.key.mark))) }
     }
 
+    /// The zone of a dataset without `timezone:` (made once, not per dataset).
+    private static let utc = TimeZone(identifier: "UTC")!
+
     static func parseTimeZone(_ fields: ConfigFields) -> TimeZone {
-        guard let identifier = fields.string("timezone") else { return TimeZone(identifier: "UTC")! }
+        guard let identifier = fields.string("timezone") else { return utc }
         guard let zone = TimeZone(identifier: identifier) else {
             fields["timezone"]?.error("unknown timezone '\(identifier)' (use an IANA name such as 'UTC' or 'Europe/Berlin')")
-            return TimeZone(identifier: "UTC")!
+            return utc
         }
         return zone
     }
@@ -57,21 +61,22 @@ extension DatasetConfig {
 
 extension CheckConfig {
     /// Reads `- type: { settings }`: a mapping with exactly one key, the check type.
-    static func parse(_ node: ConfigNode, dataset: String, runbooks: RunbookResolver) -> CheckConfig? {
+    static func parse(_ node: ConfigNode, dataset: String, runbooks: RunbookResolver,
+                      checkTypes: CheckRegistry = Registries.current.checks) -> CheckConfig? {
         guard case .mapping(let mapping) = node.node, mapping.count == 1, let (typeNode, settingsNode) = mapping.first.map({ ($0.key, $0.value) }) else {
             node.error("each check is a mapping with one check type, e.g. '- freshness: { column: updated_at, warn_after: 2h }'")
             return nil
         }
         let typeName = typeNode.string ?? ""
-        guard let type = Registries.current.checks.type(named: typeName) else {
-            node.child(typeNode).error("unknown check type \(ConfigText.quoted(typeName))\(Suggestion.hint(for: typeName, in: Registries.current.checks.typeNames)); dqmon supports: \(Registries.current.checks.typeNames.joined(separator: ", "))")
+        guard let type = checkTypes.type(named: typeName) else {
+            node.child(typeNode).error("unknown check type \(ConfigText.quoted(typeName))\(Suggestion.hint(for: typeName, in: checkTypes.typeNames)); dqmon supports: \(checkTypes.typeNames.joined(separator: ", "))")
             return nil
         }
         let settings = node.child(settingsNode)
         let what = "\(typeName) check"
         let fields = settings.isNull
             ? settings.fields(of: what, allowed: [])  // reports "must be a mapping"
-            : settings.fields(of: what, allowed: type.keys + CheckRegistry.commonKeys)
+            : settings.fields(of: what, allowed: type.keys, alsoAllowed: CheckRegistry.commonKeys)
         guard let fields else { return nil }
         // The common keys first, so their errors show even when the type's own settings are wrong.
         let name = fields.string("name")

@@ -31,17 +31,24 @@ extension TimestampFormats {
     /// One form's name, or nil and an error naming the accepted ones.
     private static func format(_ node: ConfigNode, timeZone: TimeZone) -> TimestampFormat? {
         guard let text = node.text(describing: "timestamp_format") else { return nil }
-        let names = TimestampFormat.allCases.map(\.rawValue)
-        guard let format = TimestampFormat(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
+        guard let format = TimestampFormat(rawValue: text.trimmingConfigWhitespace()) else {
+            let names = TimestampFormat.allCases.map(\.rawValue)
             node.error("unknown timestamp_format \(ConfigText.quoted(text))\(Suggestion.hint(for: text, in: names)); use one of \(names.joined(separator: ", ")) "
                        + "(or leave it out: dqmon then reads every timestamp form exactly)")
             return nil
         }
-        if format == .utcText, timeZone.secondsFromGMT() != 0 || timeZone.nextDaylightSavingTimeTransition != nil {
+        if format == .utcText, !isPlainUTC(timeZone) {
             node.error("timestamp_format utc_text declares UTC text, but the dataset's timezone is \(timeZone.identifier); "
                        + "remove one of them (zone-less text in another zone is read exactly without a timestamp_format)")
             return nil
         }
         return format
+    }
+
+    /// A zone that is UTC at every instant. `UTC` itself (every dataset without `timezone:`) is answered without
+    /// asking Foundation for its next daylight-saving transition, which is slow and asked once per dataset.
+    private static func isPlainUTC(_ timeZone: TimeZone) -> Bool {
+        if timeZone.identifier == "UTC" { return true }
+        return timeZone.secondsFromGMT() == 0 && timeZone.nextDaylightSavingTimeTransition == nil
     }
 }

@@ -47,6 +47,6 @@ public struct CheckConfig: Sendable {
     public var location: SourceLocation
 
     public static func makeID(dataset: String, type: String, name: String?) -> String {
-        [dataset, type, name].compactMap { $0 }.joined(separator: "/")
+        name.map { dataset + "/" + type + "/" + $0 } ?? dataset + "/" + type
     }
 }

@@ -46,7 +46,7 @@ public struct Interval: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// Parses `90s`, `15m`, `6h`, `2d`, `1w`, or combinations such as `1h30m`, up to `maximum`.
     public static func parse(_ text: String, maximum: Interval = .maximum) -> Result<Interval, ParseError> {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingConfigWhitespace()
         if trimmed.hasPrefix("-") {
             if case .failure(.malformed) = parse(String(trimmed.dropFirst()), maximum: maximum) { return .failure(.malformed) }
             return .failure(.notPositive)

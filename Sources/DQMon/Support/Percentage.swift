@@ -34,7 +34,7 @@ public struct Percentage: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// Parses `50%` or `12.5%` within `range` (in percent, e.g. `0...100`).
     public static func parse(_ text: String, range: ClosedRange<Double> = unitRange) -> Result<Percentage, ParseError> {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingConfigWhitespace()
         guard trimmed.hasSuffix("%"), let value = decimal(trimmed.dropLast()) else { return .failure(.malformed) }
         guard range.contains(value) else { return .failure(.outOfRange(range)) }
         return .success(Percentage(fraction: value == 0 ? 0 : value / 100))  // no -0
