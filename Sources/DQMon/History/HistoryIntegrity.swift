@@ -6,8 +6,8 @@ import GRDB
 /// Three checks, cheapest first:
 /// - at open, the 100-byte file header (`SQLite format 3`, a valid page size, a whole number of pages): a
 ///   file overwritten at its start, truncated or replaced is refused before SQLite touches it;
-/// - at open, through a read-only connection, the applied migrations: one this dqmon does not know means a
-///   newer dqmon wrote the file (refused before anything, even GRDB's open, writes to it);
+/// - at open, the applied migrations (the first query of `HistoryStore`'s one connection): one this dqmon does not
+///   know means a newer dqmon wrote the file (refused before anything writes to it);
 /// - before the first write of a `HistoryStore`, `PRAGMA quick_check` over the whole file (every page's
 ///   structure, every cell in bounds; not index-vs-table contents, which `integrity_check` adds at several
 ///   times the cost). Its cost grows with the file; the README gives the figure at 1,000,000 results.
@@ -43,27 +43,14 @@ enum HistoryIntegrity {
         return nil
     }
 
-    /// Throws when the history at `path` holds a migration this dqmon does not have (a newer dqmon wrote it).
-    /// Reads through a read-only connection, so a refused file is left exactly as it was.
-    static func refuseNewerMigrations(at path: URL, known: [String]) throws(HistoryError) {
-        guard let size = try? FileManager.default.attributesOfItem(atPath: path.path)[.size] as? Int, size > 0 else { return }
-        do {
-            var configuration = GRDB.Configuration()
-            configuration.readonly = true
-            configuration.busyMode = .timeout(30)
-            let queue = try DatabaseQueue(path: path.path, configuration: configuration)
-            defer { try? queue.close() }
-            try queue.read { db in try refuseNewerMigrations(db, known: known, path: path) }
-        } catch let error as HistoryError {
-            throw error
-        } catch {
-            throw HistoryStore.openError(error, path: path)
-        }
-    }
-
+    /// Throws when the history holds a migration this dqmon does not have (a newer dqmon wrote it).
     static func refuseNewerMigrations(_ db: Database, known: [String], path: URL) throws {
         guard try db.tableExists("grdb_migrations") else { return }
-        let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        try refuseNewer(applied: try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"), known: known, path: path)
+    }
+
+    /// Throws when `applied` (the identifiers in `grdb_migrations`) names a migration not in `known`.
+    static func refuseNewer(applied: [String], known: [String], path: URL) throws(HistoryError) {
         if let unknown = applied.first(where: { !known.contains($0) }) {
             throw HistoryError(path: ConfigLoader.displayPath(path), message: """
                 written by a newer dqmon; upgrade dqmon (this history has migration '\(unknown)', which dqmon \(DQMonVersion.current) does not know)

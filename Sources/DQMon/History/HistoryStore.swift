@@ -16,10 +16,18 @@ import GRDB
 /// - warning: Two processes may read concurrently, but only the holder of the `RunLock` should record runs.
 public final class HistoryStore: Sendable {
     public let path: URL
-    let pool: DatabasePool
+    /// The one connection to the history (a `DatabaseQueue`: a command is one process doing one thing at a time,
+    /// so a pool's reader connections, each opened and schema-loaded per process, bought nothing but start-up time).
+    /// The file stays in WAL mode, so other processes (a backup, a report) read while a run writes.
+    let pool: DatabaseQueue
     let integrity = IntegrityGate()
 
     /// Opens (creating the file and its folder if needed) and migrates the history at `path`.
+    ///
+    /// One connection, and when the history is already migrated one query: the applied migrations are read first
+    /// (a newer dqmon's file is refused before anything writes to it), then WAL mode is set (a no-op on an existing
+    /// history; nothing else is written at open), then pending migrations, if any, are applied after the file's
+    /// `quick_check`.
     public init(path: URL) throws(HistoryError) {
         self.path = path
         let display = ConfigLoader.displayPath(path)
@@ -29,31 +37,53 @@ public final class HistoryStore: Sendable {
             throw HistoryError(path: display, message: "cannot create its folder: \(error.localizedDescription) (is the folder writable?)")
         }
         try HistoryIntegrity.verifyHeader(at: path)
-        // Before the pool opens: opening a pool writes (GRDB creates and drops a table so that a WAL file exists).
-        try HistoryIntegrity.refuseNewerMigrations(at: path, known: HistoryMigrations.migrator.migrations)
+        let migrator = HistoryMigrations.migrator
+        let pending: Bool
         do {
             var configuration = GRDB.Configuration()
             configuration.busyMode = .timeout(30)
             configuration.label = "history"
-            configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            pool = try DatabaseQueue(path: path.path, configuration: configuration)
+            pending = try pool.inDatabase { db in
+                let applied = try Self.appliedMigrations(db)
+                try HistoryIntegrity.refuseNewer(applied: applied, known: migrator.migrations, path: path)
+                try Self.useWAL(db)
+                return migrator.migrations.last.map { !applied.contains($0) } ?? false
             }
-            pool = try DatabasePool(path: path.path, configuration: configuration)
+        } catch let error as HistoryError {
+            throw error
         } catch {
             throw Self.openError(error, path: path)
         }
-        try migrate()
+        if pending { try migrate(migrator) }
+    }
+
+    /// The identifiers in `grdb_migrations`, or none when the table does not exist yet (a new file). One query.
+    private static func appliedMigrations(_ db: Database) throws -> [String] {
+        do {
+            return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        } catch {
+            if try !db.tableExists("grdb_migrations") { return [] }
+            throw error
+        }
+    }
+
+    /// WAL mode (readers in other processes never wait for a run's write) with `synchronous = NORMAL`: a commit is
+    /// not synced on its own; the checkpoint when the store closes syncs the log and then the file, so a run is on
+    /// disk when the command exits and `history.sqlite` alone is the whole history again. A killed process loses no
+    /// committed run either (the log is in the kernel's page cache and is replayed at the next open).
+    /// `journal_mode = WAL` writes only when it converts a new or rollback-mode file.
+    private static func useWAL(_ db: Database) throws {
+        let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+        guard mode == "wal" else { throw DatabaseError(message: "could not activate WAL mode (journal_mode is \(mode ?? "unknown"))") }
+        try db.execute(sql: "PRAGMA synchronous = NORMAL")
     }
 
     /// Before applying a pending migration, checks the file (a migration writes).
-    private func migrate() throws(HistoryError) {
-        let migrator = HistoryMigrations.migrator
+    private func migrate(_ migrator: DatabaseMigrator) throws(HistoryError) {
         do {
-            let pending = try pool.read { db in try !migrator.hasCompletedMigrations(db) }
-            if pending {
-                try verifyBeforeFirstWrite()
-                try migrator.migrate(pool)
-            }
+            try verifyBeforeFirstWrite()
+            try migrator.migrate(pool)
         } catch let error as HistoryError {
             throw error
         } catch {
