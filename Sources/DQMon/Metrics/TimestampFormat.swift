@@ -39,21 +39,34 @@ public enum TimestampFormat: String, Sendable, CaseIterable, Hashable {
 
     /// How many values of a `declaredFormSample` (`type:value` joined by U+001F) are not of this form; a
     /// separator inside a value only splits it into pieces that are not in form (a false alarm, never a miss).
+    ///
+    /// Scans the UTF-8 bytes (U+001F and `:` are single bytes that no multi-byte character contains): splitting the
+    /// String by Character and copying each piece cost ~4% of `dqmon check --all` on 1,000 declared tables.
     func countNotInForm(sample: String) -> Int {
         guard !sample.isEmpty else { return 0 }
-        return sample.split(separator: "\u{1F}", omittingEmptySubsequences: false).reduce(0) { count, item in
-            count + (holds(typed: item) ? 0 : 1)
+        var text = sample
+        return text.withUTF8 { bytes in
+            var count = 0, start = 0
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x1F {
+                if !holds(typed: UnsafeBufferPointer(rebasing: bytes[start..<index])) { count += 1 }
+                start = index + 1
+            }
+            return count
         }
     }
 
-    /// Whether one `type:value` of a sample is of this form (as `epochSeconds(ofStored:)` reads a latest value).
-    func holds(typed item: Substring) -> Bool {
-        guard let colon = item.firstIndex(of: ":") else { return false }
-        let type = item[..<colon], text = String(item[item.index(after: colon)...])
+    /// Whether one `type:value` of a sample (its UTF-8 bytes) is of this form (as `epochSeconds(ofStored:)` reads a
+    /// latest value).
+    func holds(typed item: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let colon = item.firstIndex(of: 0x3A) else { return false }
+        let type = UnsafeBufferPointer(rebasing: item[..<colon]), value = UnsafeBufferPointer(rebasing: item[(colon + 1)...])
         switch self {
-        case .utcText: return type == "text" && Self.utcTextSeconds(text) != nil
-        case .epochSeconds: return (type == "integer" || type == "real") && (Double(text).map { $0.isFinite && $0 <= Self.millisecondsAbove } ?? false)
-        case .epochMillis: return (type == "integer" || type == "real") && (Double(text).map { $0.isFinite && $0 > Self.millisecondsAbove } ?? false)
+        case .utcText:
+            return type.elementsEqual("text".utf8) && Self.utcTextSeconds(utf8: value) != nil
+        case .epochSeconds, .epochMillis:
+            guard type.elementsEqual("integer".utf8) || type.elementsEqual("real".utf8),
+                  let number = Double(String(decoding: value, as: UTF8.self)), number.isFinite else { return false }
+            return self == .epochSeconds ? number <= Self.millisecondsAbove : number > Self.millisecondsAbove
         }
     }
 
@@ -73,7 +86,12 @@ public enum TimestampFormat: String, Sendable, CaseIterable, Hashable {
     /// Epoch seconds of `YYYY-MM-DD HH:MM:SS[.f…]` (a real calendar date, hours 00–23), to the millisecond as SQLite's
     /// `julianday` reads it; nil for any other text.
     static func utcTextSeconds(_ text: String) -> Double? {
-        let bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { utcTextSeconds(utf8: $0) }
+    }
+
+    /// `utcTextSeconds(_:)` on UTF-8 bytes.
+    static func utcTextSeconds(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         guard bytes.count >= 19, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x20, bytes[13] == 0x3A, bytes[16] == 0x3A,
               let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2),
               let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
@@ -94,7 +112,7 @@ public enum TimestampFormat: String, Sendable, CaseIterable, Hashable {
     }
 
     /// The decimal number in `bytes[start..<start+count]`, nil unless all are digits.
-    private static func number(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
         var value = 0
         for byte in bytes[start..<(start + count)] {
             guard (0x30...0x39).contains(byte) else { return nil }
