@@ -138,6 +138,11 @@ extension HistoryTransaction {
         return try Row.fetchOne(statement, arguments: [checkID]).map(Self.incident)
     }
 
+    /// Every open incident (at most one per check), read once for a whole run instead of once per result.
+    func openIncidents() throws -> [Incident] {
+        try Row.fetchAll(db, sql: "SELECT \(Self.incidentColumns) FROM incidents WHERE status = 'open'").map(Self.incident)
+    }
+
     /// The check's newest incident, open or resolved.
     func latestIncident(checkID: String) throws -> Incident? {
         try Row.fetchOne(db, sql: "SELECT \(Self.incidentColumns) FROM incidents WHERE check_id = ? ORDER BY id DESC LIMIT 1",

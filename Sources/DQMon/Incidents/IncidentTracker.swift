@@ -39,14 +39,36 @@ public struct IncidentTracker: Sendable {
     /// Applies `results` and returns what changed, in result order.
     public func apply(_ results: [CheckResult], in transaction: HistoryTransaction) throws -> [IncidentChange] {
         var changes: [IncidentChange] = []
+        var open = try OpenIncidents(in: transaction)
         for result in results where result.status != .skipped {
-            if let change = try apply(result, in: transaction) { changes.append(change) }
+            if let change = try apply(result, open: try open.take(result.checkID, in: transaction), in: transaction) {
+                changes.append(change)
+            }
         }
         return changes
     }
 
-    func apply(_ result: CheckResult, in transaction: HistoryTransaction) throws -> IncidentChange? {
-        let open = try transaction.openIncident(checkID: result.checkID)
+    /// The run's open incidents, read in one query before the results are applied (a lookup per result was ~3% of a
+    /// 1,000-table run). Each check's entry is handed out once: a check id seen again (and any id whose bytes differ
+    /// from the stored one, which SQLite would not match) is looked up in the transaction, which sees this run's changes.
+    struct OpenIncidents {
+        private var byCheck: [String: Incident] = [:]
+        private var taken: Set<String> = []
+
+        init(in transaction: HistoryTransaction) throws {
+            for incident in try transaction.openIncidents() { byCheck[incident.checkID] = incident }
+        }
+
+        mutating func take(_ checkID: String, in transaction: HistoryTransaction) throws -> Incident? {
+            guard taken.insert(checkID).inserted else { return try transaction.openIncident(checkID: checkID) }
+            guard let incident = byCheck[checkID] else { return nil }
+            if incident.checkID.utf8.elementsEqual(checkID.utf8) { return incident }
+            return try transaction.openIncident(checkID: checkID)
+        }
+    }
+
+    /// `open`: the check's open incident, as `HistoryTransaction.openIncident(checkID:)` reads it.
+    func apply(_ result: CheckResult, open: Incident?, in transaction: HistoryTransaction) throws -> IncidentChange? {
         if result.status == .pass {
             guard let open else { return nil }
             return try resolve(open, by: result, in: transaction)

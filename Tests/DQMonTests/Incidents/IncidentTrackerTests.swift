@@ -98,6 +98,30 @@ import Testing
         #expect(events == [.opened, .escalated, .resolved, .reopened])
     }
 
+    /// The tracker reads the run's open incidents once, up front; a check whose result comes twice in one apply
+    /// (not a real run's shape, but the tracker's contract) sees the incident its first result changed.
+    @Test func aCheckAppliedTwiceSeesItsOwnChange() async throws {
+        let (fixture, _) = try project()
+        let failing = try await fixture.run(now: at(90))  // orders/freshness opens (warn)
+        #expect(kinds(failing) == ["opened orders/freshness info"])
+        guard var freshness = failing.results.first(where: { $0.checkID == "orders/freshness" }) else {
+            Issue.record("no freshness result")
+            return
+        }
+        let configuration = try fixture.load()
+        let history = try HistoryStore(path: fixture.historyURL)
+        var passing = freshness
+        passing.status = .pass
+        passing.evaluatedAt = at(100)
+        freshness.evaluatedAt = at(110)
+        let changes = try history.recordRun { transaction in
+            try IncidentTracker(configuration: configuration).apply([passing, freshness], in: transaction)
+        }
+        #expect(changes.map(\.kind) == [.resolved, .reopened])
+        #expect(try incidents(fixture).map(\.status) == [.open])
+        #expect(try incidents(fixture).first?.flapCount == 1)
+    }
+
     @Test func failingAgainAfterReopenWithinOpensANewIncident() async throws {
         let (fixture, warehouse) = try project(extraProject: "incidents: { reopen_within: 30m }")
         _ = try await fixture.run(now: at(90))
