@@ -218,10 +218,12 @@ public struct CheckRunner: Sendable {
         }
     }
 
-    /// Results in config order, so output and history are deterministic whatever the parallelism.
+    /// Results in config order, so output and history are deterministic whatever the parallelism. Each result's
+    /// position is looked up once and ties keep their order; the results themselves (large structs) move once.
     func orderedAsConfigured(_ results: [CheckResult]) -> [CheckResult] {
         var order: [String: Int] = [:]
         for (index, check) in configuration.checks.enumerated() { order[check.id] = index }
-        return results.sorted { order[$0.checkID, default: .max] < order[$1.checkID, default: .max] }
+        let positions = results.map { order[$0.checkID, default: .max] }
+        return results.indices.sorted { (positions[$0], $0) < (positions[$1], $1) }.map { results[$0] }
     }
 }

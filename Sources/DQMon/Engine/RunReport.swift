@@ -19,7 +19,8 @@ public struct RunReport: Sendable {
     /// What alert delivery did after the run committed; nil with `--no-alerts` or without alerts/*.yml.
     public var alerts: AlertDeliveryReport?
 
-    public func count(_ status: CheckStatus) -> Int { results.filter { $0.status == status }.count }
+    /// Counted in place: `filter` copied every matching result (a large struct) into a new array.
+    public func count(_ status: CheckStatus) -> Int { results.reduce(0) { $0 + ($1.status == status ? 1 : 0) } }
 }
 
 /// A selected check skipped because its dataset's `every:` has not elapsed.
