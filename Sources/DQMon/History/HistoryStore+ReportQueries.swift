@@ -62,6 +62,11 @@ public struct ReportDatasetRows: Sendable {
     public var dailyWorst: [Int: CheckStatus] = [:]
     /// Per freshness check, its results in the window (what `FreshnessTimeline` is built from).
     public var freshnessPoints: [String: [FreshnessTimeline.Point]] = [:]
+    /// Per freshness check with a type in `ReportDatasetChecks.freshnessCheckTypes`, the points `dqmon sla` reads
+    /// for it (`HistoryTransaction.freshnessPoints`): only its results of that type, and results of one instant in
+    /// that query's order (status text, then data timestamp, NULL first, then id). `SLABuilder` takes these instead of
+    /// reading them again.
+    public var slaFreshnessPoints: [String: [FreshnessTimeline.Point]] = [:]
     /// The dataset's statement time per run: its largest valid `query_ms` of the run (count, sum, max over runs).
     public var perRun = Milliseconds()
 }
@@ -95,9 +100,12 @@ public struct ReportDatasetChecks: Sendable {
     public var checkIDs: [String]
     /// Ids of the checks whose results build the freshness timeline.
     public var freshnessCheckIDs: Set<String>
+    /// The type name (`results.check_type`) of freshness checks whose SLA points the pass collects too
+    /// (`ReportDatasetRows.slaFreshnessPoints`).
+    public var freshnessCheckTypes: [String: String]
 
-    public init(name: String, checkIDs: [String], freshnessCheckIDs: Set<String>) {
-        (self.name, self.checkIDs, self.freshnessCheckIDs) = (name, checkIDs, freshnessCheckIDs)
+    public init(name: String, checkIDs: [String], freshnessCheckIDs: Set<String>, freshnessCheckTypes: [String: String] = [:]) {
+        (self.name, self.checkIDs, self.freshnessCheckIDs, self.freshnessCheckTypes) = (name, checkIDs, freshnessCheckIDs, freshnessCheckTypes)
     }
 }
 
@@ -152,7 +160,7 @@ extension HistoryTransaction {
         let statement = try db.cachedStatement(sql: """
             SELECT CASE check_id \(checkCase) ELSE -1 END, run_id, evaluated_at,
                    CASE status WHEN 'pass' THEN 0 WHEN 'skipped' THEN 1 WHEN 'warn' THEN 2 WHEN 'fail' THEN 4 ELSE 3 END,
-                   observed, expected_low, expected_high, query_ms, data_timestamp
+                   observed, expected_low, expected_high, query_ms, data_timestamp, check_type
             FROM results WHERE dataset = ?1 AND evaluated_at > ?2 AND evaluated_at <= ?3
             ORDER BY evaluated_at, id
             """)
@@ -175,8 +183,18 @@ extension HistoryTransaction {
             guard check >= 0 else { continue }
             reducer.add(check: check, run: sqlite3_column_int64(handle, 1), at: sqlite3_column_double(handle, 2),
                         rank: Int(sqlite3_column_int64(handle, 3)), observed: number(4), low: number(5), high: number(6),
-                        milliseconds: number(7), dataTimestamp: number(8))
+                        milliseconds: number(7), dataTimestamp: number(8),
+                        slaType: reducer.freshnessTypes[check].map { Self.columnText(handle, 9, equals: $0) } ?? false)
         }
+    }
+}
+
+extension HistoryTransaction {
+    /// Whether column `column` of the current row is the text `expected` (compared as bytes, no String made).
+    static func columnText(_ handle: OpaquePointer?, _ column: Int32, equals expected: [UInt8]) -> Bool {
+        guard let text = sqlite3_column_text(handle, column) else { return false }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return count == expected.count && memcmp(text, expected, count) == 0
     }
 }
 
@@ -196,6 +214,10 @@ struct ReportDatasetReducer {
     var flagged: [[ReportDatasetRows.Flagged]]
     var strips: [[(at: Double, status: CheckStatus)]]
     var freshness: [[FreshnessTimeline.Point]]
+    /// Per check: the UTF-8 of its type name when it is a freshness check whose SLA points are collected.
+    let freshnessTypes: [[UInt8]?]
+    /// Per check: positions in `freshness` of results of another type (left out of the SLA points).
+    var otherTypePoints: [[Int]]
     var daily: [Int]
     /// Per run: first evaluation time and the largest statement time of the dataset.
     var runTimes: [Int64: (at: Double, milliseconds: Double)] = [:]
@@ -217,13 +239,17 @@ struct ReportDatasetReducer {
         flagged = Array(repeating: [], count: count)
         strips = Array(repeating: [], count: count)
         freshness = Array(repeating: [], count: count)
+        freshnessTypes = checks.checkIDs.map { id in
+            checks.freshnessCheckIDs.contains(id) ? checks.freshnessCheckTypes[id].map { Array($0.utf8) } : nil
+        }
+        otherTypePoints = Array(repeating: [], count: count)
         daily = Array(repeating: -1, count: max(1, query.days))
     }
 
     static let finite = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
 
     mutating func add(check: Int, run: Int64, at: Double, rank: Int, observed: Double?, low: Double?, high: Double?,
-                      milliseconds ms: Double?, dataTimestamp: Double?) {
+                      milliseconds ms: Double?, dataTimestamp: Double?, slaType: Bool = false) {
         let status = StatusSeverity.status(ranked: rank)
         let rank = StatusSeverity.rank(status)
         counts[check * 5 + rank] += 1
@@ -252,11 +278,45 @@ struct ReportDatasetReducer {
         }
         strips[check].append((at, status))
         if strips[check].count >= query.stripLength * 2 { strips[check].removeFirst(strips[check].count - query.stripLength) }
-        if isFreshness[check] { freshness[check].append(.init(at: at, status: status, dataTimestamp: dataTimestamp)) }
+        if isFreshness[check] {
+            if !slaType, freshnessTypes[check] != nil { otherTypePoints[check].append(freshness[check].count) }
+            freshness[check].append(.init(at: at, status: status, dataTimestamp: dataTimestamp))
+        }
         if let ms, ms >= 0, ms.isFinite {
             milliseconds[check].add(ms)
             addRunTime(run: run, at: at, milliseconds: ms)
         }
+    }
+
+    /// `points` (in `(evaluated_at, id)` order) without the positions in `left`, results of one instant reordered as
+    /// `HistoryTransaction.freshnessPoints` returns them: by status text, then data timestamp (NULL first), then id.
+    /// Without other-type results or shared instants (the usual case) this is `points` itself, not a copy.
+    static func slaPoints(_ points: [FreshnessTimeline.Point], leaving left: [Int]) -> [FreshnessTimeline.Point] {
+        var kept = points
+        if !left.isEmpty {
+            let leave = Set(left)
+            kept = points.indices.filter { !leave.contains($0) }.map { points[$0] }
+        }
+        var start = 0
+        while start < kept.count {
+            var end = start + 1
+            while end < kept.count, kept[end].at == kept[start].at { end += 1 }
+            if end - start > 1 {
+                let ordered = kept[start..<end].enumerated().sorted { lhs, rhs in
+                    let (a, b) = (lhs.element, rhs.element)
+                    if a.status.rawValue != b.status.rawValue { return a.status.rawValue < b.status.rawValue }
+                    if a.dataTimestamp != b.dataTimestamp {
+                        guard let x = a.dataTimestamp else { return true }
+                        guard let y = b.dataTimestamp else { return false }
+                        return x < y
+                    }
+                    return lhs.offset < rhs.offset
+                }
+                kept.replaceSubrange(start..<end, with: ordered.map(\.element))
+            }
+            start = end
+        }
+        return kept
     }
 
     /// Outside a valid band: above or below it (whatever the status); without one: a warn or fail.
@@ -305,6 +365,7 @@ struct ReportDatasetReducer {
             rows.flagged[checkID] = flagged[index]
             rows.strips[checkID] = Array(strips[index].suffix(query.stripLength))
             if isFreshness[index] { rows.freshnessPoints[checkID] = freshness[index] }
+            if freshnessTypes[index] != nil { rows.slaFreshnessPoints[checkID] = Self.slaPoints(freshness[index], leaving: otherTypePoints[index]) }
         }
         for (day, rank) in daily.enumerated() where rank >= 0 { rows.dailyWorst[day] = StatusSeverity.status(ranked: rank) }
         for run in runOrder { rows.perRun.add(runTimes[run]?.milliseconds ?? 0) }

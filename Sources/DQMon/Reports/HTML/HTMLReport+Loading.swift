@@ -5,10 +5,10 @@ extension HTMLReport {
     /// review with their events, recent results with their samples, schema snapshots, each dataset's results of the
     /// window reduced as they are read (`HistoryStore.forEachReportDataset`: chart buckets, counts, day slices,
     /// flags, strips, freshness points, warehouse time per run), and the problem runs of the datasets the overview
-    /// describes.
+    /// describes. The SLA figures take the freshness points the pass has read (`slaFreshnessPoints`) rather than
+    /// reading them again.
     public static func load(configuration: Configuration, history: HistoryStore, window: Interval, now: Date) throws -> HTMLReport {
         let end = now.timeIntervalSince1970, start = end - window.seconds
-        let sla = try SLABuilder(configuration: configuration, window: window, now: now).build(history: history)
         let incidents = try loadIncidents(history: history, configuration: configuration, window: window, now: now)
         let openByDataset = Dictionary(grouping: incidents.all.filter { $0.status == .open }, by: \.dataset)
         let countByDataset = Dictionary(grouping: incidents.all, by: \.dataset).mapValues(\.count)
@@ -19,13 +19,16 @@ extension HTMLReport {
         let byName = Dictionary(configuration.datasets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let wanted = configuration.datasets.map { dataset in
             ReportDatasetChecks(name: dataset.name, checkIDs: dataset.checks.map(\.id),
-                                freshnessCheckIDs: Set(dataset.checks.filter { $0.spec.freshnessThresholds != nil }.map(\.id)))
+                                freshnessCheckIDs: Set(dataset.checks.filter { $0.spec.freshnessThresholds != nil }.map(\.id)),
+                                freshnessCheckTypes: Dictionary(dataset.checks.filter { $0.spec.freshnessThresholds != nil }.map { ($0.id, $0.typeName) },
+                                                                uniquingKeysWith: { first, _ in first }))
         }
         let spanDays = ((end - start) / 86_400).rounded(.up)  // --window is validated positive; a non-finite span still draws one day
         let days = spanDays.isFinite ? Int(min(400, max(1, spanDays))) : 1
         let query = ReportRowsQuery(start: start, end: end, buckets: resolution, dayStart: end - Double(days) * 86_400, days: days,
                                     stripLength: stripLength)
         var datasets: [DatasetReport] = []
+        var slaFreshness: [String: [FreshnessTimeline.Point]] = [:]
         let runs = try history.forEachReportDataset(wanted, query: query) { name, rows in
             guard let dataset = byName[name] else { return }
             let loader = DatasetLoader(dataset: dataset, configuration: configuration, start: start, end: end, resolution: resolution, days: days)
@@ -34,7 +37,9 @@ extension HTMLReport {
             report.openIncidents = openByDataset[name] ?? []
             report.incidentCount = countByDataset[name] ?? 0
             datasets.append(report)
+            slaFreshness.merge(rows.slaFreshnessPoints) { first, _ in first }
         }
+        let sla = try SLABuilder(configuration: configuration, window: window, now: now).build(history: history, freshnessPoints: slaFreshness)
         var report = HTMLReport(now: now, window: window, sla: sla, datasets: datasets, incidents: incidents,
                                 cost: CostReport(runs: runs.map { (at: $0.at, seconds: $0.milliseconds / 1_000) }),
                                 documentation: DocumentationCoverage.measure(configuration), resolution: resolution)

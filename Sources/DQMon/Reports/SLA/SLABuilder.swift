@@ -27,11 +27,18 @@ public struct SLABuilder: Sendable {
         configuration.datasets.filter { (tier == nil || $0.tier == tier) && (dataset == nil || $0.name == dataset) }
     }
 
-    public func build(history: HistoryStore) throws(HistoryError) -> SLAReport {
+    /// The figures of the selected datasets.
+    ///
+    /// `freshnessPoints`: points the caller has already read, by check id: the check's results of its own type in
+    /// `(start, end]`, in the order `HistoryTransaction.freshnessPoints` returns them (`dqmon report` passes those of
+    /// its one pass over the window instead of reading them twice). A check not in it is read here.
+    public func build(history: HistoryStore, freshnessPoints: [String: [FreshnessTimeline.Point]] = [:]) throws(HistoryError) -> SLAReport {
         let selected = selectedDatasets
         let scopes = try history.snapshot { transaction in
             let incidents = try transaction.incidentTimes(detectedAfter: start, through: end)
-            return try selected.map { try datasetScope($0, incidents: incidents[$0.name] ?? [], in: transaction) }
+            return try selected.map {
+                try datasetScope($0, incidents: incidents[$0.name] ?? [], freshnessPoints: freshnessPoints, in: transaction)
+            }
         }
         let tierNumbers = Set(selected.map(\.tier)).sorted()
         let tiers = tierNumbers.map { number in
@@ -45,13 +52,14 @@ public struct SLABuilder: Sendable {
         return report
     }
 
-    func datasetScope(_ dataset: DatasetConfig, incidents: [IncidentTimes], in transaction: HistoryTransaction) throws -> SLAScope {
+    func datasetScope(_ dataset: DatasetConfig, incidents: [IncidentTimes], freshnessPoints: [String: [FreshnessTimeline.Point]] = [:],
+                      in transaction: HistoryTransaction) throws -> SLAScope {
         let policy = dataset.sla
         var (availability, passRate) = try runCounts(dataset.name, in: transaction)
         availability.target = policy.availability.fraction
         passRate.target = policy.passRate.fraction
         var scope = SLAScope(kind: .dataset, name: dataset.name, tier: dataset.tier, owner: dataset.owner,
-                             freshness: try freshness(dataset, in: transaction), availability: availability, passRate: passRate,
+                             freshness: try freshness(dataset, read: freshnessPoints, in: transaction), availability: availability, passRate: passRate,
                              mttd: DurationStats(values: []), mtta: DurationStats(values: []), mttr: DurationStats(values: []),
                              downtime: 0, incidentCount: 0, openIncidents: 0)
         scope.freshness?.ratio.target = policy.freshness.fraction
@@ -76,14 +84,15 @@ public struct SLABuilder: Sendable {
     }
 
     /// The results, in the window and the last one before it, of each check that measures the dataset's freshness
-    /// (`CheckSpec.freshnessThresholds`), combined into the dataset's timeline.
-    func freshness(_ dataset: DatasetConfig, in transaction: HistoryTransaction) throws -> FreshnessFigure? {
+    /// (`CheckSpec.freshnessThresholds`), combined into the dataset's timeline; the window's points are taken from
+    /// `read` when the caller has them.
+    func freshness(_ dataset: DatasetConfig, read: [String: [FreshnessTimeline.Point]] = [:], in transaction: HistoryTransaction) throws -> FreshnessFigure? {
         let checks = dataset.checks.compactMap { check in check.spec.freshnessThresholds.map { (check.id, check.typeName, $0) } }
         guard !checks.isEmpty else { return nil }
         var timelines: [FreshnessTimeline] = []
         for (checkID, typeName, thresholds) in checks {
             let prior = try transaction.lastFreshnessPoint(checkID: checkID, checkType: typeName, atOrBefore: start)
-            let points = try transaction.freshnessPoints(checkID: checkID, checkType: typeName, after: start, through: end)
+            let points = try read[checkID] ?? transaction.freshnessPoints(checkID: checkID, checkType: typeName, after: start, through: end)
             timelines.append(FreshnessTimeline(prior: prior, points: points, windowStart: start, now: end,
                                                expectedInterval: dataset.every?.seconds, thresholds: thresholds))
         }
