@@ -50,7 +50,6 @@ struct DatasetEvaluator: Sendable {
         }
         if !runnable.isEmpty {
             var query = metricQuery(runnable, on: warehouse, catalog: catalog, formats: dataset.timestampFormats)
-            let sampledRows = DatasetRows(dialect: warehouse.dialect, table: dataset.table, filter: dataset.filter)
             let started = ContinuousClock.now
             do {
                 var row: [SQLValue] = []
@@ -73,8 +72,11 @@ struct DatasetEvaluator: Sendable {
                     let outcome = Self.finite(check.spec.evaluate(input(check, metrics: values, columns: columns, warehouse: warehouse,
                                                                         measured: measured[check.id] ?? [:])))
                     var checkResult = result(check, outcome, milliseconds: milliseconds)
-                    await attachOffendingValues(check, to: &checkResult, rows: sampledRows, on: warehouse)
-                    await attachSamples(check, to: &checkResult, rows: sampledRows, columns: columns, on: warehouse)
+                    if checkResult.status == .warn || checkResult.status == .fail {  // the rows' SQL only when it may run
+                        let sampledRows = DatasetRows(dialect: warehouse.dialect, table: dataset.table, filter: dataset.filter)
+                        await attachOffendingValues(check, to: &checkResult, rows: sampledRows, on: warehouse)
+                        await attachSamples(check, to: &checkResult, rows: sampledRows, columns: columns, on: warehouse)
+                    }
                     results[check.id] = checkResult
                     points += outcome.metricPoints.map {
                         SeriesPoint(dataset: dataset.name, metric: $0.key, value: $0.value.value, measuredAt: now, flagged: $0.value.flagged)

@@ -73,9 +73,10 @@ public struct MetricQuery: Sendable {
             default: continue
             }
         }
+        let qualified = dialect.qualifiedName(table)
         return names.compactMap { name in
             guard let format = formats.format(of: name),
-                  let check = dialect.declaredFormSample(columns[name] ?? TimestampColumn(name: name), in: dialect.qualifiedName(table))
+                  let check = dialect.declaredFormSample(columns[name] ?? TimestampColumn(name: name), in: qualified)
             else { return nil }
             return Planner.Declared(name: name, format: format, violations: check)
         }
@@ -207,7 +208,7 @@ struct Planner {
 
     func plan(_ metric: Metric) -> Plan {
         if !rows.isFiltered, let answer = dialect.catalogAnswer(for: metric, table: table) { return .probe(answer) }
-        let quoted = metric.column.map(dialect.quote) ?? ""
+        var quoted: String { metric.column.map(dialect.quote) ?? "" }
         switch metric {
         case .rowCount:
             return .scan(ScanAggregate(SQLStatement("count(*)")))
