@@ -6,6 +6,9 @@ import Foundation
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
+        // Only read when `check` is parsed on its own (see `DQMonCommand.parseRouted`): it names the real root in
+        // usage lines, and tells ArgumentParser not to look for a completion-script request (routed arguments have none).
+        _superCommandName: "dqmon",
         abstract: "Run the checks that are due, record the results, and print them.",
         discussion: """
             Exit codes: 0 all passed (warnings too), 1 a check failed, 2 only warnings with --fail-on warn,

@@ -56,9 +56,25 @@ struct DQMonCommand: AsyncParsableCommand {
 
     /// `history backup PATH` goes to its subcommand directly: ArgumentParser parses a parent's positional
     /// argument (history's CHECK_ID) before it looks for a subcommand, so it would take `backup` for a check id.
+    ///
+    /// `check` (run every few minutes by cron) is parsed by its own command, not through the whole tree: the
+    /// tree reflects every subcommand's configuration and first parses the arguments twice more looking for
+    /// `--generate-completion-script`, a few milliseconds of a one-dataset run. Anything that could ask
+    /// ArgumentParser for something built in (help, version, completion scripts, any single-dash argument, which
+    /// `check` never takes) still goes through the tree, so help, errors and exit codes are the same either way.
     static func parseRouted(_ arguments: [String]) throws -> any ParsableCommand {
         if arguments.starts(with: ["history", "backup"]) { return try HistoryBackupCommand.parseAsRoot(Array(arguments.dropFirst(2))) }
+        if arguments.first == "check", !arguments.dropFirst().contains(where: mayAskForBuiltIn) {
+            return try CheckCommand.parseAsRoot(Array(arguments.dropFirst()))
+        }
         return try parseAsRoot(arguments)
+    }
+
+    /// Whether ArgumentParser could read `argument` as one of its own flags (or a subcommand's name `help`).
+    static func mayAskForBuiltIn(_ argument: String) -> Bool {
+        if argument == "help" { return true }
+        if argument.hasPrefix("-") && !argument.hasPrefix("--") { return true }
+        return ["--help", "--version", "--generate-completion-script", "--experimental"].contains { argument.hasPrefix($0) }
     }
 
     /// Parses and runs. The one place errors become output and exit codes:
