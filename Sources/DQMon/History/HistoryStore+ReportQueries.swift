@@ -448,6 +448,29 @@ extension HistoryStore {
 }
 
 extension HistoryStore {
+    /// Each dataset's stored schema snapshots, newest first, at most `limit` (what `schemaSnapshots(dataset:limit:)`
+    /// returns), all in one read transaction with one prepared statement: the report asks for a thousand datasets,
+    /// and a transaction plus a statement prepare per dataset cost more than the rows.
+    public func reportSchemaSnapshots(datasets: [String], limit: Int) throws(HistoryError) -> [String: [StoredSchemaSnapshot]] {
+        try snapshot { transaction in
+            let statement = try transaction.db.cachedStatement(sql: """
+                SELECT run_id, warehouse, taken_at, columns_hash, columns FROM schema_snapshots
+                WHERE dataset = ? AND taken_at >= ? ORDER BY id DESC LIMIT ?
+                """)
+            var snapshots: [String: [StoredSchemaSnapshot]] = [:]
+            for dataset in datasets where snapshots[dataset] == nil {
+                snapshots[dataset] = try Row.fetchAll(statement, arguments: [dataset, -Double.greatestFiniteMagnitude, limit]).map { row in
+                    StoredSchemaSnapshot(
+                        runID: row[0], dataset: dataset, warehouse: row[1], hash: row[3],
+                        snapshot: SchemaSnapshot(columns: SchemaSnapshot.columns(fromJSON: row[4]), takenAt: Date(timeIntervalSince1970: row[2])))
+                }
+            }
+            return snapshots
+        }
+    }
+}
+
+extension HistoryStore {
     /// Per incident: the failing-row samples stored with its newest result that has some, in the range of results
     /// `dqmon incidents show` looks at (from the earlier of onset and detection to its resolution, or `now`).
     public func reportIncidentSamples(_ incidents: [Incident], now: Date) throws(HistoryError) -> [Int64: (evaluatedAt: Date, rows: FailingRowSamples)] {

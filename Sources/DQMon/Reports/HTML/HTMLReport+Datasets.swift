@@ -77,7 +77,7 @@ extension HTMLReport {
         }
         html += "</div>"
         let strip = StatusStrip(label: "\(check.config.id): last \(check.strip.count) results",
-                                cells: check.strip.map { .init(status: $0.status, title: "\(HTMLFormat.minute($0.at)) \($0.status.rawValue)") }).render()
+                                cells: check.strip.map { .init(status: $0.status) }).render()
         html += "<div class=\"legend\">\(strip ?? "")\(countsLine(check))</div>"
         if check.config.spec.freshnessThresholds == nil, let chart = check.chart {
             html += chartSVG(chart, label: "\(check.config.id) over time") ?? ""

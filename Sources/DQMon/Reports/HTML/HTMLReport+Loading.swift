@@ -13,8 +13,10 @@ extension HTMLReport {
         let openByDataset = Dictionary(grouping: incidents.all.filter { $0.status == .open }, by: \.dataset)
         let countByDataset = Dictionary(grouping: incidents.all, by: \.dataset).mapValues(\.count)
         let recent = try history.reportRecentResults(configuration.checks.map(\.id), through: end, limit: recentLimit)
-        var schemas: [String: [SchemaHistoryRenderer.Entry]] = [:]
-        for dataset in configuration.datasets { schemas[dataset.name] = try schemaEntries(dataset: dataset.name, history: history) }
+        // Each dataset's schema snapshots (newest first, at most 50) with the changes between them, as
+        // `dqmon history DATASET --schema` pairs them.
+        let snapshots = try history.reportSchemaSnapshots(datasets: configuration.datasets.map(\.name), limit: 51)
+        let schemas = snapshots.mapValues { SchemaHistoryRenderer.entries($0, limit: 50) }
         let resolution = Self.resolution(charts: configuration.checks.count)
         let byName = Dictionary(configuration.datasets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let wanted = configuration.datasets.map { dataset in
@@ -78,12 +80,6 @@ extension HTMLReport {
                                upstreamRoots: try history.reportUpstreamRoots(of: listed.map(\.id)))
     }
 
-    /// The dataset's schema snapshots (newest first, at most 50) with the changes between them, as
-    /// `dqmon history DATASET --schema` pairs them.
-    static func schemaEntries(dataset: String, history: HistoryStore) throws -> [SchemaHistoryRenderer.Entry] {
-        let snapshots = try history.schemaSnapshots(dataset: dataset, limit: 51)
-        return SchemaHistoryRenderer.entries(snapshots, limit: 50)
-    }
 }
 
 /// Turns one dataset's rows reduced in SQL (`ReportDatasetRows`) into what its section draws.

@@ -102,9 +102,7 @@ extension HTMLReport {
         var rows = ""
         let shown = datasetsByTrouble.prefix(30)
         for dataset in shown {
-            let cells = dataset.daily.enumerated().map { index, status in
-                StatusStrip.Cell(status: status, title: "\(HTMLFormat.day(end - Double(days - index) * 86_400 + 1)): \(status?.rawValue ?? "no runs")")
-            }
+            let cells = dataset.daily.map { StatusStrip.Cell(status: $0) }
             let markers = dataset.schemaChanges(after: start).compactMap { entry -> (Double, String)? in
                 guard let taken = entry.stored.snapshot.takenAt?.timeIntervalSince1970 else { return nil }
                 let position = (taken - (end - Double(days) * 86_400)) / (Double(days) * 86_400)

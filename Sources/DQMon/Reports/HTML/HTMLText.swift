@@ -6,6 +6,12 @@ enum HTMLText {
     /// Text for an element body or a double-quoted attribute: `&`, `<`, `>`, `"` and `'` become entities, and
     /// control characters (other than tab and newline) are dropped, so no value can close a tag or an attribute.
     static func escape(_ text: String) -> String {
+        // Most values (names, messages) need nothing: one scan of the bytes, and the text is returned as it is. A byte
+        // 0xC2 may start a C1 control (U+0080-U+009F), so it takes the careful path below.
+        if !text.utf8.contains(where: { byte in
+            byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<")
+                || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
+        }) { return text }
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

@@ -65,4 +65,43 @@ import Testing
             }
         }
     }
+
+    /// `HTMLText.escape` as it was before its fast path (every scalar looked at): the reference the fast path must equal.
+    static func referenceEscape(_ text: String) -> String {
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            case "\t", "\n": escaped.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) { continue }
+                escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
+    }
+
+    /// The fast path (text returned as it is when no byte needs a look) gives exactly the scalar-by-scalar result,
+    /// over random strings drawn mostly from harmless characters, with C0/C1 controls, DEL, the five specials and
+    /// multi-byte neighbours of U+0080-U+009F (U+00A0, é, U+0100) mixed in.
+    @Test func escapeFastPathEqualsTheReference() {
+        let seed = UInt64(16_041)
+        var random = SeededRandom(seed: seed)
+        let plain = Array("abcXYZ 019-_/.:;,()[]{}=+~%é支😀\u{a0}\u{100}\u{7e}")
+        let special = Array("<>&\"'\u{0}\u{7}\u{1f}\u{7f}\u{80}\u{85}\u{9f}\n\t\r")
+        for round in 0..<3_000 {
+            let length = Int.random(in: 0...40, using: &random)
+            let rare = round % 3 == 0 ? 0 : Int.random(in: 1...10, using: &random)
+            let text = String((0..<length).map { _ in
+                rare > 0 && Int.random(in: 0..<(rare * 8), using: &random) == 0
+                    ? special[Int.random(in: 0..<special.count, using: &random)] : plain[Int.random(in: 0..<plain.count, using: &random)]
+            })
+            let escaped = HTMLText.escape(text)
+            #expect(escaped == Self.referenceEscape(text), "seed \(seed), round \(round): \(text.debugDescription)")
+        }
+    }
 }
