@@ -28,7 +28,9 @@ public final class SQLiteWarehouse: Warehouse {
         configuration.prepareDatabase { db in SQLiteRegexp.register(in: db) }
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
-            _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+            // Reads the schema once, so a file that is not a database fails here as "cannot open". One statement on a
+            // read-only connection: `read`'s transaction and query_only toggles would be four more.
+            _ = try queue.unsafeRead { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
         } catch {
             throw WarehouseError(warehouse: name, kind: .unavailable, message: "cannot open SQLite file \(path): \(Self.describe(error))")
         }
