@@ -88,7 +88,9 @@ public enum ConfigLoader {
         do {
             // `.basic`: dqmon reads every scalar as text and judges it itself, so it needs none of Yams' implicit
             // tags; the default resolver compiles seven ICU regular expressions on first use (~2 ms of every command).
-            guard let node = try Yams.compose(yaml: text, .basic) else {
+            // Plain files (nearly all) are composed from libyaml's events directly; anything else, errors included,
+            // by Yams, so what a user sees does not depend on which one composed the file.
+            guard let node = try YAMLEventComposer.compose(text) ?? Yams.compose(yaml: text, .basic) else {
                 diagnostics.report(ConfigError("the file is empty; it must start with 'version: 1'", file: file))
                 return nil
             }
