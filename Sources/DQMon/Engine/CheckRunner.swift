@@ -221,8 +221,13 @@ public struct CheckRunner: Sendable {
     /// Results in config order, so output and history are deterministic whatever the parallelism. Each result's
     /// position is looked up once and ties keep their order; the results themselves (large structs) move once.
     func orderedAsConfigured(_ results: [CheckResult]) -> [CheckResult] {
-        var order: [String: Int] = [:]
-        for (index, check) in configuration.checks.enumerated() { order[check.id] = index }
+        var order: [String: Int] = [:], position = 0
+        for dataset in configuration.datasets {  // not `configuration.checks`, which copies every check into a new array
+            for check in dataset.checks {
+                order[check.id] = position
+                position += 1
+            }
+        }
         let positions = results.map { order[$0.checkID, default: .max] }
         return results.indices.sorted { (positions[$0], $0) < (positions[$1], $1) }.map { results[$0] }
     }

@@ -107,6 +107,7 @@ public struct MetricQuery: Sendable {
     /// use (NaN, infinity, a timestamp outside years 1–9999) lands in `unusable` instead.
     public func values(from row: [SQLValue], timeZone: TimeZone) -> MetricValues {
         var result = MetricValues()
+        result.values.reserveCapacity(metrics.count + 1)
         for (index, metric) in metrics.enumerated() {
             var value = index < row.count ? row[index].double : nil
             if case .maxTimestamp(let column) = metric, index < row.count,
