@@ -34,6 +34,7 @@ let package = Package(
             name: "dqmon",
             dependencies: [
                 "DQMon",
+                "CLazyCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The static Swift runtime's link arguments export every symbol of the executable (-export-dynamic:
@@ -41,7 +42,18 @@ let package = Package(
             // dynamic loader checks the executable first for every symbol its ~35 libraries bind, and the runtime's
             // start-up dladdr() walks the whole table (~1 ms of `dqmon --version`'s 12 ms, measured on relinked
             // release binaries). Release only: debug builds and tests link as before.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(platforms: [.linux], configuration: .release))]
+            // `-L Sources/CLazyCurl/link`: Foundation's `-lcurl` finds an empty linker script there, so libcurl is loaded
+            // when an alert is first sent instead of at every start (see Sources/CLazyCurl/LazyCurl.c).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic", "-L", Context.packageDirectory + "/Sources/CLazyCurl/link"],
+                                          .when(platforms: [.linux], configuration: .release))]
+        ),
+        // libcurl's functions for the statically linked Foundation, forwarding to libcurl loaded on first use. Compiled
+        // empty except in Linux release builds, the ones linked with --static-swift-stdlib (debug links Foundation's
+        // shared libraries, which load libcurl themselves).
+        .target(
+            name: "CLazyCurl",
+            exclude: ["link"],
+            cSettings: [.define("DQMON_LAZY_CURL", .when(platforms: [.linux], configuration: .release))]
         ),
         .target(
             name: "DQMonTestSupport",
