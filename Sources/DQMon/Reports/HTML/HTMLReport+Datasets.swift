@@ -7,7 +7,7 @@ extension HTMLReport {
         let index = datasets.map { "<a href=\"#\($0.anchor)\">\(HTMLText.escape($0.config.name))</a>" }.joined(separator: " · ")
         let legend = "<p class=\"legend\">How to read a section: <b>freshness lag</b> is the age of the newest row at each run against the dashed warn and fail thresholds (▲ over a threshold), with the fresh / unknown / stale strip under it (low, half, full bar). <b>Check charts</b> show the observed value, bucketed, against the expected band where the check stores one (<i class=\"sw band\"></i> band; ▲/▼ outside it, ✕ a failing result). <b>Strips</b> are the last results, oldest left (low bar pass, half bar warn, full bar fail, crossed bar error).</p>"
         return "<section id=\"datasets\"><h2>Datasets (\(datasets.count))</h2>\(legend)<p class=\"legend\">\(index)</p>"
-            + datasets.map(datasetSection).joined() + "</section>"
+            + (renderedSections.flatMap { $0.count == datasets.count ? $0 : nil } ?? datasets.map(datasetSection)).joined() + "</section>"
     }
 
     func datasetSection(_ dataset: DatasetReport) -> String {

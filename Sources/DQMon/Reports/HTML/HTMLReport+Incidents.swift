@@ -24,7 +24,7 @@ extension HTMLReport {
         guard let root = incidents.upstreamRoots[incident.id] else { return nil }
         let listed = incidents.all.contains { $0.id == root.id }
         let rootText = listed ? "<a href=\"#\(Self.incidentAnchor(root.id))\">#\(root.id)</a>" : "#\(root.id)"
-        let configured = datasets.contains { $0.config.name == root.dataset }
+        let configured = datasetNames?.contains(root.dataset) ?? datasets.contains { $0.config.name == root.dataset }
         let dataset = configured ? "<a href=\"#\(Self.datasetAnchor(root.dataset))\">\(HTMLText.escape(root.dataset))</a>" : HTMLText.escape(root.dataset)
         return "blocked by upstream \(rootText) (dataset \(dataset))"
     }

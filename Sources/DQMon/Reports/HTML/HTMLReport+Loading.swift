@@ -29,22 +29,32 @@ extension HTMLReport {
         let days = spanDays.isFinite ? Int(min(400, max(1, spanDays))) : 1
         let query = ReportRowsQuery(start: start, end: end, buckets: resolution, dayStart: end - Double(days) * 86_400, days: days,
                                     stripLength: stripLength)
-        var datasets: [DatasetReport] = []
+        // Each dataset's section is built and rendered on a second thread while the pass reads the next datasets
+        // (the pass is mostly SQLite, the rendering mostly string building: on two cores they overlap).
+        let documentation = DocumentationCoverage.measure(configuration)
+        let names = Set(configuration.datasets.map(\.name))
+        let sections = DatasetSectionPipeline(context: HTMLReport(
+            now: now, window: window, sla: SLAReport.placeholder(configuration: configuration, window: window, now: now), datasets: [], incidents: incidents,
+            cost: CostReport(runs: []), documentation: documentation, resolution: resolution, datasetNames: names))
         var slaFreshness: [String: [FreshnessTimeline.Point]] = [:]
         let runs = try history.forEachReportDataset(wanted, query: query) { name, rows in
             guard let dataset = byName[name] else { return }
-            let loader = DatasetLoader(dataset: dataset, configuration: configuration, start: start, end: end, resolution: resolution, days: days)
-            var report = loader.report(rows: rows, recent: recent)
-            report.schemaEntries = schemas[name] ?? []
-            report.openIncidents = openByDataset[name] ?? []
-            report.incidentCount = countByDataset[name] ?? 0
-            datasets.append(report)
             slaFreshness.merge(rows.slaFreshnessPoints) { first, _ in first }
+            let (schemaEntries, openIncidents, incidentCount) = (schemas[name] ?? [], openByDataset[name] ?? [], countByDataset[name] ?? 0)
+            sections.add {
+                let loader = DatasetLoader(dataset: dataset, configuration: configuration, start: start, end: end, resolution: resolution, days: days)
+                var report = loader.report(rows: rows, recent: recent)
+                report.schemaEntries = schemaEntries
+                report.openIncidents = openIncidents
+                report.incidentCount = incidentCount
+                return report
+            }
         }
         let sla = try SLABuilder(configuration: configuration, window: window, now: now).build(history: history, freshnessPoints: slaFreshness)
+        let (datasets, rendered) = sections.finish()
         var report = HTMLReport(now: now, window: window, sla: sla, datasets: datasets, incidents: incidents,
                                 cost: CostReport(runs: runs.map { (at: $0.at, seconds: $0.milliseconds / 1_000) }),
-                                documentation: DocumentationCoverage.measure(configuration), resolution: resolution)
+                                documentation: documentation, resolution: resolution, datasetNames: names, renderedSections: rendered)
         try report.loadProblemSpans(history: history)
         return report
     }
@@ -80,6 +90,42 @@ extension HTMLReport {
                                upstreamRoots: try history.reportUpstreamRoots(of: listed.map(\.id)))
     }
 
+}
+
+/// Builds and renders dataset sections on a serial queue, in the order they are added, while the caller goes on
+/// reading the history. `context` is the page being loaded as far as a section needs it (window, resolution,
+/// incidents, the configured dataset names); its SLA and other datasets are not used by a section.
+final class DatasetSectionPipeline: @unchecked Sendable {
+    let context: HTMLReport
+    private let queue = DispatchQueue(label: "dqmon.report.sections")
+    // Touched only on `queue` (and read by `finish` through it).
+    private var reports: [DatasetReport] = []
+    private var sections: [String] = []
+
+    init(context: HTMLReport) { self.context = context }
+
+    /// Builds a dataset's report with `make` and renders its section, after those added before.
+    func add(_ make: @escaping @Sendable () -> DatasetReport) {
+        queue.async {
+            let report = make()
+            self.reports.append(report)
+            self.sections.append(self.context.datasetSection(report))
+        }
+    }
+
+    /// Waits for every section added and returns the reports and their sections, in order.
+    func finish() -> ([DatasetReport], [String]) {
+        queue.sync { (reports, sections) }
+    }
+}
+
+extension SLAReport {
+    /// An SLA report without datasets, for a page being loaded whose figures are not computed yet.
+    static func placeholder(configuration: Configuration, window: Interval, now: Date) -> SLAReport {
+        let builder = SLABuilder(configuration: configuration, window: window, now: now)
+        return SLAReport(window: window, windowStart: Date(timeIntervalSince1970: builder.start), now: now, datasets: [], tiers: [],
+                         overall: builder.aggregate([], kind: .overall, name: "overall", tier: nil, policy: nil))
+    }
 }
 
 /// Turns one dataset's rows reduced in SQL (`ReportDatasetRows`) into what its section draws.

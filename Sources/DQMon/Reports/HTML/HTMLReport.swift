@@ -26,6 +26,14 @@ public struct HTMLReport: Sendable {
 
     /// Points per chart: 120, fewer when there are many charts (`resolution(charts:)`).
     var resolution = 120
+    /// The names of the configured datasets (each has a section), when known before `datasets` is complete: the
+    /// sections are rendered while the history is still being read (`load`), and a note links an upstream dataset
+    /// only when the page has its section.
+    var datasetNames: Set<String>?
+    /// The dataset sections, one per entry of `datasets` in order, rendered by `load` on a second thread while it
+    /// read the next datasets (`datasetSection` of the same values, so the same bytes). `datasetsSection` renders
+    /// them itself when absent or when `datasets` no longer matches them in count.
+    var renderedSections: [String]?
     static let recentLimit = 3
     static let stripLength = 48
     static let incidentTimelineLimit = 100
