@@ -87,6 +87,8 @@ enum YAMLEventComposer {
         let reader: EventReader
         /// dqmon reads every scalar as text (`ConfigLoader.readYAML`): the basic resolver has no rules.
         let resolver = Resolver.basic
+        /// Made once per file, as Yams' parser does: `Constructor.default` builds its tables anew at every access.
+        let constructor = Constructor.default
 
         init(reader: EventReader) {
             self.reader = reader
@@ -131,7 +133,7 @@ enum YAMLEventComposer {
             // a value to Yams rather than copy that rule.
             guard !bytes.starts(with: [0xEF, 0xBB, 0xBF]) else { return nil }
             let value = String(decoding: bytes, as: UTF8.self)
-            return .scalar(Node.Scalar(value, Tag(tagName, resolver, .default), style, reader.startMark))
+            return .scalar(Node.Scalar(value, Tag(tagName, resolver, constructor), style, reader.startMark))
         }
 
         mutating func sequence() -> Node? {
@@ -146,7 +148,7 @@ enum YAMLEventComposer {
                 items.append(item)
             }
             // Yams takes a collection's style from its end event, which carries none: always `.any`.
-            return .sequence(Node.Sequence(items, Tag(.implicit, resolver, .default), .any, mark))
+            return .sequence(Node.Sequence(items, Tag(.implicit, resolver, constructor), .any, mark))
         }
 
         mutating func mapping() -> Node? {
@@ -164,7 +166,7 @@ enum YAMLEventComposer {
                 guard reader.next(), let value = node() else { return nil }
                 pairs.append((key, value))
             }
-            return .mapping(Node.Mapping(pairs, Tag(.implicit, resolver, .default), .any, mark))
+            return .mapping(Node.Mapping(pairs, Tag(.implicit, resolver, constructor), .any, mark))
         }
     }
 
