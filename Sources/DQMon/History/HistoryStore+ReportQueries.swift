@@ -116,18 +116,26 @@ extension HistoryStore {
     @discardableResult
     public func forEachReportDataset(_ datasets: [ReportDatasetChecks], query: ReportRowsQuery,
                                      _ body: (String, ReportDatasetRows) throws -> Void) throws(HistoryError) -> [(at: Double, milliseconds: Double)] {
+        var runs = ReportRunTimes()
+        try forEachReportDatasetRows(datasets, query: query) { dataset, raw in
+            let (rows, reducer) = ReportDatasetReducer.reduce(raw, checks: dataset, query: query)
+            runs.add(reducer)
+            try body(dataset.name, rows)
+        }
+        return runs.oldestFirst
+    }
+
+    /// Calls `body` once per dataset (in the given order) with its results of `(start, end]` as read, not reduced
+    /// (`ReportRawRow`s in `(evaluated_at, id)` order), all read in one snapshot: the caller reduces them
+    /// (`ReportDatasetReducer.reduce`), possibly on another thread while the next dataset is read.
+    public func forEachReportDatasetRows(_ datasets: [ReportDatasetChecks], query: ReportRowsQuery,
+                                         _ body: (ReportDatasetChecks, [ReportRawRow]) throws -> Void) throws(HistoryError) {
         try snapshot { transaction in
-            var runs: [Int64: (at: Double, milliseconds: Double)] = [:]
             for dataset in datasets {
-                var reducer = ReportDatasetReducer(checks: dataset, query: query)
-                try transaction.readReportRows(dataset: dataset, query: query, into: &reducer)
-                let rows = reducer.finish()
-                for (run, time) in reducer.runTimes {
-                    runs[run, default: (time.at, 0)].milliseconds += time.milliseconds
-                }
-                try body(dataset.name, rows)
+                var rows: [ReportRawRow] = []
+                try transaction.readReportRows(dataset: dataset, query: query, into: &rows)
+                try body(dataset, rows)
             }
-            return runs.values.sorted { $0.at < $1.at }
         }
     }
 
@@ -151,11 +159,12 @@ extension HistoryStore {
 }
 
 extension HistoryTransaction {
-    /// The dataset's results of the window in `(evaluated_at, id)` order, each handed to `reducer` as numbers: the
-    /// check as its position in `checkIDs` (−1 for a check no longer configured), the status as its rank
-    /// (`StatusSeverity`), NULL as nil.
-    func readReportRows(dataset: ReportDatasetChecks, query: ReportRowsQuery, into reducer: inout ReportDatasetReducer) throws {
+    /// The dataset's results of the window in `(evaluated_at, id)` order, appended to `rows` as numbers: the check
+    /// as its position in `checkIDs` (results of a check no longer configured are skipped), the status as its rank
+    /// (`StatusSeverity`), NULL as NaN.
+    func readReportRows(dataset: ReportDatasetChecks, query: ReportRowsQuery, into rows: inout [ReportRawRow]) throws {
         guard !dataset.checkIDs.isEmpty else { return }
+        let slaTypes = ReportDatasetReducer.freshnessTypes(dataset)
         let checkCase = dataset.checkIDs.indices.map { "WHEN ?\($0 + 4) THEN \($0)" }.joined(separator: " ")
         let statement = try db.cachedStatement(sql: """
             SELECT CASE check_id \(checkCase) ELSE -1 END, run_id, evaluated_at,
@@ -168,8 +177,8 @@ extension HistoryTransaction {
         arguments += dataset.checkIDs.map { $0 as (any DatabaseValueConvertible)? }
         try statement.setArguments(StatementArguments(arguments))
         let handle = statement.sqliteStatement
-        func number(_ column: Int32) -> Double? {
-            sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_double(handle, column)
+        func number(_ column: Int32) -> Double {
+            sqlite3_column_type(handle, column) == SQLITE_NULL ? .nan : sqlite3_column_double(handle, column)
         }
         sqlite3_reset(handle)
         defer { sqlite3_reset(handle) }
@@ -181,12 +190,42 @@ extension HistoryTransaction {
             }
             let check = Int(sqlite3_column_int64(handle, 0))
             guard check >= 0 else { continue }
-            reducer.add(check: check, run: sqlite3_column_int64(handle, 1), at: sqlite3_column_double(handle, 2),
-                        rank: Int(sqlite3_column_int64(handle, 3)), observed: number(4), low: number(5), high: number(6),
-                        milliseconds: number(7), dataTimestamp: number(8),
-                        slaType: reducer.freshnessTypes[check].map { Self.columnText(handle, 9, equals: $0) } ?? false)
+            rows.append(ReportRawRow(check: check, run: sqlite3_column_int64(handle, 1), at: sqlite3_column_double(handle, 2),
+                                     rank: Int(sqlite3_column_int64(handle, 3)), observed: number(4), low: number(5), high: number(6),
+                                     milliseconds: number(7), dataTimestamp: number(8),
+                                     slaType: check < slaTypes.count && slaTypes[check].map { Self.columnText(handle, 9, equals: $0) } ?? false))
         }
     }
+}
+
+/// One result of the report's pass as read: numbers only, NULL as NaN (SQLite stores no NaN: a NaN written is read
+/// back as NULL, so NaN here always means NULL).
+public struct ReportRawRow: Sendable {
+    var check: Int
+    var run: Int64
+    var at: Double
+    var rank: Int
+    var observed: Double
+    var low: Double
+    var high: Double
+    var milliseconds: Double
+    var dataTimestamp: Double
+    /// A freshness check's result of the check's own type (one `dqmon sla` reads).
+    var slaType: Bool
+}
+
+/// The warehouse time per run over datasets: (first evaluation time, sum of the datasets' statement times), summed
+/// in the order datasets are added.
+public struct ReportRunTimes: Sendable {
+    var runs: [Int64: (at: Double, milliseconds: Double)] = [:]
+
+    mutating func add(_ reducer: ReportDatasetReducer) {
+        for (run, time) in reducer.runTimes {
+            runs[run, default: (time.at, 0)].milliseconds += time.milliseconds
+        }
+    }
+
+    var oldestFirst: [(at: Double, milliseconds: Double)] { runs.values.sorted { $0.at < $1.at } }
 }
 
 extension HistoryTransaction {
@@ -239,14 +278,30 @@ struct ReportDatasetReducer {
         flagged = Array(repeating: [], count: count)
         strips = Array(repeating: [], count: count)
         freshness = Array(repeating: [], count: count)
-        freshnessTypes = checks.checkIDs.map { id in
-            checks.freshnessCheckIDs.contains(id) ? checks.freshnessCheckTypes[id].map { Array($0.utf8) } : nil
-        }
+        freshnessTypes = Self.freshnessTypes(checks)
         otherTypePoints = Array(repeating: [], count: count)
         daily = Array(repeating: -1, count: max(1, query.days))
     }
 
     static let finite = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
+
+    /// Per check: the UTF-8 of its type name when it is a freshness check whose SLA points are collected.
+    static func freshnessTypes(_ checks: ReportDatasetChecks) -> [[UInt8]?] {
+        checks.checkIDs.map { id in checks.freshnessCheckIDs.contains(id) ? checks.freshnessCheckTypes[id].map { Array($0.utf8) } : nil }
+    }
+
+    /// One dataset's rows as read, folded in order; the reducer is returned for its run times (`ReportRunTimes`).
+    static func reduce(_ raw: [ReportRawRow], checks: ReportDatasetChecks, query: ReportRowsQuery) -> (ReportDatasetRows, ReportDatasetReducer) {
+        var reducer = ReportDatasetReducer(checks: checks, query: query)
+        for row in raw { reducer.add(row) }
+        return (reducer.finish(), reducer)
+    }
+
+    mutating func add(_ row: ReportRawRow) {
+        func value(_ number: Double) -> Double? { number.isNaN ? nil : number }
+        add(check: row.check, run: row.run, at: row.at, rank: row.rank, observed: value(row.observed), low: value(row.low),
+            high: value(row.high), milliseconds: value(row.milliseconds), dataTimestamp: value(row.dataTimestamp), slaType: row.slaType)
+    }
 
     mutating func add(check: Int, run: Int64, at: Double, rank: Int, observed: Double?, low: Double?, high: Double?,
                       milliseconds ms: Double?, dataTimestamp: Double?, slaType: Bool = false) {

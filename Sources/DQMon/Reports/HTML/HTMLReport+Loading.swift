@@ -29,19 +29,18 @@ extension HTMLReport {
         let days = spanDays.isFinite ? Int(min(400, max(1, spanDays))) : 1
         let query = ReportRowsQuery(start: start, end: end, buckets: resolution, dayStart: end - Double(days) * 86_400, days: days,
                                     stripLength: stripLength)
-        // Each dataset's section is built and rendered on a second thread while the pass reads the next datasets
-        // (the pass is mostly SQLite, the rendering mostly string building: on two cores they overlap).
+        // Each dataset's rows are reduced, its report built and its section rendered on a second thread while the
+        // pass reads the next datasets (the read is mostly SQLite, the rest Swift: on two cores they overlap).
         let documentation = DocumentationCoverage.measure(configuration)
         let names = Set(configuration.datasets.map(\.name))
         let sections = DatasetSectionPipeline(context: HTMLReport(
             now: now, window: window, sla: SLAReport.placeholder(configuration: configuration, window: window, now: now), datasets: [], incidents: incidents,
             cost: CostReport(runs: []), documentation: documentation, resolution: resolution, datasetNames: names))
-        var slaFreshness: [String: [FreshnessTimeline.Point]] = [:]
-        let runs = try history.forEachReportDataset(wanted, query: query) { name, rows in
+        try history.forEachReportDatasetRows(wanted, query: query) { checks, raw in
+            let name = checks.name
             guard let dataset = byName[name] else { return }
-            slaFreshness.merge(rows.slaFreshnessPoints) { first, _ in first }
             let (schemaEntries, openIncidents, incidentCount) = (schemas[name] ?? [], openByDataset[name] ?? [], countByDataset[name] ?? 0)
-            sections.add {
+            sections.add(raw, checks: checks, query: query) { rows in
                 let loader = DatasetLoader(dataset: dataset, configuration: configuration, start: start, end: end, resolution: resolution, days: days)
                 var report = loader.report(rows: rows, recent: recent)
                 report.schemaEntries = schemaEntries
@@ -50,10 +49,10 @@ extension HTMLReport {
                 return report
             }
         }
+        let (datasets, rendered, runs, slaFreshness) = sections.finish()
         let sla = try SLABuilder(configuration: configuration, window: window, now: now).build(history: history, freshnessPoints: slaFreshness)
-        let (datasets, rendered) = sections.finish()
         var report = HTMLReport(now: now, window: window, sla: sla, datasets: datasets, incidents: incidents,
-                                cost: CostReport(runs: runs.map { (at: $0.at, seconds: $0.milliseconds / 1_000) }),
+                                cost: CostReport(runs: runs.oldestFirst.map { (at: $0.at, seconds: $0.milliseconds / 1_000) }),
                                 documentation: documentation, resolution: resolution, datasetNames: names, renderedSections: rendered)
         try report.loadProblemSpans(history: history)
         return report
@@ -92,30 +91,38 @@ extension HTMLReport {
 
 }
 
-/// Builds and renders dataset sections on a serial queue, in the order they are added, while the caller goes on
-/// reading the history. `context` is the page being loaded as far as a section needs it (window, resolution,
-/// incidents, the configured dataset names); its SLA and other datasets are not used by a section.
+/// Reduces datasets' rows, builds their reports and renders their sections on a serial queue, in the order they
+/// are added, while the caller goes on reading the history. `context` is the page being loaded as far as a section
+/// needs it (window, resolution, incidents, the configured dataset names); its SLA and other datasets are not used
+/// by a section. Run times and SLA freshness points are gathered in the same order as the pass used to.
 final class DatasetSectionPipeline: @unchecked Sendable {
     let context: HTMLReport
     private let queue = DispatchQueue(label: "dqmon.report.sections")
     // Touched only on `queue` (and read by `finish` through it).
     private var reports: [DatasetReport] = []
     private var sections: [String] = []
+    private var runs = ReportRunTimes()
+    private var slaFreshness: [String: [FreshnessTimeline.Point]] = [:]
 
     init(context: HTMLReport) { self.context = context }
 
-    /// Builds a dataset's report with `make` and renders its section, after those added before.
-    func add(_ make: @escaping @Sendable () -> DatasetReport) {
+    /// Reduces a dataset's rows, builds its report with `make` and renders its section, after those added before.
+    func add(_ raw: [ReportRawRow], checks: ReportDatasetChecks, query: ReportRowsQuery,
+             _ make: @escaping @Sendable (ReportDatasetRows) -> DatasetReport) {
         queue.async {
-            let report = make()
+            let (rows, reducer) = ReportDatasetReducer.reduce(raw, checks: checks, query: query)
+            self.runs.add(reducer)
+            self.slaFreshness.merge(rows.slaFreshnessPoints) { first, _ in first }
+            let report = make(rows)
             self.reports.append(report)
             self.sections.append(self.context.datasetSection(report))
         }
     }
 
-    /// Waits for every section added and returns the reports and their sections, in order.
-    func finish() -> ([DatasetReport], [String]) {
-        queue.sync { (reports, sections) }
+    /// Waits for every dataset added; returns the reports and their sections in order, the run times and the SLA
+    /// freshness points.
+    func finish() -> ([DatasetReport], [String], ReportRunTimes, [String: [FreshnessTimeline.Point]]) {
+        queue.sync { (reports, sections, runs, slaFreshness) }
     }
 }
 
