@@ -71,7 +71,7 @@ public struct ReportDatasetRows: Sendable {
     public var perRun = Milliseconds()
 }
 
-/// The window and the resolutions of `forEachReportDataset`.
+/// The window and the resolutions of `forEachReportDatasetRows`.
 public struct ReportRowsQuery: Sendable {
     public var start: Double
     public var end: Double
@@ -94,7 +94,7 @@ public struct ReportRowsQuery: Sendable {
     }
 }
 
-/// One dataset's checks as `forEachReportDataset` reads them.
+/// One dataset's checks as `forEachReportDatasetRows` reads them.
 public struct ReportDatasetChecks: Sendable {
     public var name: String
     public var checkIDs: [String]
@@ -110,21 +110,6 @@ public struct ReportDatasetChecks: Sendable {
 }
 
 extension HistoryStore {
-    /// Calls `body` once per dataset (in the given order) with its results of `(start, end]` reduced, all read in one
-    /// snapshot, one dataset at a time (memory stays one dataset's reductions). Returns the warehouse time per run
-    /// over all datasets: (first evaluation time, sum of the datasets' statement times), oldest first.
-    @discardableResult
-    public func forEachReportDataset(_ datasets: [ReportDatasetChecks], query: ReportRowsQuery,
-                                     _ body: (String, ReportDatasetRows) throws -> Void) throws(HistoryError) -> [(at: Double, milliseconds: Double)] {
-        var runs = ReportRunTimes()
-        try forEachReportDatasetRows(datasets, query: query) { dataset, raw in
-            let (rows, reducer) = ReportDatasetReducer.reduce(raw, checks: dataset, query: query)
-            runs.add(reducer)
-            try body(dataset.name, rows)
-        }
-        return runs.oldestFirst
-    }
-
     /// Calls `body` once per dataset (in the given order) with its results of `(start, end]` as read, not reduced
     /// (`ReportRawRow`s in `(evaluated_at, id)` order), all read in one snapshot: the caller reduces them
     /// (`ReportDatasetReducer.reduce`), possibly on another thread while the next dataset is read.

@@ -3,7 +3,7 @@ import Foundation
 extension HTMLReport {
     /// Reads what the page shows from `history`: the SLA figures (`SLABuilder`), the incidents of the window's
     /// review with their events, recent results with their samples, schema snapshots, each dataset's results of the
-    /// window reduced as they are read (`HistoryStore.forEachReportDataset`: chart buckets, counts, day slices,
+    /// window reduced as they are read (`HistoryStore.forEachReportDatasetRows` and `ReportDatasetReducer`: chart buckets, counts, day slices,
     /// flags, strips, freshness points, warehouse time per run), and the problem runs of the datasets the overview
     /// describes. The SLA figures take the freshness points the pass has read (`slaFreshnessPoints`) rather than
     /// reading them again.
