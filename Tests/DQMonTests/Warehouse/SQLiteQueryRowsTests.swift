@@ -4,8 +4,8 @@ import Foundation
 import GRDB
 import Testing
 
-/// `SQLiteWarehouse.queryRows` reads plain single statements straight from SQLite (`SQLiteStatementReader`) and
-/// leaves everything else to GRDB. Its answers and its failures must be exactly GRDB's: the reference here is the
+/// `SQLiteWarehouse.queryRows` lets GRDB prepare and bind, then steps plain reads straight on SQLite
+/// (`SQLiteStatementReader`). Its answers and its failures must be exactly GRDB's: the reference here is the
 /// path it replaced (`makeStatement` + `setArguments` + `Row.fetchAll`, errors through `describe`).
 struct SQLiteQueryRowsTests {
     enum Outcome: Equatable {

@@ -2,68 +2,35 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// Runs one warehouse statement straight on the connection's SQLite handle: `sqlite3_prepare_v3`, bind, step, and
-/// decode each column into a `SQLValue` from its storage class.
+/// Runs one warehouse statement: GRDB prepares and binds it (its refusals and messages, e.g. a second command in
+/// the text), then a plain read is stepped straight on the SQLite handle and each column decoded into a `SQLValue`
+/// from its storage class.
 ///
-/// Why: GRDB's `makeStatement` runs its authorizer callback on every prepare and `Row.fetchAll` builds a `Row` and
-/// `DatabaseValue`s before dqmon maps them again; for the ~0.3 ms statements of `dqmon check --all` on many small
-/// tables that was a measurable share of each query (issue 12).
+/// Why: `Row.fetchAll` builds a `Row` and `DatabaseValue`s before dqmon maps them again, and GRDB's per-step
+/// bookkeeping; for the ~0.3 ms statements of `dqmon check --all` on many small tables that was a measurable share of
+/// each query (issue 12). Preparing on the raw handle instead is NOT done: GRDB's authorizer stays registered on the
+/// connection and, without GRDB's reset before each prepare, accumulates every table read into one region (measured:
+/// 3x slower over 1,000 statements).
 ///
-/// Contract: same results and same failures as GRDB's path. Every case this reader does not handle itself returns
-/// `nil` *before anything ran*, and the caller runs GRDB's path, which then refuses or fails exactly as before:
-/// a text that does not compile, an empty text, anything after the first statement (GRDB decides between
-/// "only whitespace/comments" and "Multiple statements found"), named or numbered parameters, and an argument
-/// count that does not match the statement. Step failures are thrown as GRDB's `DatabaseError` (same result code
-/// and `sqlite3_errmsg` message); an interruption while the task is cancelled is thrown as `CancellationError`,
-/// as GRDB does. Values: INTEGER -> `.integer`, REAL -> `.real`, TEXT -> `.text` (read up to its first NUL, as
-/// GRDB's `String(cString:)`), BLOB -> `.text` decoded as UTF-8, NULL -> `.null`.
+/// Contract: same results and same failures as GRDB's path. A statement that does not only read, or returns no
+/// columns (BEGIN/COMMIT/SAVEPOINT, PRAGMA writes, writes the read-only file refuses) is fetched by GRDB, which tracks
+/// transactions and words the errors. Step failures are thrown as GRDB's `DatabaseError` (same result code and
+/// `sqlite3_errmsg` message); an interruption while the task is cancelled is thrown as `CancellationError`, as GRDB
+/// does. Values: INTEGER -> `.integer`, REAL -> `.real`, TEXT -> `.text` (read up to its first NUL, as GRDB's
+/// `String(cString:)`), BLOB -> `.text` decoded as UTF-8, NULL -> `.null`.
 ///
 /// Must run inside the connection's serialized access (e.g. `DatabaseQueue.unsafeRead`), which also wires task
 /// cancellation to `sqlite3_interrupt`.
 enum SQLiteStatementReader {
-    static func rows(of statement: SQLStatement, in db: Database) throws -> [[SQLValue]]? {
-        guard let connection = db.sqliteConnection,
-              let handle = prepareSingleStatement(statement.sql, on: connection) else { return nil }
-        defer { sqlite3_finalize(handle) }
-        guard bindPositionally(statement.arguments, to: handle) else { return nil }
+    static func rows(of statement: SQLStatement, in db: Database) throws -> [[SQLValue]] {
+        let prepared = try db.makeStatement(sql: statement.sql)
+        try prepared.setArguments(StatementArguments(statement.arguments.map(SQLiteWarehouse.databaseValue)))
+        let handle = prepared.sqliteStatement
+        guard let connection = db.sqliteConnection, sqlite3_stmt_readonly(handle) != 0, sqlite3_column_count(handle) > 0 else {
+            return try Row.fetchAll(prepared).map { row in row.databaseValues.map(SQLiteWarehouse.sqlValue) }
+        }
         try Task.checkCancellation()
         return try stepAll(handle, on: connection)
-    }
-
-    /// The compiled statement when the whole text is exactly one statement with nothing after it, and that statement
-    /// only reads and returns columns (a SELECT, a read-only PRAGMA); otherwise nil. BEGIN/COMMIT/SAVEPOINT and
-    /// writes (which the read-only file refuses) take GRDB's path, which tracks transactions and words the errors.
-    private static func prepareSingleStatement(_ sql: String, on connection: OpaquePointer) -> OpaquePointer? {
-        var handle: OpaquePointer?
-        let compiledWhole: Bool = sql.withCString { start in
-            var tail: UnsafePointer<CChar>?
-            let code = sqlite3_prepare_v3(connection, start, -1, 0, &handle, &tail)
-            return code == SQLITE_OK && tail?.pointee == 0
-        }
-        let onlyReads = handle.map { sqlite3_stmt_readonly($0) != 0 && sqlite3_column_count($0) > 0 } ?? false
-        guard compiledWhole, onlyReads, let handle else {
-            sqlite3_finalize(handle)
-            return nil
-        }
-        return handle
-    }
-
-    /// Binds `?` parameters in order, as GRDB's `setArguments` does; false (nothing to trust) when the statement has
-    /// named or numbered parameters or the count differs, so GRDB's path reports it in its own words.
-    private static func bindPositionally(_ arguments: [SQLValue], to handle: OpaquePointer) -> Bool {
-        let count = sqlite3_bind_parameter_count(handle)
-        guard Int(count) == arguments.count else { return false }
-        for (index, argument) in zip(CInt(1)..., arguments) {
-            guard sqlite3_bind_parameter_name(handle, index) == nil else { return false }
-            let code: CInt = switch argument {
-            case .null: sqlite3_bind_null(handle, index)
-            case .integer(let number): sqlite3_bind_int64(handle, index, number)
-            case .real(let number): sqlite3_bind_double(handle, index, number)
-            case .text(let text): sqlite3_bind_text(handle, index, text, -1, transient)
-            }
-            guard code == SQLITE_OK else { return false }
-        }
-        return true
     }
 
     private static func stepAll(_ handle: OpaquePointer, on connection: OpaquePointer) throws -> [[SQLValue]] {
@@ -104,7 +71,4 @@ enum SQLiteStatementReader {
             return .null
         }
     }
-
-    /// SQLite copies the text before `sqlite3_bind_text` returns (GRDB binds strings the same way).
-    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 }

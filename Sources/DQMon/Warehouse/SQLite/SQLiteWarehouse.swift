@@ -72,17 +72,12 @@ public final class SQLiteWarehouse: Warehouse {
 
     /// One statement, outside an explicit transaction: a single SQLite statement reads one snapshot on its own, so
     /// `read`'s BEGIN/COMMIT around it (two more statements per query, ~2% of `dqmon check --all` on 1,000 tables)
-    /// buys nothing. A plain single read runs through `SQLiteStatementReader` (no GRDB authorizer, no `Row`);
-    /// anything else takes GRDB's path, whose `makeStatement` refuses a second command in the text, as before.
-    /// `unsafeRead` keeps the serialized connection and interrupts the statement when the task is cancelled.
+    /// buys nothing. `makeStatement` refuses a second command in the text, as before; a plain read's rows are then
+    /// read straight from SQLite (`SQLiteStatementReader`). `unsafeRead` keeps the serialized connection and
+    /// interrupts the statement when the task is cancelled.
     public func queryRows(_ statement: SQLStatement) async throws(WarehouseError) -> [[SQLValue]] {
         do {
-            return try await queue.unsafeRead { db in
-                if let rows = try SQLiteStatementReader.rows(of: statement, in: db) { return rows }
-                let prepared = try db.makeStatement(sql: statement.sql)
-                try prepared.setArguments(StatementArguments(statement.arguments.map(Self.databaseValue)))
-                return try Row.fetchAll(prepared).map { row in row.databaseValues.map(Self.sqlValue) }
-            }
+            return try await queue.unsafeRead { db in try SQLiteStatementReader.rows(of: statement, in: db) }
         } catch {
             throw WarehouseError(warehouse: name, kind: .query, message: Self.describe(error))
         }
