@@ -21,24 +21,8 @@ import Testing
         ["--select", "tier:x"], ["--exclude"], ["--now=\(now)"], ["--all", "--all"], ["check"],
     ]
 
-    func project() throws -> ProjectFixture {
-        let fixture = ProjectFixture()
-        fixture.checks("tables.yml", """
-            version: 1
-            datasets:
-              - name: fresh
-                tags: [core]
-                checks:
-                  - freshness: { column: updated_at, warn_after: 2h, error_after: 6h }
-              - name: stale
-                checks:
-                  - freshness: { column: updated_at, warn_after: 2h, error_after: 6h }
-            """)
-        let warehouse = try fixture.warehouse()
-        try warehouse.table("fresh", timestamps: WarehouseFixture.spread(10, over: 3_600, endingAt: ProjectFixture.now))
-        try warehouse.table("stale", timestamps: [ProjectFixture.now.addingTimeInterval(-3 * 3_600)])
-        return fixture
-    }
+    /// `CheckCommandTests`' project: one fresh and one stale table, tagged, with freshness and volume checks.
+    func project() throws -> ProjectFixture { try CheckCommandTests().project() }
 
     /// Seeded vectors of 1–4 pieces after `--now`, and a few fixed forms. A vector that parses and runs must carry
     /// `--now`, or the two runs would print different wall-clock times.
