@@ -7,11 +7,14 @@ import GRDB
 /// RETURNING`, `PRAGMA` writes and a database `ATTACH`ed later (opened with the same mode) all fail as that
 /// check's error. One statement per call: a `sql:` holding a second command is refused before it runs.
 ///
-/// Queries are serialized on one connection (SQLite reads from one file; parallel readers would only contend).
+/// Statements run on a pool of read-only connections (`SQLiteReaderPool`), one statement per connection at a time:
+/// SQLite readers on separate connections run concurrently, so datasets checked at once (`max_connections`,
+/// `--parallel`) use the machine's cores. The first connection is opened here, so a missing or unreadable file is
+/// one warehouse-level error; the others only when statements overlap, so a sequential caller keeps one.
 public final class SQLiteWarehouse: Warehouse {
     public let name: String
     public let dialect: any SQLDialect = SQLiteDialect()
-    private let queue: DatabaseQueue
+    private let readers: SQLiteReaderPool
 
     public init(name: String, settings: SQLiteSettings) throws(WarehouseError) {
         self.name = name
@@ -21,18 +24,29 @@ public final class SQLiteWarehouse: Warehouse {
                 warehouse: name, kind: .unavailable,
                 message: "SQLite file not found at \(path) (check 'path' in dqmon.yml, or run 'dqmon demo' to create the demo warehouse)")
         }
+        let busyTimeout = settings.busyTimeout
+        let open = { @Sendable () throws(WarehouseError) -> DatabaseQueue in
+            try Self.openReadOnly(path: path, busyTimeout: busyTimeout, warehouse: name)
+        }
+        let closed = WarehouseError(warehouse: name, kind: .unavailable, message: "SQLite file \(path) was already closed")
+        readers = SQLiteReaderPool(first: try open(), closedError: closed, open: open)
+    }
+
+    /// One read-only connection: busy timeout, `REGEXP`, and the schema read once, so a file that is not a database
+    /// fails here as "cannot open". One statement on a read-only connection: `read`'s transaction and query_only
+    /// toggles would be four more.
+    static func openReadOnly(path: String, busyTimeout: Interval, warehouse: String) throws(WarehouseError) -> DatabaseQueue {
         var configuration = GRDB.Configuration()
         configuration.readonly = true
-        configuration.busyMode = .timeout(settings.busyTimeout.seconds)
-        configuration.label = "warehouse.\(name)"
+        configuration.busyMode = .timeout(busyTimeout.seconds)
+        configuration.label = "warehouse.\(warehouse)"
         configuration.prepareDatabase { db in SQLiteRegexp.register(in: db) }
         do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            // Reads the schema once, so a file that is not a database fails here as "cannot open". One statement on a
-            // read-only connection: `read`'s transaction and query_only toggles would be four more.
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
             _ = try queue.unsafeRead { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+            return queue
         } catch {
-            throw WarehouseError(warehouse: name, kind: .unavailable, message: "cannot open SQLite file \(path): \(Self.describe(error))")
+            throw WarehouseError(warehouse: warehouse, kind: .unavailable, message: "cannot open SQLite file \(path): \(describe(error))")
         }
     }
 
@@ -73,18 +87,25 @@ public final class SQLiteWarehouse: Warehouse {
     /// One statement, outside an explicit transaction: a single SQLite statement reads one snapshot on its own, so
     /// `read`'s BEGIN/COMMIT around it (two more statements per query, ~2% of `dqmon check --all` on 1,000 tables)
     /// buys nothing. `makeStatement` refuses a second command in the text, as before; a plain read's rows are then
-    /// read straight from SQLite (`SQLiteStatementReader`). `unsafeRead` keeps the serialized connection and
-    /// interrupts the statement when the task is cancelled.
+    /// read straight from SQLite (`SQLiteStatementReader`). The statement has a pooled connection to itself;
+    /// `unsafeRead` interrupts it when the task is cancelled.
     public func queryRows(_ statement: SQLStatement) async throws(WarehouseError) -> [[SQLValue]] {
         do {
-            return try await queue.unsafeRead { db in try SQLiteStatementReader.rows(of: statement, in: db) }
+            return try await readers.withConnection { connection in
+                try await connection.unsafeRead { db in try SQLiteStatementReader.rows(of: statement, in: db) }
+            }
+        } catch let error as WarehouseError {
+            throw error
         } catch {
             throw WarehouseError(warehouse: name, kind: .query, message: Self.describe(error))
         }
     }
 
+    /// Connections open at the moment (idle or running a statement).
+    var connectionCount: Int { readers.connectionCount }
+
     public func close() async {
-        try? queue.close()
+        readers.close()
     }
 
     static func databaseValue(_ value: SQLValue) -> DatabaseValue {
