@@ -36,10 +36,16 @@ public enum DatasetRunTotals {
         init(results: some Sequence<CheckResult>) {
             runs = 1
             available = 1
-            for result in results {
-                if result.status == .error { available = 0 }
-                if result.status == .pass { passes += 1 }
-                if [.pass, .warn, .fail].contains(result.status) { evaluated += 1 }
+            for result in results { add(result.status) }
+        }
+
+        /// Counts one more result of the same run (`runs` stays as it is).
+        mutating func add(_ status: CheckStatus) {
+            switch status {
+            case .error: available = 0
+            case .pass: passes += 1; evaluated += 1
+            case .warn, .fail: evaluated += 1
+            case .skipped: break
             }
         }
     }

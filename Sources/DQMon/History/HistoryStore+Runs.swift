@@ -188,16 +188,41 @@ extension HistoryTransaction {
             sqlite3_reset(handle)
             var row = BoundRow(handle: handle)
             bind(&row, element)
-            guard row.code == SQLITE_OK, row.count == parameters else {
-                let message = row.code == SQLITE_OK ? "\(row.count) values for \(parameters) parameters"
-                    : String(cString: sqlite3_errmsg(sqlite3_db_handle(handle)))
-                throw DatabaseError(resultCode: ResultCode(rawValue: row.code == SQLITE_OK ? SQLITE_MISUSE : row.code), message: message, sql: sql)
-            }
+            try row.expectBound(parameters, sql: sql)
             let code = sqlite3_step(handle)
-            guard code == SQLITE_DONE else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))), sql: sql)
-            }
+            guard code == SQLITE_DONE else { throw Self.stepError(code, handle: handle, sql: sql) }
         }
+    }
+
+    /// Runs the cached read `sql` with the values `bind` gives, handing each row to `read` (SQLite's own calls, as
+    /// `executeEach`: GRDB's `Row.fetchOne` built arguments and a row object for the one lookup per dataset of a run).
+    func readEach(_ sql: String, bind: (inout BoundRow) -> Void, _ read: (ReadRow) throws -> Void) throws {
+        let statement = try db.cachedStatement(sql: sql)
+        let handle = statement.sqliteStatement
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
+        sqlite3_reset(handle)
+        var row = BoundRow(handle: handle)
+        bind(&row)
+        try row.expectBound(sqlite3_bind_parameter_count(handle), sql: sql)
+        while case let code = sqlite3_step(handle), code != SQLITE_DONE {
+            guard code == SQLITE_ROW else { throw Self.stepError(code, handle: handle, sql: sql) }
+            try read(ReadRow(handle: handle))
+        }
+    }
+
+    static func stepError(_ code: Int32, handle: OpaquePointer?, sql: String) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))), sql: sql)
+    }
+
+    /// The current row of `readEach`, read by column index (0-based) as SQLite converts it.
+    struct ReadRow {
+        let handle: OpaquePointer?
+
+        func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+        func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
     }
 
     /// The values of one row of `executeEach`, bound in order to parameters 1, 2, …; the first failure is kept.
@@ -221,6 +246,14 @@ extension HistoryTransaction {
         mutating func bind(_ value: Int64?) {
             let handle = handle
             next { index in value.map { sqlite3_bind_int64(handle, index, $0) } ?? sqlite3_bind_null(handle, index) }
+        }
+
+        /// Throws when a value failed to bind or the count of values is not `parameters`.
+        func expectBound(_ parameters: Int32, sql: String) throws {
+            guard code != SQLITE_OK || count != parameters else { return }
+            let message = code == SQLITE_OK ? "\(count) values for \(parameters) parameters"
+                : String(cString: sqlite3_errmsg(sqlite3_db_handle(handle)))
+            throw DatabaseError(resultCode: ResultCode(rawValue: code == SQLITE_OK ? SQLITE_MISUSE : code), message: message, sql: sql)
         }
 
         private mutating func next(_ bind: (Int32) -> Int32) {

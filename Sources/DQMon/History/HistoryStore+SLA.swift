@@ -13,11 +13,46 @@ extension HistoryTransaction {
     /// One row per dataset and run instant: a second run at the same instant merges into the existing row, exactly as
     /// grouping the results by instant would; a run recorded out of order (an earlier `--now`) adds its counts to
     /// every later row.
+    ///
+    /// The results are counted in place (grouping them copied every `CheckResult`); a dataset's run newer than all
+    /// its rows, the usual case, is one index lookup and one insert (`appendRunTotals`).
     func addRunTotals(results: [CheckResult]) throws {
-        let groups = Dictionary(grouping: results) { RunInstant(dataset: $0.dataset, at: $0.evaluatedAt.timeIntervalSince1970) }
-        for (key, group) in groups.sorted(by: { ($0.key.dataset, $0.key.at) < ($1.key.dataset, $1.key.at) }) {
-            try addRunTotals(Counts(results: group), dataset: key.dataset, at: key.at)
+        var groups: [RunInstant: Counts] = [:]
+        for result in results {
+            groups[RunInstant(dataset: result.dataset, at: result.evaluatedAt.timeIntervalSince1970), default: Counts(runs: 1, available: 1)]
+                .add(result.status)
         }
+        for (key, own) in groups.sorted(by: { ($0.key.dataset, $0.key.at) < ($1.key.dataset, $1.key.at) })
+        where try !appendRunTotals(own, dataset: key.dataset, at: key.at) {
+            try addRunTotals(own, dataset: key.dataset, at: key.at)
+        }
+    }
+
+    /// Adds `own` as the dataset's newest row when it has no row at or after `at` (its cumulative sums are the latest
+    /// row's plus `own`, or `own` alone for a dataset's first run, as `runTotals(through:inclusive:)` reads them, and
+    /// no later row needs updating). Returns false, having written nothing, when a row at or after `at` exists.
+    func appendRunTotals(_ own: Counts, dataset: String, at: Double) throws -> Bool {
+        var latest: (at: Double, totals: Counts)?
+        try readEach("""
+            SELECT evaluated_at, cum_runs, cum_available, cum_passes, cum_evaluated FROM dataset_run_totals
+            WHERE dataset = ? ORDER BY evaluated_at DESC LIMIT 1
+            """, bind: { $0.bind(dataset) }) { row in
+            latest = (row.double(0), Counts(runs: row.int(1), available: row.int(2), passes: row.int(3), evaluated: row.int(4)))
+        }
+        if let latest, !(latest.at < at) { return false }
+        let total = (latest?.totals ?? Counts()) + own
+        try executeEach("INSERT INTO dataset_run_totals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", CollectionOfOne(total)) { row, total in
+            row.bind(dataset)
+            row.bind(at)
+            row.bind(Int64(own.available))
+            row.bind(Int64(own.passes))
+            row.bind(Int64(own.evaluated))
+            row.bind(Int64(total.runs))
+            row.bind(Int64(total.available))
+            row.bind(Int64(total.passes))
+            row.bind(Int64(total.evaluated))
+        }
+        return true
     }
 
     struct RunInstant: Hashable {

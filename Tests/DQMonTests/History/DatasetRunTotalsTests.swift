@@ -79,6 +79,34 @@ import Testing
         #expect(incremental == rebuilt)
     }
 
+    /// One recorded run whose results carry several instants per dataset (newer than, equal to and older than the
+    /// stored rows, in any order): each instant is counted as its own run, as grouping the results gives.
+    @Test func aRunWithSeveralInstantsPerDatasetGivesTheGroupedCounts() throws {
+        let seed: UInt64 = 2026
+        let directory = TemporaryDirectory()
+        let history = try HistoryStore(path: directory.path("history.sqlite"))
+        var generator = SeededRandom(seed: seed)
+        for _ in 0..<25 {
+            var run: [CheckResult] = []
+            for dataset in ["orders", "payments", "users"] {
+                for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                    run += results(dataset, hours: Double(Int.random(in: 0...30, using: &generator)), count: Int.random(in: 1...4, using: &generator),
+                                   generator: &generator)
+                }
+            }
+            run.shuffle(using: &generator)
+            try record(run, in: history)
+        }
+        try expectAllWindowsMatch(history, datasets: ["orders", "payments", "users"], hours: -2...32)
+        let rows = try history.read { db in try Row.fetchAll(db, sql: "SELECT * FROM dataset_run_totals ORDER BY dataset, evaluated_at") }
+        let rebuilt = try history.write { db -> [Row] in
+            try db.execute(sql: "DELETE FROM dataset_run_totals")
+            try db.execute(sql: DatasetRunTotals.backfillSQL)
+            return try Row.fetchAll(db, sql: "SELECT * FROM dataset_run_totals ORDER BY dataset, evaluated_at")
+        }
+        #expect(rows == rebuilt, "seed \(seed)")
+    }
+
     @Test func pruneKeepsTheCountsOfLaterWindows() throws {
         let directory = TemporaryDirectory()
         let history = try HistoryStore(path: directory.path("history.sqlite"))
