@@ -16,6 +16,7 @@ enum HistoryMigrations {
         migrator.registerMigration("v5-result-samples", migrate: createResultSamples)
         migrator.registerMigration("v6-incident-review", migrate: createIncidentReview)
         migrator.registerMigration("v7-incident-lineage", migrate: addIncidentCausedBy)
+        migrator.registerMigration("v8-results-status-comparisons", migrate: checkResultsStatusByComparison)
         return migrator
     }
 
