@@ -23,33 +23,37 @@ struct DatasetEvaluator: Sendable {
         guard let columns = catalog.columns(of: dataset.table) else {
             return missingTable("table '\(dataset.table)' not found in warehouse '\(warehouse.name)' (was it dropped or renamed upstream? check the dataset's 'name')", warehouse: warehouse)
         }
-        var runnable: [CheckConfig] = []
-        var results: [String: CheckResult] = [:]
-        for check in checks {
+        // Results by the check's position in `checks` (config ids are unique): a dictionary by id hashed every id and
+        // copied every result twice.
+        var results = [CheckResult?](repeating: nil, count: checks.count)
+        var runnable: [Int] = []
+        for (index, check) in checks.enumerated() {
             if let problem = contextFailure(check.spec) ?? missingColumn(check, columns: columns) {
-                results[check.id] = result(check, .error(problem), milliseconds: nil)
+                results[index] = result(check, .error(problem), milliseconds: nil)
             } else {
-                runnable.append(check)
+                runnable.append(index)
             }
         }
-        var measured: [String: [DatasetMeasure: MeasuredValue]] = [:]
-        for check in runnable where !check.spec.datasetMeasures.isEmpty {
-            switch await measure(check, on: warehouse, catalog: catalog) {
-            case .success(let values): measured[check.id] = values
-            case .failure(let failure): results[check.id] = result(check, .error(failure.message), milliseconds: nil)
+        var measured: [Int: [DatasetMeasure: MeasuredValue]] = [:]
+        for index in runnable where !checks[index].spec.datasetMeasures.isEmpty {
+            switch await measure(checks[index], on: warehouse, catalog: catalog) {
+            case .success(let values): measured[index] = values
+            case .failure(let failure): results[index] = result(checks[index], .error(failure.message), milliseconds: nil)
             }
         }
-        runnable.removeAll { results[$0.id] != nil }
+        runnable.removeAll { results[$0] != nil }
         var points: [SeriesPoint] = []
-        let metricFree = runnable.filter { $0.spec.metrics.isEmpty }
-        runnable.removeAll { $0.spec.metrics.isEmpty }
-        for check in metricFree {
+        let metricFree = runnable.filter { checks[$0].spec.metrics.isEmpty }
+        runnable.removeAll { checks[$0].spec.metrics.isEmpty }
+        for index in metricFree {
+            let check = checks[index]
             let outcome = Self.finite(check.spec.evaluate(input(check, metrics: MetricValues(), columns: columns, warehouse: warehouse,
-                                                                measured: measured[check.id] ?? [:])))
-            results[check.id] = result(check, outcome, milliseconds: nil)
+                                                                measured: measured[index] ?? [:])))
+            results[index] = result(check, outcome, milliseconds: nil)
         }
         if !runnable.isEmpty {
-            var query = metricQuery(runnable, on: warehouse, catalog: catalog, formats: dataset.timestampFormats)
+            let runnableChecks = runnable.map { checks[$0] }
+            var query = metricQuery(runnableChecks, on: warehouse, catalog: catalog, formats: dataset.timestampFormats)
             let started = ContinuousClock.now
             do {
                 var row: [SQLValue] = []
@@ -57,39 +61,40 @@ struct DatasetEvaluator: Sendable {
                 let violations = query.declarationViolations(in: row)
                 if !violations.isEmpty {  // a declared timestamp_format does not hold: measure those columns exactly
                     warnDeclarationsFailed(violations)
-                    query = metricQuery(runnable, on: warehouse, catalog: catalog,
+                    query = metricQuery(runnableChecks, on: warehouse, catalog: catalog,
                                         formats: dataset.timestampFormats.removing(Set(violations.map(\.column))))
                     if let statement = query.statement { row = try await warehouse.queryRow(statement) }
                 }
                 let milliseconds = Self.milliseconds(since: started)
                 var values = query.values(from: row, timeZone: dataset.timeZone)
                 let customErrors = await measureStandalone(query.standalone, on: warehouse, into: &values)
-                for check in runnable {
+                for index in runnable {
+                    let check = checks[index]
                     if let problem = check.spec.metrics.lazy.compactMap({ customErrors[$0] ?? values.unusable[$0] }).first {
-                        results[check.id] = result(check, .error(problem), milliseconds: milliseconds)
+                        results[index] = result(check, .error(problem), milliseconds: milliseconds)
                         continue
                     }
                     let outcome = Self.finite(check.spec.evaluate(input(check, metrics: values, columns: columns, warehouse: warehouse,
-                                                                        measured: measured[check.id] ?? [:])))
+                                                                        measured: measured[index] ?? [:])))
                     var checkResult = result(check, outcome, milliseconds: milliseconds)
                     if checkResult.status == .warn || checkResult.status == .fail {  // the rows' SQL only when it may run
                         let sampledRows = DatasetRows(dialect: warehouse.dialect, table: dataset.table, filter: dataset.filter)
                         await attachOffendingValues(check, to: &checkResult, rows: sampledRows, on: warehouse)
                         await attachSamples(check, to: &checkResult, rows: sampledRows, columns: columns, on: warehouse)
                     }
-                    results[check.id] = checkResult
-                    points += outcome.metricPoints.map {
-                        SeriesPoint(dataset: dataset.name, metric: $0.key, value: $0.value.value, measuredAt: now, flagged: $0.value.flagged)
+                    results[index] = consume checkResult
+                    for (metric, reading) in outcome.metricPoints {
+                        points.append(SeriesPoint(dataset: dataset.name, metric: metric, value: reading.value, measuredAt: now, flagged: reading.flagged))
                     }
                 }
             } catch {
                 let milliseconds = Self.milliseconds(since: started)
-                for check in runnable {
-                    results[check.id] = result(check, .error("query failed on \(dataset.name): \(error.description)"), milliseconds: milliseconds)
+                for index in runnable {
+                    results[index] = result(checks[index], .error("query failed on \(dataset.name): \(error.description)"), milliseconds: milliseconds)
                 }
             }
         }
-        return Evaluation(results: checks.compactMap { results[$0.id] }, metricPoints: Self.unique(points))
+        return Evaluation(results: results.compactMap { $0 }, metricPoints: Self.unique(points))
     }
 
     func input(_ check: CheckConfig, metrics: MetricValues, columns: [CatalogColumn], warehouse: any Warehouse,

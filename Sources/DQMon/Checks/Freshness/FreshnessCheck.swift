@@ -19,6 +19,7 @@ public struct FreshnessCheck: CheckSpec {
         self.warnAfter = warnAfter
         self.errorAfter = errorAfter
         self.filter = filter
+        expectedText = [warnAfter.map { "warn > \($0)" }, errorAfter.map { "fail > \($0)" }].compactMap { $0 }.joined(separator: ", ")
     }
 
     public static func parse(_ fields: ConfigFields) -> FreshnessCheck? {
@@ -54,9 +55,8 @@ public struct FreshnessCheck: CheckSpec {
         return dataTimestamp + threshold.seconds
     }
 
-    var expectedText: String {
-        [warnAfter.map { "warn > \($0)" }, errorAfter.map { "fail > \($0)" }].compactMap { $0 }.joined(separator: ", ")
-    }
+    /// `warn > 2h, fail > 6h`: the thresholds never change, so the text is built once, not per evaluation.
+    let expectedText: String
 
     public func evaluate(_ input: CheckInput) -> CheckOutcome {
         guard let latest = input.metrics[latestMetric] else {

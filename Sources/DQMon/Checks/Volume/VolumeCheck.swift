@@ -32,6 +32,13 @@ public struct VolumeCheck: CheckSpec {
         self.maxChange = maxChange
         self.window = window
         self.column = column
+        metric = if let window, let column { .windowedCount(column: column, window: window) } else { .rowCount }
+        metricName = metric.historyName
+        var parts = ["≥ \(Format.count(Double(minRows)))"]
+        if let maxRows { parts.append("≤ \(Format.count(Double(maxRows)))") }
+        if let warn = maxChange?.warn { parts.append("change warn > \(warn)") }
+        if let fail = maxChange?.fail { parts.append("change fail > \(fail)") }
+        expectedText = parts.joined(separator: ", ")
     }
 
     /// The largest `min_rows`/`max_rows` accepted: 10^15 rows, exact as a Double and far beyond any table.
@@ -72,20 +79,15 @@ public struct VolumeCheck: CheckSpec {
         return ConfigFields.percentage(text, key: "max_change", node: node, in: changeRange).map { ChangeLimit(warn: nil, fail: $0) }
     }
 
-    public var metric: Metric {
-        if let window, let column { return .windowedCount(column: column, window: window) }
-        return .rowCount
-    }
+    /// `row_count`, or `row_count_<window>` of `column` (built once: it never changes).
+    public let metric: Metric
+    /// The metric's name in history (`metric.historyName`).
+    let metricName: String
 
     public var metrics: [Metric] { [metric] }
 
-    var expectedText: String {
-        var parts = ["≥ \(Format.count(Double(minRows)))"]
-        if let maxRows { parts.append("≤ \(Format.count(Double(maxRows)))") }
-        if let warn = maxChange?.warn { parts.append("change warn > \(warn)") }
-        if let fail = maxChange?.fail { parts.append("change fail > \(fail)") }
-        return parts.joined(separator: ", ")
-    }
+    /// `≥ 10, change fail > 50%`: the thresholds never change, so the text is built once, not per evaluation.
+    let expectedText: String
 
     var scope: String { window.map { "in the last \($0)" } ?? "" }
 
@@ -93,7 +95,7 @@ public struct VolumeCheck: CheckSpec {
         let count = input.metrics[metric] ?? 0
         let rowsText = "\(Format.count(count)) rows" + (window.map { " in \($0)" } ?? "")
         var outcome = CheckOutcome(status: .pass, observed: count, observedText: rowsText, expected: expectedText,
-                                   message: "", metricPoints: [metric.historyName: MetricReading(count)])
+                                   message: "", metricPoints: [metricName: MetricReading(count)])
         if count == 0, minRows > 0 {
             outcome.status = .fail
             outcome.message = window == nil ? "\(input.table) is empty (0 rows)" : "no rows \(scope) (by \(column ?? ""))"
