@@ -24,30 +24,36 @@ public final class SQLiteWarehouse: Warehouse {
                 warehouse: name, kind: .unavailable,
                 message: "SQLite file not found at \(path) (check 'path' in dqmon.yml, or run 'dqmon demo' to create the demo warehouse)")
         }
-        let busyTimeout = settings.busyTimeout
-        let open = { @Sendable () throws(WarehouseError) -> DatabaseQueue in
-            try Self.openReadOnly(path: path, busyTimeout: busyTimeout, warehouse: name)
+        let first: DatabaseQueue
+        do {
+            first = try Self.openReadOnly(path: path, busyTimeout: settings.busyTimeout, label: name)
+        } catch {
+            throw WarehouseError(warehouse: name, kind: .unavailable, message: "cannot open SQLite file \(path): \(Self.describe(error))")
         }
         let closed = WarehouseError(warehouse: name, kind: .unavailable, message: "SQLite file \(path) was already closed")
-        readers = SQLiteReaderPool(first: try open(), closedError: closed, open: open)
+        // A later connection opens a file that already opened as a database, so its failure (e.g. "database is
+        // locked" past busy_timeout) is worded as the statement's own would have been on the first connection.
+        readers = SQLiteReaderPool(first: first, closedError: closed) { [busyTimeout = settings.busyTimeout] () throws(WarehouseError) in
+            do {
+                return try Self.openReadOnly(path: path, busyTimeout: busyTimeout, label: name)
+            } catch {
+                throw WarehouseError(warehouse: name, kind: .query, message: Self.describe(error))
+            }
+        }
     }
 
     /// One read-only connection: busy timeout, `REGEXP`, and the schema read once, so a file that is not a database
-    /// fails here as "cannot open". One statement on a read-only connection: `read`'s transaction and query_only
-    /// toggles would be four more.
-    static func openReadOnly(path: String, busyTimeout: Interval, warehouse: String) throws(WarehouseError) -> DatabaseQueue {
+    /// fails here. One statement on a read-only connection: `read`'s transaction and query_only toggles would be four
+    /// more.
+    static func openReadOnly(path: String, busyTimeout: Interval, label: String) throws -> DatabaseQueue {
         var configuration = GRDB.Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(busyTimeout.seconds)
-        configuration.label = "warehouse.\(warehouse)"
+        configuration.label = "warehouse.\(label)"
         configuration.prepareDatabase { db in SQLiteRegexp.register(in: db) }
-        do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
-            _ = try queue.unsafeRead { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
-            return queue
-        } catch {
-            throw WarehouseError(warehouse: warehouse, kind: .unavailable, message: "cannot open SQLite file \(path): \(describe(error))")
-        }
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        _ = try queue.unsafeRead { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+        return queue
     }
 
     public func catalog(for tables: [TableName]) async throws(WarehouseError) -> Catalog {
