@@ -55,13 +55,16 @@ public enum Format {
         guard value.isFinite else { return nonFinite(value) }
         guard abs(value) < scientificFrom else { return scientific(value) }
         if value != value.rounded() { return fixed(value, places: 2) }
-        let digits = String(Int64(value).magnitude)
-        var grouped = ""
-        for (index, character) in digits.reversed().enumerated() {
-            if index > 0, index % 3 == 0 { grouped.append(",") }
-            grouped.append(character)
+        // Grouped over the digits' bytes: Character by Character (reversed twice) was a visible part of a run's
+        // 5,000 results.
+        let digits = String(Int64(value).magnitude).utf8
+        var grouped: [UInt8] = value < 0 ? [UInt8(ascii: "-")] : []
+        grouped.reserveCapacity(digits.count + digits.count / 3 + 1)
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { grouped.append(UInt8(ascii: ",")) }
+            grouped.append(digit)
         }
-        return (value < 0 ? "-" : "") + String(grouped.reversed())
+        return String(decoding: grouped, as: UTF8.self)
     }
 
     /// A duration in the largest sensible units: `5400` -> `1h30m`, `200000` -> `2d7h`; from 10,000 days on, days
