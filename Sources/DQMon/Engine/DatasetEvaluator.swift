@@ -27,8 +27,9 @@ struct DatasetEvaluator: Sendable {
         // copied every result twice.
         var results = [CheckResult?](repeating: nil, count: checks.count)
         var runnable: [Int] = []
+        let names = columns.map(\.name)
         for (index, check) in checks.enumerated() {
-            if let problem = contextFailure(check.spec) ?? missingColumn(check, columns: columns) {
+            if let problem = contextFailure(check.spec) ?? missingColumn(check, names: names) {
                 results[index] = result(check, .error(problem), milliseconds: nil)
             } else {
                 runnable.append(index)
@@ -122,8 +123,8 @@ struct DatasetEvaluator: Sendable {
         Evaluation(results: checks.map { result($0, .error(message), milliseconds: nil) }, metricPoints: [])
     }
 
-    func missingColumn(_ check: CheckConfig, columns: [CatalogColumn]) -> String? {
-        let names = columns.map(\.name)
+    /// The first column the check needs that is not among the table's column `names` (mapped once per dataset).
+    func missingColumn(_ check: CheckConfig, names: [String]) -> String? {
         for column in check.spec.requiredColumns where !names.contains(column) {
             return "column '\(column)' not found in \(dataset.table)\(Suggestion.hint(for: column, in: names)) (check the dataset's config, or whether the column was renamed upstream)"
         }

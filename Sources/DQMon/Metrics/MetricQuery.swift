@@ -165,6 +165,7 @@ struct Planner {
     /// copies both sides, which made building 1,000 statements a visible part of a run.
     func statement(for metrics: [Metric]) -> SQLStatement {
         var select = SQLBuffer(separator: ", "), scan = SQLBuffer(separator: ", ")
+        select.sql.reserveCapacity(512)  // a dataset's probes are a few hundred bytes: grown once, not by doubling
         var scanCount = 0
         for metric in metrics {
             switch plan(metric) {
