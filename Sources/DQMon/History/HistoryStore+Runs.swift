@@ -233,9 +233,20 @@ extension HistoryTransaction {
 
         init(handle: OpaquePointer?) { self.handle = handle }
 
+        /// Text is bound from the string's own UTF-8 bytes up to its first NUL, as a C string (`-1`) bound it, without
+        /// the C string copy and `strlen` per value.
         mutating func bind(_ value: String?) {
             let handle = handle
-            next { index in value.map { sqlite3_bind_text(handle, index, $0, -1, HistoryTransaction.transient) } ?? sqlite3_bind_null(handle, index) }
+            next { index in
+                guard var text = value else { return sqlite3_bind_null(handle, index) }
+                return text.withUTF8 { bytes in
+                    guard let start = bytes.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, HistoryTransaction.transient) }
+                    let length = memchr(start, 0, bytes.count).map { UnsafeRawPointer($0) - UnsafeRawPointer(start) } ?? bytes.count
+                    return start.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                        sqlite3_bind_text64(handle, index, $0, sqlite3_uint64(length), HistoryTransaction.transient, UInt8(SQLITE_UTF8))
+                    }
+                }
+            }
         }
 
         mutating func bind(_ value: Double?) {

@@ -22,6 +22,26 @@ import Testing
                            expectedRange: low.flatMap { low in high.flatMap { ExpectedRange(lower: low, upper: $0) } })
     }
 
+    /// Text is stored up to its first NUL, as binding it as a C string (GRDB, and this binding before) stored it.
+    @Test func textStopsAtItsFirstNUL() throws {
+        let directory = TemporaryDirectory()
+        let history = try HistoryStore(path: directory.path("history.sqlite"))
+        let texts = ["before\u{0}after", "\u{0}", "", "é\u{0}\u{0}x", "long enough to live on the heap, then\u{0}gone"]
+        let results = texts.enumerated().map { index, text in
+            CheckResult(checkID: "d/\(index)", dataset: "d", warehouse: "main", checkType: "volume", status: .pass, observed: 1,
+                        observedText: text, expected: text, message: text, queryMilliseconds: nil, dataTimestamp: nil,
+                        evaluatedAt: Date(timeIntervalSince1970: 1_795_600_800))
+        }
+        try history.record(run: RunRecord(startedAt: Date(timeIntervalSince1970: 0), finishedAt: Date(timeIntervalSince1970: 1),
+                                          evaluatedAt: Date(timeIntervalSince1970: 1), configHash: "h", host: "test", selection: "all",
+                                          exitCode: 0), results: results, metrics: [])
+        for (index, text) in texts.enumerated() {
+            let stored = try history.results(checkID: "d/\(index)", limit: 1).first
+            let expected = String(text.prefix { $0 != "\u{0}" })
+            #expect(stored?.message == expected && stored?.observedText == expected && stored?.expected == expected, "\(text.debugDescription)")
+        }
+    }
+
     @Test func everyValueReadsBackAsWritten() throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["DQMON_TEST_SEED"] ?? "") ?? 20_261_130
         var random = SeededRandom(seed: seed)
