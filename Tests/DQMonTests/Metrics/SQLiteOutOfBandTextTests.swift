@@ -1,4 +1,4 @@
-import DQMon
+@testable import DQMon
 import DQMonTestSupport
 import Foundation
 import GRDB
@@ -213,6 +213,27 @@ import Testing
             let age = output.checkResults?["events/freshness"]?["observed"] as? Double
             #expect(age.map { abs($0 - (now - instant)) < 0.01 } == true, "\(straggler) at \(instant): \(output.stdout)")
             #expect(output.checkResults?["events/volume/recent"]?["observed"] as? Double == inWindow, "\(straggler): \(output.stdout)")
+        }
+    }
+
+    /// The ranges and the scan's date bound are spelled twice: in SQL for the freshness band (computed by SQLite from
+    /// the greatest text) and in Swift for a window's (known before the statement is sent). Both give the same text
+    /// for seeded random starts over the years 1–9999, month ends, leap days and the first days of months.
+    @Test func theSwiftAndSQLBoundsAgree() throws {
+        let seed = UInt64(ProcessInfo.processInfo.environment["DQMON_TEST_SEED"] ?? "") ?? 20_261_130
+        var random = SeededRandom(seed: seed)
+        let queue = try DatabaseQueue()
+        var starts: [Double] = Self.anchors.flatMap { anchor in (-100...100).map { anchor + Double($0) * 3_600 } }
+        for _ in 0..<400 { starts.append(Double.random(in: (MetricValues.timestampRange.lowerBound + 3 * 86_400)...MetricValues.timestampRange.upperBound, using: &random).rounded(.down)) }
+        let jd = "julianday(?, 'unixepoch')"
+        let bounds = SQLiteDialect.outOfBandBounds(bandStart: jd)
+        let sql = "SELECT " + (bounds.flatMap { [$0.low, $0.high] } + [SQLiteDialect.scanBandLow(jd)]).joined(separator: ", ")
+        let placeholders = sql.components(separatedBy: "?").count - 1
+        for start in starts {
+            let row = try queue.read { db in try Row.fetchOne(db, sql: sql, arguments: StatementArguments(Array(repeating: start, count: placeholders))) }
+            let fromSQL = (0..<(bounds.count * 2 + 1)).map { (row?[$0] as String?) ?? "NULL" }
+            let swift = try #require(SQLiteDialect.outOfBandBounds(start: start), "seed \(seed): \(start)")
+            #expect(fromSQL == swift.flatMap { [$0.low, $0.high] } + [SQLiteDialect.scanBandLow(start: start)], "seed \(seed): start \(start)")
         }
     }
 }
