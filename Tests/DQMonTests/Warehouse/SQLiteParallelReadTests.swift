@@ -328,6 +328,34 @@ struct SQLiteReaderPoolTests {
         pool.close()
     }
 
+    /// Cancelling statements running at once on several connections interrupts each of them (whenever the cancel
+    /// lands, the answer is the same cancellation error), and every connection answers again afterwards.
+    @Test func cancellingOverlappingStatementsInterruptsEachConnection() async throws {
+        let directory = try Self.warehouseFile(tables: 4)
+        let warehouse = try SQLiteWarehouse(name: "w", settings: SQLiteSettings(path: directory.path("w.sqlite")))
+        let long = SQLStatement("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT count(*) FROM c",
+                                arguments: [.integer(5_000_000_000)])
+        for round in 0..<2 {
+            let tasks = (0..<4).map { _ in
+                Task { () -> String in
+                    do throws(WarehouseError) { return "\(try await warehouse.queryRows(long))" } catch { return error.message }
+                }
+            }
+            // Round 0 cancels at once; round 1 lets the steps get going so the cancel interrupts them mid-scan.
+            if round == 0 { await Task.yield() } else { try await Task.sleep(for: .milliseconds(50)) }
+            for task in tasks { task.cancel() }
+            for task in tasks { #expect(await task.value == "CancellationError()", "round \(round)") }
+        }
+        let answers = try await withThrowingTaskGroup(of: [SQLValue].self) { group in
+            for index in 0..<4 { group.addTask { try await warehouse.queryRow(SQLStatement("SELECT count(*) FROM t\(index)")) } }
+            var answers: [[SQLValue]] = []
+            for try await answer in group { answers.append(answer) }
+            return answers
+        }
+        #expect(answers == Array(repeating: [.integer(2)], count: 4))
+        await warehouse.close()
+    }
+
     @Test func aLockPastBusyTimeoutIsEachStatementsOwnErrorOnEveryConnection() async throws {
         let directory = try Self.warehouseFile(tables: 2)
         let warehouse = try SQLiteWarehouse(name: "w", settings: SQLiteSettings(path: directory.path("w.sqlite"), busyTimeout: Interval(seconds: 0.05)))
