@@ -62,7 +62,11 @@ extension HistoryTransaction {
 
     /// The run's row, with its result counts by status; returns its id.
     func insertRun(_ run: RunRecord, results: [CheckResult]) throws -> Int64 {
-        let count = { (status: CheckStatus) in results.reduce(0) { $0 + ($1.status == status ? 1 : 0) } }
+        let count = { (status: CheckStatus) in
+            var count = 0
+            for index in results.indices where results[index].status == status { count += 1 }  // no copy of each result
+            return count
+        }
         try db.execute(sql: """
             INSERT INTO runs (started_at, finished_at, evaluated_at, dqmon_version, config_hash, host, selection,
                               check_count, pass_count, warn_count, fail_count, error_count, exit_code)

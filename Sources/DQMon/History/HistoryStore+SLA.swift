@@ -18,9 +18,9 @@ extension HistoryTransaction {
     /// its rows, the usual case, is one index lookup and one insert (`appendRunTotals`).
     func addRunTotals(results: [CheckResult]) throws {
         var groups: [RunInstant: Counts] = [:]
-        for result in results {
-            groups[RunInstant(dataset: result.dataset, at: result.evaluatedAt.timeIntervalSince1970), default: Counts(runs: 1, available: 1)]
-                .add(result.status)
+        for index in results.indices {
+            groups[RunInstant(dataset: results[index].dataset, at: results[index].evaluatedAt.timeIntervalSince1970),
+                   default: Counts(runs: 1, available: 1)].add(results[index].status)
         }
         for (key, own) in groups.sorted(by: { ($0.key.dataset, $0.key.at) < ($1.key.dataset, $1.key.at) })
         where try !appendRunTotals(own, dataset: key.dataset, at: key.at) {
