@@ -131,15 +131,15 @@ import Testing
                 return rows.compactMap { row in row.last.flatMap { if case .text(let detail) = $0 { detail } else { nil } } }
             }
             let freshness = try await plan(FreshnessCheck(column: "updated_at", warnAfter: nil, errorAfter: Interval(seconds: 86_400)).metrics)
-            // The greatest text, every text (if it is no timestamp), the 15-hour band, and the 8 narrow ranges of
+            // The greatest text, every text (if it is no timestamp), the 15-hour band, and the 5 narrow ranges of
             // `outOfBandText` (a MULTI-INDEX OR: each an index range, empty in this table).
-            #expect(freshness.filter { $0.contains("SEARCH big USING COVERING INDEX big_updated") }.count == 3 + 8, "\(freshness)")
+            #expect(freshness.filter { $0.contains("SEARCH big USING COVERING INDEX big_updated") }.count == 3 + 5, "\(freshness)")
             #expect(freshness.contains { $0.contains("MULTI-INDEX OR") }, "\(freshness)")
             #expect(!freshness.contains { $0.hasPrefix("SCAN big") && !$0.contains("COVERING INDEX") }, "a full scan: \(freshness)")
             let window = try await plan([.windowedCount(column: "created_at", window: Interval(seconds: 3_600))])
             #expect(window.allSatisfy { !$0.hasPrefix("SCAN big") }, "a scan: \(window)")
-            #expect(window.filter { $0.contains("SEARCH big USING COVERING INDEX big_created") }.count == 1 + 8,
-                    "a TEXT column holds no numbers: one text range and the 8 narrow ones below it \(window)")
+            #expect(window.filter { $0.contains("SEARCH big USING COVERING INDEX big_created") }.count == 1 + 5,
+                    "a TEXT column holds no numbers: one text range and the 5 narrow ones below it \(window)")
             let epochs = try await plan([.maxTimestamp(column: "loaded_at"), .windowedCount(column: "loaded_at", window: Interval(seconds: 86_400))])
             #expect(epochs.allSatisfy { !$0.hasPrefix("SCAN big") }, "a scan: \(epochs)")
             let unindexed = try await plan([.rowCount, .nullRate(column: "amount")])

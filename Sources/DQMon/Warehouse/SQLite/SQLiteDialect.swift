@@ -62,9 +62,10 @@ public struct SQLiteDialect: SQLDialect {
     /// + 14:59 (the widest zone): before `D` + 40 h. A row of an ordinary form (`D HH…` or `DTHH…` with the hour
     /// 00–23) is within the band's 15-hour margin of its written hour. Others sort apart from their instant:
     /// - the hour 24 (`'… 24:30:00'` is 00:30 of the next day), or separators SQLite skips but that sort apart
-    ///   (two spaces, a tab, `T `, ` T`, `TT`, or a date alone): for each date `D` of the two days before the band's
-    ///   day (`D` ≥ the date of `bandStart` − 25 h), `[D, 'D 0')`, `['D 24', 'DT0')` and `['DT24', 'DU')`; on
-    ///   the band's own day only `[D, 'D 0')` sorts below it;
+    ///   (two spaces, a tab, `T `, ` T`, `TT`, or a date alone). Such a row can reach the band's end (`bandStart` + 15 h)
+    ///   only if `D` + 40 h is later, so `D` is the band's day or (when the band starts in the hour 00) the day before:
+    ///   on the band's day `[D, 'D 0')` sorts below the band; on the day before `[D, 'D 0')`, `['D 24', 'DT0')` and
+    ///   `['DT24', 'DU')`;
     /// - a day past its month's end, which SQLite moves into the next month (`'2026-02-30'` is March 2):
     ///   the previous month's `['YYYY-MM-<last day + 1>', 'YYYY-MM-32')`, at most three days and 40 hours early.
     /// Each range is also `< bandLow`, so that no row is read twice. Text SQLite reads as a bare Julian day number
@@ -81,10 +82,8 @@ public struct SQLiteDialect: SQLDialect {
         let day = { (shift: String) in "strftime('%Y-%m-%d', \(bandStart)\(shift))" }
         let today = day("")
         var bounds = [(today, "\(today) || ' 0'")]
-        for shift in [", '-1 day'", ", '-2 days'"] {
-            let date = day(shift)
-            bounds += [(date, "\(date) || ' 0'"), ("\(date) || ' 24'", "\(date) || 'T0'"), ("\(date) || 'T24'", "\(date) || 'U'")]
-        }
+        let dayBefore = day(", '-1 day'")
+        bounds += [(dayBefore, "\(dayBefore) || ' 0'"), ("\(dayBefore) || ' 24'", "\(dayBefore) || 'T0'"), ("\(dayBefore) || 'T24'", "\(dayBefore) || 'U'")]
         let lastDay = day(", 'start of month', '-1 day'")
         bounds.append(("substr(\(lastDay), 1, 8) || (substr(\(lastDay), 9, 2) + 1)", "substr(\(lastDay), 1, 8) || '32'"))
         return bounds.map { (low: $0.0, high: $0.1) }
@@ -93,13 +92,10 @@ public struct SQLiteDialect: SQLDialect {
     /// The same ranges as text, for a band starting at the epoch second `start` (a window's, known before the
     /// statement is sent); nil outside the years 1–9999, where the band reads every text row anyway.
     static func outOfBandBounds(start: Double) -> [(low: String, high: String)]? {
-        guard MetricValues.timestampRange.contains(start - 2 * 86_400), MetricValues.timestampRange.contains(start) else { return nil }
-        let today = String(hourPrefix(start).prefix(10))
+        guard MetricValues.timestampRange.contains(start - 86_400), MetricValues.timestampRange.contains(start) else { return nil }
+        let today = String(hourPrefix(start).prefix(10)), dayBefore = String(hourPrefix(start - 86_400).prefix(10))
         var bounds = [(low: today, high: today + " 0")]
-        for shift in [1.0, 2.0] {
-            let date = String(hourPrefix(start - shift * 86_400).prefix(10))
-            bounds += [(date, date + " 0"), (date + " 24", date + "T0"), (date + "T24", date + "U")]
-        }
+        bounds += [(dayBefore, dayBefore + " 0"), (dayBefore + " 24", dayBefore + "T0"), (dayBefore + "T24", dayBefore + "U")]
         let (year, month) = (Int(today.prefix(4)) ?? 1, Int(today.dropFirst(5).prefix(2)) ?? 1)
         let (lastYear, lastMonth) = month == 1 ? (year - 1, 12) : (year, month - 1)
         let monthPrefix = digits(lastYear, 4) + "-" + digits(lastMonth, 2) + "-"
@@ -154,23 +150,24 @@ public struct SQLiteDialect: SQLDialect {
 
     /// The date (`'YYYY-MM-DD'`) at or above which a scan converts text for a band starting at the instant `start`
     /// (SQL giving a Julian day): the lowest date of `outOfBandText`'s ranges, so that they are inside it. That is
-    /// the date of `start` − 25 h, or, in a month's first four days, the 29th of the previous month if lower (a day past
-    /// a month's end reads as up to three days into the next). NULL when `start` is NULL or beyond what SQLite reads.
+    /// the date of `start` − 1 h (a row written on an earlier day is read before `start` + 15 h, see `outOfBandText`),
+    /// or, in a month's first four days, the 29th of the previous month if lower (a day past a month's end reads as up
+    /// to three days into the next). NULL when `start` is NULL or beyond what SQLite reads.
     static func scanBandLow(_ start: String) -> String {
-        let dayBefore = "strftime('%Y-%m-%d', \(start), '-25 hours')"
+        let hourBefore = "strftime('%Y-%m-%d', \(start), '-1 hour')"
         return "CASE WHEN strftime('%d', \(start)) <= '04' "
-            + "THEN min(strftime('%Y-%m-29', \(start), 'start of month', '-1 day'), \(dayBefore)) ELSE \(dayBefore) END"
+            + "THEN min(strftime('%Y-%m-29', \(start), 'start of month', '-1 day'), \(hourBefore)) ELSE \(hourBefore) END"
     }
 
     /// The same date for the epoch second `start` (a window's band): "" (every text row) outside the years 1–9999.
     static func scanBandLow(start: Double) -> String {
-        guard MetricValues.timestampRange.contains(start - 25 * 3_600), MetricValues.timestampRange.contains(start) else { return "" }
-        let dayBefore = String(hourPrefix(start - 25 * 3_600).prefix(10))
+        guard MetricValues.timestampRange.contains(start - 3_600), MetricValues.timestampRange.contains(start) else { return "" }
+        let hourBefore = String(hourPrefix(start - 3_600).prefix(10))
         let today = hourPrefix(start)
-        guard today.dropFirst(8).prefix(2) <= "04" else { return dayBefore }
+        guard today.dropFirst(8).prefix(2) <= "04" else { return hourBefore }
         let (year, month) = (Int(today.prefix(4)) ?? 1, Int(today.dropFirst(5).prefix(2)) ?? 1)
         let previous = month == 1 ? digits(year - 1, 4) + "-12-29" : digits(year, 4) + "-" + digits(month - 1, 2) + "-29"
-        return min(previous, dayBefore)
+        return min(previous, hourBefore)
     }
 
     /// The non-NULL values among the table's 16 newest rows (bounded: a mostly-NULL column is not searched further)
