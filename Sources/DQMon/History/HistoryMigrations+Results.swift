@@ -14,13 +14,18 @@ extension HistoryMigrations {
     /// Only the table's definition text changes, with no rewrite of any row: SQLite's documented way to change a
     /// CHECK constraint in place (lang_altertable.html, "making other kinds of table schema changes": writable_schema,
     /// then a new schema_version so that every connection reloads the schema). A history whose text differs (made
-    /// by hand) keeps its own constraint.
+    /// by hand), or a SQLite that refuses schema edits (defensive mode), keeps its own constraint.
     static func checkResultsStatusByComparison(_ db: Database) throws {
         let version = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
         try db.execute(sql: "PRAGMA writable_schema = ON")
         do {
             try db.execute(sql: "UPDATE sqlite_schema SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = 'results'",
                            arguments: [statusInList, statusComparisons])
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR {
+            // A SQLite in defensive mode (SQLITE_DBCONFIG_DEFENSIVE, on in some platform builds) refuses to edit the
+            // schema ("table sqlite_master may not be modified"): the IN list stays, the same constraint, only slower.
+            try? db.execute(sql: "PRAGMA writable_schema = OFF")
+            return
         } catch {
             try? db.execute(sql: "PRAGMA writable_schema = OFF")
             throw error
