@@ -10,7 +10,8 @@ import GRDB
 ///   know means a newer dqmon wrote the file (refused before anything writes to it);
 /// - before the first write of a `HistoryStore`, `PRAGMA quick_check` over the whole file (every page's
 ///   structure, every cell in bounds; not index-vs-table contents, which `integrity_check` adds at several
-///   times the cost). Its cost grows with the file; the README gives the figure at 1,000,000 results.
+///   times the cost). Its cost grows with the file; the README gives the figure at 1,000,000 results. Skipped
+///   when `HistoryIntegrityStamp` shows that only dqmon has written the file since a full check of the last day.
 ///
 /// Any SQLite "corrupt" or "not a database" error met later is reported the same way.
 enum HistoryIntegrity {
@@ -71,17 +72,29 @@ enum HistoryIntegrity {
     }
 }
 
-/// Remembers whether this store's file passed `quick_check` (once per `HistoryStore`, before its first write).
+/// Remembers whether this store's file passed `quick_check` (once per `HistoryStore`, before its first write), when
+/// that check last ran in full, and whether SQLite reported damage since: what `HistoryIntegrityStamp` needs.
 final class IntegrityGate: @unchecked Sendable {
     private let lock = NSLock()
     private var verified = false
+    private var checkedAt: Double?
+    private var sawCorruption = false
 
     /// Runs `check` the first time only; a failed check is repeated next time (the file may have been restored).
-    func verifyOnce(_ check: () throws(HistoryError) -> Void) throws(HistoryError) {
+    /// `check` returns when the file last passed a full check (now, or as a stamp vouches).
+    func verifyOnce(_ check: () throws(HistoryError) -> Double) throws(HistoryError) {
         lock.lock()
         defer { lock.unlock() }
         guard !verified else { return }
-        try check()
+        checkedAt = try check()
         verified = true
+    }
+
+    /// SQLite reported the file damaged: no stamp may vouch for it.
+    func markCorrupt() { lock.withLock { sawCorruption = true } }
+
+    /// When the file last passed a full check, if this store verified it and met no damage since.
+    var stampableCheckTime: Double? {
+        lock.withLock { verified && !sawCorruption ? checkedAt : nil }
     }
 }

@@ -100,19 +100,42 @@ public final class HistoryStore: Sendable {
         return HistoryError(path: ConfigLoader.displayPath(path), message: "cannot open or migrate: \(describe(error))\(hint)")
     }
 
-    /// `PRAGMA quick_check` once per store, before anything is written: a damaged file is never written to.
+    /// `PRAGMA quick_check` once per store, before anything is written: a damaged file is never written to. Skipped
+    /// when the file is exactly as a dqmon that checked it within the last day left it (`HistoryIntegrityStamp`).
+    /// Logs `history.verify` (whether the full check ran, why, and its time).
     func verifyBeforeFirstWrite() throws(HistoryError) {
-        try integrity.verifyOnce { () throws(HistoryError) in
+        try integrity.verifyOnce { () throws(HistoryError) -> Double in
+            let started = Date()
+            let stamp = HistoryIntegrityStamp.read(history: path)
+            let reason = stamp.map { $0.reasonToCheck(history: path, now: started) } ?? "no stamp from a verified run"
+            if let stamp, reason == nil {
+                DQMonLog.historyVerified(ConfigLoader.displayPath(path), fullCheck: false,
+                                         reason: "unchanged since a dqmon run that checked it", since: started)
+                return stamp.checkedAt
+            }
             let problem: String?
             do { problem = try pool.read(HistoryIntegrity.quickCheck) } catch { throw mapped(error, doing: "check") }
             if let problem { throw HistoryIntegrity.corrupt(path, detail: problem) }
+            DQMonLog.historyVerified(ConfigLoader.displayPath(path), fullCheck: true, reason: reason ?? "", since: started)
+            return started.timeIntervalSince1970
         }
+    }
+
+    /// Closes the connection (checkpointing the log into the file) and, when this store verified the file and met
+    /// no damage, stamps the file as dqmon leaves it, so that the next writer may skip the full check.
+    deinit {
+        guard let checkedAt = integrity.stampableCheckTime else { return }
+        do { try pool.close() } catch { return }
+        HistoryIntegrityStamp.record(history: path, checkedAt: checkedAt)
     }
 
     /// A SQLite error as a `HistoryError`: the corruption line for a damaged file, else "<what> failed: …".
     func mapped(_ error: any Error, doing what: String) -> HistoryError {
         if let error = error as? HistoryError { return error }
-        if HistoryIntegrity.isCorruption(error) { return HistoryIntegrity.corrupt(path, detail: Self.describe(error)) }
+        if HistoryIntegrity.isCorruption(error) {
+            integrity.markCorrupt()
+            return HistoryIntegrity.corrupt(path, detail: Self.describe(error))
+        }
         return HistoryError(path: ConfigLoader.displayPath(path), message: "\(what) failed: \(Self.describe(error))")
     }
 

@@ -5,7 +5,7 @@ import Logging
 ///
 /// `json`: every event is one JSON object on one line of stderr: `time` (UTC, milliseconds), `level`, `event`
 /// (`run.start`, `run.end`, `warehouse.connect`, `dataset.query`, `alert.attempt`, `lock.wait`, `lock.acquired`,
-/// `lock.timeout`, `error`, `note`), `message`, then the event's fields in key order. Every string is scrubbed of
+/// `lock.timeout`, `history.verify`, `error`, `note`), `message`, then the event's fields in key order. Every string is scrubbed of
 /// secrets (`Secret.scrub`: each `${VAR}` value this process expanded) before it is written.
 /// `text` (the default): events are dropped; stderr keeps its human-readable `dqmon: ...` lines.
 ///
@@ -167,6 +167,11 @@ extension DQMonLog {
     static func lockGaveUp(_ path: String, since started: Date) {
         event("lock.timeout", level: .error, "gave up waiting for the history lock \(path)",
               ["lock": .string(path), "waited_ms": .number(milliseconds(since: started))])
+    }
+
+    static func historyVerified(_ path: String, fullCheck: Bool, reason: String, since started: Date) {
+        event("history.verify", fullCheck ? "checked the history \(path) with quick_check (\(reason))" : "history \(path) not re-checked: \(reason)",
+              ["history": .string(path), "quick_check": .bool(fullCheck), "reason": .string(reason), "ms": .number(milliseconds(since: started))])
     }
 
     public static func milliseconds(since started: Date) -> Double {
