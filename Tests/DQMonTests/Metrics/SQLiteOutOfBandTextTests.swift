@@ -101,6 +101,7 @@ import Testing
     }
 
     static let declaredTypes = ["", "TEXT", "INTEGER", "REAL", "DATETIME", "NUMERIC", "VARCHAR(30)"]
+    static let zones = [TimeZone.gmt] + ["America/New_York", "Asia/Kathmandu", "Australia/Adelaide"].compactMap { TimeZone(identifier: $0) }
 
     /// The per-row answers: the latest instant (epoch seconds) and the rows at or after each cutoff, with text
     /// compared as Julian days to the cutoff rounded up to the millisecond, as the exact statements compare.
@@ -154,19 +155,30 @@ import Testing
                 let anchor = tables.first { name == $0.name || name == $0.name + "_view" }?.anchor ?? Self.anchors[0]
                 for _ in 0..<3 {
                     // Bounds near the rows: whole seconds, half seconds and a fraction of a millisecond.
-                    let fraction = [0, 0.5, 0.0005][Int.random(in: 0..<3, using: &random)]
+                    let fraction: Double = [0.0, 0.5, 0.0005][Int.random(in: 0..<3, using: &random)]
                     let now = Date(timeIntervalSince1970: anchor + Double(Int.random(in: -10_800...10_800, using: &random)) + fraction)
                     let windows = [3_600, 15 * 3_600, 86_400, 40 * 3_600, Int.random(in: 1...(3 * 86_400), using: &random)].map { Interval(seconds: Double($0)) }
                     let metrics = [Metric.maxTimestamp(column: "ts")] + windows.map { Metric.windowedCount(column: "ts", window: $0) }
-                    let query = MetricQuery(table: table, metrics: metrics, dialect: SQLiteDialect(), now: now, timeZone: .gmt,
+                    // Zone-less text is local to the dataset's timezone: the statements work in stored time, MetricQuery
+                    // converts the cutoff and the one result (a half-hour and a 45-minute zone, one with summer time).
+                    let zone = Self.zones[Int.random(in: 0..<Self.zones.count, using: &random)]
+                    let query = MetricQuery(table: table, metrics: metrics, dialect: SQLiteDialect(), now: now, timeZone: zone,
                                             columns: catalog.timestampColumns(of: table))
-                    let values = query.values(from: try await warehouse.queryRow(try #require(query.statement)), timeZone: .gmt)
-                    let expected = try await perRow(warehouse, table: name, cutoffs: windows.map { now.timeIntervalSince1970 - $0.seconds })
+                    let values = query.values(from: try await warehouse.queryRow(try #require(query.statement)), timeZone: zone)
+                    let cutoffs = windows.map { window in  // the window's start in stored time, as MetricQuery computes it
+                        let cutoff = now.timeIntervalSince1970 - window.seconds
+                        return cutoff + Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: cutoff)))
+                    }
+                    let expected = try await perRow(warehouse, table: name, cutoffs: cutoffs)
                     let context = "seed \(seed): \(name) (type '\(tables.first { name.hasPrefix($0.name) }?.type ?? "?")', "
-                        + "indexed \(catalog.indexedColumns[table]?.contains("ts") == true), rowid \(catalog.rowIDTables.contains(table))), now \(now.timeIntervalSince1970)"
+                        + "indexed \(catalog.indexedColumns[table]?.contains("ts") == true), rowid \(catalog.rowIDTables.contains(table))), "
+                        + "now \(now.timeIntervalSince1970), \(zone.identifier)"
                     let latest = values[.maxTimestamp(column: "ts")]
-                    #expect((latest == nil) == (expected.latest == nil), "\(context): latest \(String(describing: latest)) vs \(String(describing: expected.latest))")
-                    if let latest, let truth = expected.latest { #expect(abs(latest - truth) < 0.002, "\(context): latest \(latest) vs \(truth)") }
+                    let truth = expected.latest.map { stored in
+                        MetricValues.timestampRange.contains(stored) ? stored - Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: stored))) : stored
+                    }
+                    #expect((latest == nil) == (truth == nil), "\(context): latest \(String(describing: latest)) vs \(String(describing: truth))")
+                    if let latest, let truth { #expect(abs(latest - truth) < 0.002, "\(context): latest \(latest) vs \(truth)") }
                     for (window, count) in zip(windows, expected.counts) {
                         #expect(values[.windowedCount(column: "ts", window: window)] == count, "\(context): window \(window.seconds) s")
                     }

@@ -3,9 +3,10 @@ import Foundation
 /// SQLite's spelling of the SQL that metrics need.
 ///
 /// A SQLite timestamp column may hold ISO 8601 text (with or without a zone, `T` or space) and epoch numbers
-/// (seconds, or milliseconds above 10¹¹), even mixed. On a column that leads an index, metrics are answered
-/// exactly from the index without converting every row (see `latestTimestampProbe` and `rowsSinceProbe`);
-/// on a column without an index the table is scanned once anyway, and each row is converted in that scan.
+/// (seconds, or milliseconds above 10¹¹), even mixed, and every answer is the one `julianday()` of each row gives.
+/// On a column that leads an index, metrics are answered from the index, converting only the text near the latest
+/// value or the window's bound (see `latestTimestampProbe`, `rowsSinceProbe` and `outOfBandText`); on a column
+/// without an index the table is scanned once anyway, and the same text is converted in that scan.
 public struct SQLiteDialect: SQLDialect {
     public init() {}
 
@@ -195,9 +196,9 @@ public struct SQLiteDialect: SQLDialect {
         return "max(" + each.joined(separator: ", ") + ")"
     }
 
-    /// Rows at or after `cutoff` as index range counts: numbers in seconds, numbers in milliseconds, and text
-    /// rows from the hour 15 hours before the cutoff (`zoneMarginHours`), each text row then converted to
-    /// compare exactly. nil (the scan form) when the column has no index.
+    /// Rows at or after `cutoff` as index range counts: numbers in seconds, numbers in milliseconds, text rows
+    /// from the hour 15 hours before the cutoff (`zoneMarginHours`) and the narrow ranges below it of
+    /// `outOfBandText`, each text row then converted to compare exactly. nil (the scan form) when the column has no index.
     public func rowsSinceProbe(_ column: TimestampColumn, cutoff: Double, in table: String) -> SQLStatement? {
         guard column.isIndexed != false else { return nil }
         let counts = rowsSincePredicates(column, cutoff: cutoff).map { predicate in
