@@ -111,17 +111,18 @@ struct HistoryIntegrityStamp: Equatable {
         }
     }
 
-    /// Waits (at most a few clock ticks, ~1 ms each) until the kernel's coarse clock, which stamps file writes, is past
-    /// the file's change time: a write in the same tick would otherwise leave the times as recorded. False on a file
-    /// system with whole-second times (no nanoseconds), where that could take a second: no stamp there.
+    /// Waits until the kernel's coarse clock, which stamps file writes, is past the file's change time: a write in the
+    /// same tick would otherwise leave the times as recorded. The tick is 1–10 ms (4 ms here: ~2 ms of wall time per
+    /// run on average, polled every 0.2 ms); at most 50 ms, then no stamp. False on a file system with whole-second
+    /// times (no nanoseconds), where that could take a second: no stamp there.
     static func waitUntilChangeTimeIsPast(_ file: FileState) -> Bool {
         guard file.changedNanoseconds != 0 || file.modifiedNanoseconds != 0 else { return false }
-        for _ in 0..<50 {
+        for _ in 0..<250 {
             var now = timespec()
             guard clock_gettime(CLOCK_REALTIME_COARSE, &now) == 0 else { return false }
             let seconds = Int64(now.tv_sec), nanoseconds = Int64(now.tv_nsec)
             if seconds > file.changedSeconds || (seconds == file.changedSeconds && nanoseconds > file.changedNanoseconds) { return true }
-            usleep(1_000)
+            usleep(200)
         }
         return false
     }
