@@ -22,14 +22,26 @@ public enum DatasetRunTotals {
             self.evaluated = evaluated
         }
 
+        /// Saturating, as `+`: the sums are read back from the history file, where a hand-edited or damaged row could
+        /// hold any 64-bit value, and overflow must not trap.
         public static func - (lhs: Counts, rhs: Counts) -> Counts {
-            Counts(runs: lhs.runs - rhs.runs, available: lhs.available - rhs.available,
-                   passes: lhs.passes - rhs.passes, evaluated: lhs.evaluated - rhs.evaluated)
+            Counts(runs: saturating(lhs.runs.subtractingReportingOverflow(rhs.runs)),
+                   available: saturating(lhs.available.subtractingReportingOverflow(rhs.available)),
+                   passes: saturating(lhs.passes.subtractingReportingOverflow(rhs.passes)),
+                   evaluated: saturating(lhs.evaluated.subtractingReportingOverflow(rhs.evaluated)))
         }
 
         static func + (lhs: Counts, rhs: Counts) -> Counts {
-            Counts(runs: lhs.runs + rhs.runs, available: lhs.available + rhs.available,
-                   passes: lhs.passes + rhs.passes, evaluated: lhs.evaluated + rhs.evaluated)
+            Counts(runs: saturating(lhs.runs.addingReportingOverflow(rhs.runs)),
+                   available: saturating(lhs.available.addingReportingOverflow(rhs.available)),
+                   passes: saturating(lhs.passes.addingReportingOverflow(rhs.passes)),
+                   evaluated: saturating(lhs.evaluated.addingReportingOverflow(rhs.evaluated)))
+        }
+
+        /// The result, or the bound it overflowed past (the wrapped value's sign is the opposite of the true one's).
+        static func saturating(_ result: (partialValue: Int, overflow: Bool)) -> Int {
+            guard result.overflow else { return result.partialValue }
+            return result.partialValue < 0 ? Int.max : Int.min
         }
 
         /// One run's counts from its results for one dataset.

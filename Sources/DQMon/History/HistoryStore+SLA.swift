@@ -63,11 +63,11 @@ extension HistoryTransaction {
     func addRunTotals(_ own: Counts, dataset: String, at: Double) throws {
         let delta: Counts
         if let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT available, passes, evaluated FROM dataset_run_totals WHERE dataset = ? AND evaluated_at = ?
+            SELECT \(Self.integers("available", "passes", "evaluated")) FROM dataset_run_totals WHERE dataset = ? AND evaluated_at = ?
             """), arguments: [dataset, at]) {
             let old = Counts(runs: 1, available: row[0], passes: row[1], evaluated: row[2])
-            let merged = Counts(runs: 1, available: min(old.available, own.available),
-                                passes: old.passes + own.passes, evaluated: old.evaluated + own.evaluated)
+            let sum = old + own
+            let merged = Counts(runs: 1, available: min(old.available, own.available), passes: sum.passes, evaluated: sum.evaluated)
             delta = merged - old
             try db.cachedStatement(sql: """
                 UPDATE dataset_run_totals SET available = ?, passes = ?, evaluated = ?,
@@ -93,7 +93,7 @@ extension HistoryTransaction {
     /// The counts of every run of `dataset` at or before `time` (strictly before it when not `inclusive`).
     public func runTotals(dataset: String, through time: Double, inclusive: Bool = true) throws -> DatasetRunTotals.Counts {
         if let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT cum_runs, cum_available, cum_passes, cum_evaluated FROM dataset_run_totals
+            SELECT \(Self.integers("cum_runs", "cum_available", "cum_passes", "cum_evaluated")) FROM dataset_run_totals
             WHERE dataset = ? AND evaluated_at \(inclusive ? "<=" : "<") ? ORDER BY evaluated_at DESC LIMIT 1
             """), arguments: [dataset, time]) {
             return Counts(runs: row[0], available: row[1], passes: row[2], evaluated: row[3])
@@ -105,10 +105,17 @@ extension HistoryTransaction {
     /// cumulative sums minus its own counts).
     func runTotalsBaseline(dataset: String) throws -> Counts {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT cum_runs - 1, cum_available - available, cum_passes - passes, cum_evaluated - evaluated
+            SELECT \(Self.integers("cum_runs - 1", "cum_available - available", "cum_passes - passes", "cum_evaluated - evaluated"))
             FROM dataset_run_totals WHERE dataset = ? ORDER BY evaluated_at LIMIT 1
             """), arguments: [dataset]) else { return Counts() }
         return Counts(runs: row[0], available: row[1], passes: row[2], evaluated: row[3])
+    }
+
+    /// The select list reading `expressions` as 64-bit integers whatever a row holds: the history file may have been
+    /// edited or damaged, and GRDB stops the process on a value it cannot decode as `Int` (text, a real beyond 2^63).
+    /// SQLite's CAST reads text as its leading number (else 0) and clamps reals; `Counts` then saturates.
+    static func integers(_ expressions: String...) -> String {
+        expressions.map { "CAST(\($0) AS INTEGER)" }.joined(separator: ", ")
     }
 
     /// The counts of the runs of `dataset` in `(from, to]`.

@@ -118,4 +118,30 @@ import Testing
         try record(results("orders", hours: 31, count: 3, generator: &generator), in: history)
         try expectAllWindowsMatch(history, datasets: ["orders"], hours: 11...32)
     }
+
+    /// A hand-edited or damaged `dataset_run_totals` (text, reals beyond 2^63, the 64-bit extremes) never stops dqmon:
+    /// `dqmon check` (in order, out of order, at the same instant) records its run and `dqmon sla` answers. GRDB used
+    /// to stop the process decoding such a value as `Int`, and the sums could overflow.
+    @Test func hostileStoredTotalsNeverStopACheckOrTheSLA() throws {
+        let values = ["'abc'", "'12abc'", "''", "1e300", "-1e300", "9223372036854775807", "-9223372036854775808", "2.5", "x'00ff'"]
+        let seed: UInt64 = 31
+        var random = SeededRandom(seed: seed)
+        let fixture = try HistoryIntegrityTests.project()
+        for round in 0..<6 {
+            let assignments = ["available", "passes", "evaluated", "cum_runs", "cum_available", "cum_passes", "cum_evaluated"]
+                .map { "\($0) = \(values.randomElement(using: &random)!)" }.joined(separator: ", ")
+            let queue = try DatabaseQueue(path: fixture.historyURL.path)
+            try queue.write { db in try db.execute(sql: "UPDATE dataset_run_totals SET \(assignments)") }
+            try queue.close()
+            // Later, earlier (out of order: every later row is updated) and at an instant already recorded.
+            for at in ["2026-11-25T1\(4 + round % 5):00:00Z", "2026-11-25T0\(round % 9):30:00Z", HistoryIntegrityTests.nowText] {
+                let run = try CommandLineRunner.run(["check", "--now", at], in: fixture.root)
+                #expect([0, 1].contains(run.status), "seed \(seed), round \(round), \(assignments), --now \(at): exit \(run.status)\n\(run.stderr)")
+            }
+            let sla = try CommandLineRunner.run(["sla", "--now", "2026-11-26T00:00:00Z"], in: fixture.root)
+            #expect(sla.status == 0, "seed \(seed), round \(round), \(assignments): exit \(sla.status)\n\(sla.stderr)")
+        }
+        let runs = try DatabaseQueue(path: fixture.historyURL.path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM runs") }
+        #expect(runs == 1 + 6 * 3, "every run was recorded")
+    }
 }
