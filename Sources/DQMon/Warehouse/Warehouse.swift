@@ -114,18 +114,24 @@ public struct SQLStatement: Sendable, Hashable {
     }
 
     /// The statement with its arguments written in as literals: for `--dry-run` and benchmarks only.
-    /// A `?` inside a string literal or a quoted identifier (`"it's"`) is text, not a placeholder.
+    /// A `?` takes the next argument and `?N` the N-th (1-based, as SQLite numbers them); a `?` inside a string
+    /// literal or a quoted identifier (`"it's"`) is text, not a placeholder.
     public var inlined: String {
         var output = ""
-        var remaining = arguments.makeIterator()
+        var next = 0
         var openQuote: Character?
-        for character in sql {
+        var characters = sql[...]
+        while let character = characters.popFirst() {
             if let quote = openQuote {
                 if character == quote { openQuote = nil }
             } else if character == "'" || character == "\"" {
                 openQuote = character
-            } else if character == "?", let value = remaining.next() {
-                output += value.literal
+            } else if character == "?" {
+                let digits = characters.prefix { $0.isASCII && $0.isNumber }.prefix(9)  // at most 9 digits: no overflow
+                characters = characters.dropFirst(digits.count)
+                let position = Int(digits).map { $0 - 1 } ?? next
+                if digits.isEmpty { next += 1 }
+                output += arguments.indices.contains(position) ? arguments[position].literal : "?" + digits
                 continue
             }
             output.append(character)

@@ -277,20 +277,29 @@ public struct SQLiteDialect: SQLDialect {
         return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 
-    /// One query over `sqlite_master` joined with `pragma_table_info` for every table at once, with whether
-    /// each column leads a (non-partial) index and whether the table keeps a rowid (not a view, not `WITHOUT
-    /// ROWID`; a column merely named so only costs speed). SQLite table names are case-insensitive, so the match is too.
+    /// One query for every table at once, in two parts joined by `UNION ALL`, each row
+    /// `(table, column, declared type, notnull, cid, leads an index, keeps a rowid)`:
+    /// - a row per column (`sqlite_master` joined with `pragma_table_info`), with 0 in "leads an index", and whether
+    ///   the table keeps a rowid (not a view, not `WITHOUT ROWID`; a column merely named so only costs speed);
+    /// - a row per column that leads a non-partial index (`pragma_index_list` and `pragma_index_info`), with 1 there
+    ///   and NULL type, notnull, cid and rowid. Expression indexes lead with no column (NULL) and are skipped.
+    ///
+    /// Why two parts: asking "does this column lead an index?" per column ran the index pragmas once per column
+    /// (4,000 times for 1,000 four-column tables, 25–33 ms of a run's sequential start, against 17–21 ms so).
+    /// SQLite table names are case-insensitive, so the match is too; each table name is bound once (`?N`) for both parts.
     public func catalogQuery(for tables: [TableName]) -> SQLStatement {
-        let placeholders = Array(repeating: "?", count: max(tables.count, 1)).joined(separator: ", ")
         let names: [SQLValue] = tables.isEmpty ? [.text("")] : tables.map { .text($0.table.lowercased()) }
+        let placeholders = names.indices.map { "?\($0 + 1)" }.joined(separator: ", ")
         let sql = """
-            SELECT m.name, p.name, p.type, p."notnull", p.cid, \
-            EXISTS (SELECT 1 FROM pragma_index_list(m.name) AS l JOIN pragma_index_info(l.name) AS i \
-            WHERE i.seqno = 0 AND i.name = p.name AND l.partial = 0), \
+            SELECT m.name, p.name, p.type, p."notnull", p.cid, 0, \
             m.type = 'table' AND upper(coalesce(m.sql, '')) NOT LIKE '%WITHOUT%ROWID%' \
             FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p \
             WHERE m.type IN ('table', 'view') AND lower(m.name) IN (\(placeholders)) \
-            ORDER BY m.name, p.cid
+            UNION ALL \
+            SELECT m.name, i.name, NULL, NULL, NULL, 1, NULL \
+            FROM sqlite_master AS m JOIN pragma_index_list(m.name) AS l JOIN pragma_index_info(l.name) AS i \
+            WHERE m.type = 'table' AND lower(m.name) IN (\(placeholders)) AND i.seqno = 0 AND l.partial = 0 \
+            ORDER BY 1, 5
             """
         return SQLStatement(sql, arguments: names)
     }

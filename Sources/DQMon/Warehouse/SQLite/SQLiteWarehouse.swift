@@ -63,7 +63,10 @@ public final class SQLiteWarehouse: Warehouse {
         var rowIDLowercasedNames: Set<String> = []
         for row in rows where row.count >= 7 {
             guard case .text(let table) = row[0], case .text(let column) = row[1] else { continue }
-            if row[5] == .integer(1) { indexedByLowercasedName[table.lowercased(), default: []].insert(column) }
+            if row[5] == .integer(1) {  // an index row of `SQLiteDialect.catalogQuery`, not a column
+                indexedByLowercasedName[table.lowercased(), default: []].insert(column)
+                continue
+            }
             if row[6] == .integer(1) { rowIDLowercasedNames.insert(table.lowercased()) }
             let type: String = if case .text(let declared) = row[2] { declared } else { "" }
             let notNull = row[3].double ?? 0
