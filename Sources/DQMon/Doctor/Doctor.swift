@@ -163,6 +163,9 @@ public enum Doctor {
         findings.append(migrationFinding(history))
         findings.append(runsFinding(history))
         findings.append(alertsFinding(history))
+        if let damaged = history.damagedValue {   // a wrong-typed stored value: commands read it leniently, named here
+            findings.append(DoctorFinding("history", "values", .attention, "\(display): \(damaged.message)", fix: damaged.fix(display)))
+        }
         return findings
     }
 

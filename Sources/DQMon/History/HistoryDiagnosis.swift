@@ -22,10 +22,12 @@ public struct HistoryDiagnosis: Sendable {
     /// Alert notifications by status (`pending`, `failed`); zero when the outbox table does not exist yet.
     public var pendingNotifications: Int
     public var failedNotifications: Int
+    /// The first stored value whose type does not fit its column (edited or damaged), or nil when every value fits.
+    public var damagedValue: DamagedHistoryValue?
 
     static let empty = HistoryDiagnosis(exists: false, writable: false, sizeBytes: 0, integrityProblem: nil, pendingMigrations: [],
                                         unknownMigration: nil, runCount: 0, oldestRun: nil, newestRun: nil,
-                                        pendingNotifications: 0, failedNotifications: 0)
+                                        pendingNotifications: 0, failedNotifications: 0, damagedValue: nil)
 }
 
 extension HistoryStore {
@@ -64,15 +66,16 @@ extension HistoryStore {
         diagnosis.pendingMigrations = known.filter { !applied.contains($0) }
         if try db.tableExists("runs") {
             let row = try Row.fetchOne(db, sql: "SELECT count(*), min(evaluated_at), max(evaluated_at) FROM runs")
-            diagnosis.runCount = row?[0] ?? 0
-            diagnosis.oldestRun = (row?[1] as Double?).map(Date.init(timeIntervalSince1970:))
-            diagnosis.newestRun = (row?[2] as Double?).map(Date.init(timeIntervalSince1970:))
+            diagnosis.runCount = row?.stored(0) ?? 0
+            diagnosis.oldestRun = row?.stored(1) as Date?
+            diagnosis.newestRun = row?.stored(2) as Date?
         }
+        diagnosis.damagedValue = DamagedHistoryValue.first(in: db)
         if try db.tableExists("alert_notifications") {
             let counts = try Row.fetchAll(db, sql: "SELECT status, count(*) FROM alert_notifications WHERE status != 'sent' GROUP BY status")
             for row in counts {
-                let status: String = row[0]
-                let count: Int = row[1]
+                let status: String = row.stored(0)
+                let count: Int = row.stored(1)
                 if status == "pending" { diagnosis.pendingNotifications = count }
                 if status == "failed" { diagnosis.failedNotifications = count }
             }

@@ -116,15 +116,15 @@ extension HistoryTransaction {
         """
 
     static func incident(_ row: Row) -> Incident {
-        let date = { (index: Int) -> Date? in (row[index] as Double?).map(Date.init(timeIntervalSince1970:)) }
+        let date = { (index: Int) -> Date? in row.stored(index) as Date? }
         return Incident(
-            id: row[0], checkID: row[1], dataset: row[2], checkType: row[3], tier: row[4], owner: row[5], runbook: row[6],
-            status: Incident.Status(rawValue: row[7]) ?? .open, severity: AlertSeverity(rawValue: row[8]) ?? .none,
-            detectedAt: date(9)!, onsetAt: date(10)!, onsetBasis: Incident.OnsetBasis(rawValue: row[11]) ?? .firstRun,
-            acknowledgedAt: date(12), acknowledgedBy: row[13], resolvedAt: date(14), resolvedBy: row[15],
-            resolveReason: (row[16] as String?).flatMap(Incident.ResolveReason.init(rawValue:)), flapCount: row[17],
-            lastStatus: CheckStatus(rawValue: row[18]) ?? .error, lastSeenAt: date(19)!, lastObservedText: row[20],
-            lastExpected: row[21], lastMessage: row[22])
+            id: row.stored(0), checkID: row.stored(1), dataset: row.stored(2), checkType: row.stored(3), tier: row.stored(4), owner: row.stored(5), runbook: row.stored(6),
+            status: Incident.Status(rawValue: row.stored(7)) ?? .open, severity: AlertSeverity(rawValue: row.stored(8)) ?? .none,
+            detectedAt: row.stored(9), onsetAt: row.stored(10), onsetBasis: Incident.OnsetBasis(rawValue: row.stored(11)) ?? .firstRun,
+            acknowledgedAt: date(12), acknowledgedBy: row.stored(13), resolvedAt: date(14), resolvedBy: row.stored(15),
+            resolveReason: (row.stored(16) as String?).flatMap(Incident.ResolveReason.init(rawValue:)), flapCount: row.stored(17),
+            lastStatus: CheckStatus(rawValue: row.stored(18)) ?? .error, lastSeenAt: row.stored(19), lastObservedText: row.stored(20),
+            lastExpected: row.stored(21), lastMessage: row.stored(22))
     }
 
     func incident(id: Int64) throws -> Incident? {
@@ -203,8 +203,8 @@ extension HistoryTransaction {
     func incidentEvents(incidentID: Int64) throws -> [IncidentEvent] {
         try Row.fetchAll(db, sql: "SELECT incident_id, at, kind, detail, by FROM incident_events WHERE incident_id = ? ORDER BY at, id",
                          arguments: [incidentID]).map { row in
-            IncidentEvent(incidentID: row[0], at: Date(timeIntervalSince1970: row[1]),
-                          kind: IncidentEvent.Kind(rawValue: row[2]) ?? .note, detail: row[3], by: row[4])
+            IncidentEvent(incidentID: row.stored(0), at: row.stored(1) as Date,
+                          kind: IncidentEvent.Kind(rawValue: row.stored(2)) ?? .note, detail: row.stored(3), by: row.stored(4))
         }
     }
 
@@ -228,7 +228,7 @@ extension HistoryTransaction {
     func openIncidentStatuses() throws -> [Int64: OpenIncidentStatus] {
         var open: [Int64: OpenIncidentStatus] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, acknowledged_at IS NOT NULL FROM incidents WHERE status = 'open'") {
-            open[row[0]] = OpenIncidentStatus(acknowledged: row[1])
+            open[row.stored(0)] = OpenIncidentStatus(acknowledged: row.stored(1))
         }
         return open
     }

@@ -71,10 +71,10 @@ extension HistoryTransaction {
     static let linkedColumns = "id, check_id, dataset, tier, owner, severity, status, detected_at, resolved_at, caused_by"
 
     static func linkedIncident(_ row: Row) -> LinkedIncident {
-        LinkedIncident(id: row[0], checkID: row[1], dataset: row[2], tier: row[3], owner: row[4],
-                       severity: AlertSeverity(rawValue: row[5]) ?? .none, isOpen: (row[6] as String) == "open",
-                       detectedAt: Date(timeIntervalSince1970: row[7]), resolvedAt: (row[8] as Double?).map(Date.init(timeIntervalSince1970:)),
-                       causedBy: row[9])
+        LinkedIncident(id: row.stored(0), checkID: row.stored(1), dataset: row.stored(2), tier: row.stored(3), owner: row.stored(4),
+                       severity: AlertSeverity(rawValue: row.stored(5)) ?? .none, isOpen: (row.stored(6) as String) == "open",
+                       detectedAt: row.stored(7) as Date, resolvedAt: row.stored(8) as Date?,
+                       causedBy: row.stored(9))
     }
 
     func linkedIncident(id: Int64) throws -> LinkedIncident? {
@@ -115,7 +115,7 @@ extension HistoryTransaction {
         var statuses: [String: CheckStatus] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT check_id, last_status FROM check_state WHERE substr(check_id, 1, length(?) + 1) = ? || '/'",
                                     arguments: [dataset, dataset]) {
-            statuses[row[0]] = CheckStatus(rawValue: row[1]) ?? .error
+            statuses[row.stored(0)] = CheckStatus(rawValue: row.stored(1)) ?? .error
         }
         return statuses
     }

@@ -27,10 +27,10 @@ extension HistoryStore {
                 WHERE measured_at >= ? AND dataset IN (\(marks)) ORDER BY measured_at, id
                 """, arguments: StatementArguments(arguments))
             while let row = try rows.next() {
-                let key = SeriesKey(dataset: row[0], metric: row[1])
-                let time: Double = row[2]
+                let key = SeriesKey(dataset: row.stored(0), metric: row.stored(1))
+                let time = row.storedSeconds(2)
                 guard let since = wanted[key], time >= since.timeIntervalSince1970 else { continue }
-                series[key, default: []].append(MetricPoint(time: time, value: row[3], flagged: row[4]))
+                series[key, default: []].append(MetricPoint(time: time, value: row.stored(3), flagged: row.stored(4)))
             }
             return series
         }

@@ -87,10 +87,10 @@ extension HistoryStore {
 
     static func notification(_ row: Row) -> OutboxNotification {
         OutboxNotification(
-            id: row[0], receiver: row[1], receiverType: row[2], webhookID: row[3], createdAt: Date(timeIntervalSince1970: row[4]),
-            eventCount: row[5], summary: row[6], body: row[7], status: OutboxNotification.Status(rawValue: row[8]) ?? .pending,
-            attempts: row[9], nextAttemptAt: Date(timeIntervalSince1970: row[10]), lastError: row[11], responseStatus: row[12],
-            responseBody: row[13])
+            id: row.stored(0), receiver: row.stored(1), receiverType: row.stored(2), webhookID: row.stored(3), createdAt: row.stored(4) as Date,
+            eventCount: row.stored(5), summary: row.stored(6), body: row.stored(7), status: OutboxNotification.Status(rawValue: row.stored(8)) ?? .pending,
+            attempts: row.stored(9), nextAttemptAt: row.stored(10) as Date, lastError: row.stored(11), responseStatus: row.stored(12),
+            responseBody: row.stored(13))
     }
 }
 
@@ -152,10 +152,10 @@ extension HistoryTransaction {
 
     /// A stored state, or nil when its event no longer decodes (it is then ignored, as if never stored).
     static func alertState(_ row: Row) -> AlertState? {
-        guard let event = AlertEvent.decode(row[10]) else { return nil }
+        guard let event = AlertEvent.decode(row.stored(10)) else { return nil }
         return AlertState(
-            incidentID: row[0], receiver: row[1], isOpen: row[2], notified: row[3], owed: (row[4] as String?).flatMap(AlertEventKind.init),
-            heldReason: row[5], acknowledgedSent: row[6], lastNotifiedAt: (row[7] as Double?).map(Date.init(timeIntervalSince1970:)),
-            repeatInterval: row[8], sendResolved: row[9], event: event)
+            incidentID: row.stored(0), receiver: row.stored(1), isOpen: row.stored(2), notified: row.stored(3), owed: (row.stored(4) as String?).flatMap(AlertEventKind.init),
+            heldReason: row.stored(5), acknowledgedSent: row.stored(6), lastNotifiedAt: row.stored(7) as Date?,
+            repeatInterval: row.stored(8), sendResolved: row.stored(9), event: event)
     }
 }

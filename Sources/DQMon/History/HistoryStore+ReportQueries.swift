@@ -135,7 +135,7 @@ extension HistoryStore {
                     ORDER BY evaluated_at, id
                     """), arguments: [checkID, start, end])
                 var points: [(at: Double, status: CheckStatus)] = []
-                while let row = try rows.next() { points.append((row[0], CheckStatus(rawValue: row[1]) ?? .error)) }
+                while let row = try rows.next() { points.append((row.storedSeconds(0), CheckStatus(rawValue: row.stored(1)) ?? .error)) }
                 series[checkID] = points
             }
             return series
@@ -460,7 +460,7 @@ extension HistoryStore {
                 let rows = try Row.fetchCursor(statement, arguments: [checkID, end, limit])
                 var results: [ReportRecentResult] = []
                 while let row = try rows.next() {
-                    let columns: String? = row[14], sampleRows: String? = row[15]
+                    let columns: String? = row.stored(14), sampleRows: String? = row.stored(15)
                     let samples = columns.flatMap { columns in sampleRows.flatMap { FailingRowSamples.decoded(columns: columns, rows: $0) } }
                     results.append(ReportRecentResult(result: HistoryTransaction.result(row), samples: samples))
                 }
@@ -481,7 +481,7 @@ extension HistoryStore {
                 FROM incidents AS linked JOIN incidents AS root ON root.id = linked.caused_by
                 WHERE linked.caused_by IS NOT NULL AND linked.id IN (SELECT value FROM json_each(?))
                 """, arguments: [ids])
-            while let row = try rows.next() { roots[row[0]] = (row[1], row[2], row[3]) }
+            while let row = try rows.next() { roots[row.stored(0)] = (row.stored(1), row.stored(2), row.stored(3)) }
             return roots
         }
     }
@@ -501,8 +501,8 @@ extension HistoryStore {
             for dataset in datasets where snapshots[dataset] == nil {
                 snapshots[dataset] = try Row.fetchAll(statement, arguments: [dataset, -Double.greatestFiniteMagnitude, limit]).map { row in
                     StoredSchemaSnapshot(
-                        runID: row[0], dataset: dataset, warehouse: row[1], hash: row[3],
-                        snapshot: SchemaSnapshot(columns: SchemaSnapshot.columns(fromJSON: row[4]), takenAt: Date(timeIntervalSince1970: row[2])))
+                        runID: row.stored(0), dataset: dataset, warehouse: row.stored(1), hash: row.stored(3),
+                        snapshot: SchemaSnapshot(columns: SchemaSnapshot.columns(fromJSON: row.stored(4)), takenAt: row.stored(2) as Date))
                 }
             }
             return snapshots
@@ -524,8 +524,8 @@ extension HistoryStore {
                 let start = min(incident.onsetAt, incident.detectedAt).timeIntervalSince1970
                 let end = (incident.resolvedAt ?? now).timeIntervalSince1970
                 guard let row = try Row.fetchOne(statement, arguments: [incident.checkID, start, end]),
-                      let rows = FailingRowSamples.decoded(columns: row[1], rows: row[2]) else { continue }
-                samples[incident.id] = (Date(timeIntervalSince1970: row[0]), rows)
+                      let rows = FailingRowSamples.decoded(columns: row.stored(1), rows: row.stored(2)) else { continue }
+                samples[incident.id] = (row.stored(0) as Date, rows)
             }
             return samples
         }

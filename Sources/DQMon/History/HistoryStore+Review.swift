@@ -133,8 +133,8 @@ extension HistoryTransaction {
     static let followupColumns = "incident_id, number, text, created_at, created_by, done_at, done_by"
 
     static func followup(_ row: Row) -> IncidentFollowup {
-        IncidentFollowup(incidentID: row[0], number: row[1], text: row[2], createdAt: Date(timeIntervalSince1970: row[3]),
-                         createdBy: row[4], doneAt: (row[5] as Double?).map(Date.init(timeIntervalSince1970:)), doneBy: row[6])
+        IncidentFollowup(incidentID: row.stored(0), number: row.stored(1), text: row.stored(2), createdAt: row.stored(3) as Date,
+                         createdBy: row.stored(4), doneAt: row.stored(5) as Date?, doneBy: row.stored(6))
     }
 
     /// The follow-ups of `incidentIDs`, by incident, in number order.
@@ -145,7 +145,7 @@ extension HistoryTransaction {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT \(Self.followupColumns) FROM incident_followups WHERE incident_id IN (\(marks)) ORDER BY incident_id, number
                 """, arguments: StatementArguments(chunk))
-            for row in rows { byIncident[row[0], default: []].append(Self.followup(row)) }
+            for row in rows { byIncident[row.stored(0), default: []].append(Self.followup(row)) }
         }
         return byIncident
     }
@@ -157,8 +157,8 @@ extension HistoryTransaction {
         for chunk in Self.chunks(incidentIDs) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
             for row in try Row.fetchAll(db, sql: "SELECT id, cause, rca_url FROM incidents WHERE id IN (\(marks))", arguments: StatementArguments(chunk)) {
-                let id: Int64 = row[0]
-                records[id] = IncidentReviewRecord(cause: (row[1] as String?).flatMap(IncidentCause.init(rawValue:)), rcaURL: row[2],
+                let id: Int64 = row.stored(0)
+                records[id] = IncidentReviewRecord(cause: (row.stored(1) as String?).flatMap(IncidentCause.init(rawValue:)), rcaURL: row.stored(2),
                                                    followups: followups[id] ?? [])
             }
         }
@@ -193,7 +193,7 @@ extension HistoryStore {
         try read { db in
             var counts: [AlertSeverity: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT severity, count(*) FROM incidents WHERE status = 'open' GROUP BY severity") {
-                if let severity = AlertSeverity(rawValue: row[0]) { counts[severity] = row[1] }
+                if let severity = AlertSeverity(rawValue: row.stored(0)) { counts[severity] = row.stored(1) }
             }
             return counts
         }

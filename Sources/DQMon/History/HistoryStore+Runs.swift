@@ -148,10 +148,10 @@ extension HistoryTransaction {
     func checkStates() throws -> [String: CheckState] {
         var states: [String: CheckState] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT check_id, last_evaluated_at, last_status, last_success_observed FROM check_state") {
-            states[row[0]] = CheckState(
-                lastEvaluatedAt: Date(timeIntervalSince1970: row[1]),
-                lastStatus: CheckStatus(rawValue: row[2]) ?? .error,
-                lastSuccessObserved: row[3])
+            states[row.stored(0)] = CheckState(
+                lastEvaluatedAt: row.stored(1) as Date,
+                lastStatus: CheckStatus(rawValue: row.stored(2)) ?? .error,
+                lastSuccessObserved: row.stored(3))
         }
         return states
     }
@@ -167,11 +167,11 @@ extension HistoryTransaction {
 
     static func result(_ row: Row) -> CheckResult {
         CheckResult(
-            checkID: row[0], dataset: row[1], warehouse: row[2], checkType: row[3],
-            status: CheckStatus(rawValue: row[4]) ?? .error, observed: row[5], observedText: row[6], expected: row[7],
-            message: row[8], queryMilliseconds: row[9], dataTimestamp: row[10],
-            evaluatedAt: Date(timeIntervalSince1970: row[11]),
-            expectedRange: (row["expected_low"] as Double?).flatMap { low in (row["expected_high"] as Double?).flatMap { ExpectedRange(lower: low, upper: $0) } })
+            checkID: row.stored(0), dataset: row.stored(1), warehouse: row.stored(2), checkType: row.stored(3),
+            status: CheckStatus(rawValue: row.stored(4)) ?? .error, observed: row.stored(5), observedText: row.stored(6), expected: row.stored(7),
+            message: row.stored(8), queryMilliseconds: row.stored(9), dataTimestamp: row.storedSecondsIfPresent(10),
+            evaluatedAt: row.stored(11) as Date,
+            expectedRange: (row.stored("expected_low") as Double?).flatMap { low in (row.stored("expected_high") as Double?).flatMap { ExpectedRange(lower: low, upper: $0) } })
     }
 }
 

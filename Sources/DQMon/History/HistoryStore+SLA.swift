@@ -65,7 +65,7 @@ extension HistoryTransaction {
         if let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT \(Self.integers("available", "passes", "evaluated")) FROM dataset_run_totals WHERE dataset = ? AND evaluated_at = ?
             """), arguments: [dataset, at]) {
-            let old = Counts(runs: 1, available: row[0], passes: row[1], evaluated: row[2])
+            let old = Counts(runs: 1, available: row.stored(0), passes: row.stored(1), evaluated: row.stored(2))
             let sum = old + own
             let merged = Counts(runs: 1, available: min(old.available, own.available), passes: sum.passes, evaluated: sum.evaluated)
             delta = merged - old
@@ -96,7 +96,7 @@ extension HistoryTransaction {
             SELECT \(Self.integers("cum_runs", "cum_available", "cum_passes", "cum_evaluated")) FROM dataset_run_totals
             WHERE dataset = ? AND evaluated_at \(inclusive ? "<=" : "<") ? ORDER BY evaluated_at DESC LIMIT 1
             """), arguments: [dataset, time]) {
-            return Counts(runs: row[0], available: row[1], passes: row[2], evaluated: row[3])
+            return Counts(runs: row.stored(0), available: row.stored(1), passes: row.stored(2), evaluated: row.stored(3))
         }
         return try runTotalsBaseline(dataset: dataset)
     }
@@ -108,7 +108,7 @@ extension HistoryTransaction {
             SELECT \(Self.integers("cum_runs - 1", "cum_available - available", "cum_passes - passes", "cum_evaluated - evaluated"))
             FROM dataset_run_totals WHERE dataset = ? ORDER BY evaluated_at LIMIT 1
             """), arguments: [dataset]) else { return Counts() }
-        return Counts(runs: row[0], available: row[1], passes: row[2], evaluated: row[3])
+        return Counts(runs: row.stored(0), available: row.stored(1), passes: row.stored(2), evaluated: row.stored(3))
     }
 
     /// The select list reading `expressions` as 64-bit integers whatever a row holds: the history file may have been
@@ -133,8 +133,8 @@ extension HistoryTransaction {
             WHERE detected_at > ? AND detected_at <= ?
             """), arguments: [start, end])
         while let row = try rows.next() {
-            byDataset[row[0], default: []].append(SLABuilder.IncidentTimes(detected: row[1], onset: row[2], acknowledged: row[3],
-                                                                          resolved: row[4]))
+            byDataset[row.stored(0), default: []].append(SLABuilder.IncidentTimes(detected: row.storedSeconds(1), onset: row.storedSeconds(2), acknowledged: row.storedSecondsIfPresent(3),
+                                                                          resolved: row.storedSecondsIfPresent(4)))
         }
         return byDataset
     }
@@ -170,6 +170,6 @@ extension HistoryTransaction {
     }
 
     static func freshnessPoint(_ row: Row) -> FreshnessTimeline.Point {
-        FreshnessTimeline.Point(at: row[0], status: CheckStatus(rawValue: row[1]) ?? .error, dataTimestamp: row[2])
+        FreshnessTimeline.Point(at: row.storedSeconds(0), status: CheckStatus(rawValue: row.stored(1)) ?? .error, dataTimestamp: row.storedSecondsIfPresent(2))
     }
 }

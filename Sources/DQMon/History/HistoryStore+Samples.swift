@@ -58,7 +58,7 @@ extension HistoryTransaction {
             WHERE r.check_id = ? AND r.evaluated_at >= ? AND r.evaluated_at <= ?
             """, arguments: [checkID, from, through])
         for row in rows {
-            if let sample = FailingRowSamples.decoded(columns: row[1], rows: row[2]) { samples[row[0]] = sample }
+            if let sample = FailingRowSamples.decoded(columns: row.stored(1), rows: row.stored(2)) { samples[row.stored(0)] = sample }
         }
         return samples
     }
@@ -72,8 +72,8 @@ extension HistoryTransaction {
             SELECT r.status, s.columns, s.rows FROM results AS r LEFT JOIN result_samples AS s ON s.result_id = r.id
             WHERE r.check_id = ? ORDER BY r.evaluated_at DESC, r.id DESC LIMIT 1
             """, arguments: [checkID]) else { return nil }
-        let status: String = row[0]
-        guard status == "warn" || status == "fail", let columns: String = row[1], let rows: String = row[2] else { return nil }
+        let status: String = row.stored(0)
+        guard status == "warn" || status == "fail", let columns: String = row.stored(1), let rows: String = row.stored(2) else { return nil }
         return FailingRowSamples.decoded(columns: columns, rows: rows)
     }
 }

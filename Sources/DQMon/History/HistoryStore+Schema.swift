@@ -15,8 +15,8 @@ extension HistoryStore {
                   ON s.id = latest.id
                 """, arguments: StatementArguments(datasets))
             for row in rows {
-                snapshots[row[0]] = SchemaSnapshot(columns: SchemaSnapshot.columns(fromJSON: row[2]),
-                                                   takenAt: Date(timeIntervalSince1970: row[1]))
+                snapshots[row.stored(0)] = SchemaSnapshot(columns: SchemaSnapshot.columns(fromJSON: row.stored(2)),
+                                                   takenAt: row.stored(1) as Date)
             }
             return snapshots
         }
@@ -30,8 +30,8 @@ extension HistoryStore {
                 WHERE dataset = ? AND taken_at >= ? ORDER BY id DESC LIMIT ?
                 """, arguments: [dataset, since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, limit]).map { row in
                 StoredSchemaSnapshot(
-                    runID: row[0], dataset: dataset, warehouse: row[1], hash: row[3],
-                    snapshot: SchemaSnapshot(columns: SchemaSnapshot.columns(fromJSON: row[4]), takenAt: Date(timeIntervalSince1970: row[2])))
+                    runID: row.stored(0), dataset: dataset, warehouse: row.stored(1), hash: row.stored(3),
+                    snapshot: SchemaSnapshot(columns: SchemaSnapshot.columns(fromJSON: row.stored(4)), takenAt: row.stored(2) as Date))
             }
         }
     }

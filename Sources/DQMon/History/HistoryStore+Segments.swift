@@ -38,8 +38,8 @@ extension HistoryStore {
                                            + selects.joined(separator: "UNION ALL\n") + "ORDER BY measured_at, id",
                                            arguments: StatementArguments(cteArguments + selectArguments))
             while let row = try rows.next() {
-                let key = SeriesKey(dataset: row[0], metric: row[1])
-                series[key, default: []].append(MetricPoint(time: row[2], value: row[3], flagged: row[4]))
+                let key = SeriesKey(dataset: row.stored(0), metric: row.stored(1))
+                series[key, default: []].append(MetricPoint(time: row.storedSeconds(2), value: row.stored(3), flagged: row.stored(4)))
             }
             return series
         }

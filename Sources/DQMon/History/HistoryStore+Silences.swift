@@ -37,11 +37,11 @@ extension HistoryTransaction {
     func silences() throws -> [Silence] {
         try Row.fetchAll(db, sql: "SELECT id, matchers, starts_at, ends_at, reason, created_by, created_at, expired_at FROM silences ORDER BY id")
             .map { row in
-                let matchers = (row[1] as String).split(separator: "\n").compactMap { try? SilenceMatcher(parsing: String($0)) }
-                return Silence(id: row[0], matchers: matchers, startsAt: Date(timeIntervalSince1970: row[2]),
-                               endsAt: Date(timeIntervalSince1970: row[3]), reason: row[4], createdBy: row[5],
-                               createdAt: Date(timeIntervalSince1970: row[6]),
-                               expiredAt: (row[7] as Double?).map(Date.init(timeIntervalSince1970:)))
+                let matchers = (row.stored(1) as String).split(separator: "\n").compactMap { try? SilenceMatcher(parsing: String($0)) }
+                return Silence(id: row.stored(0), matchers: matchers, startsAt: row.stored(2) as Date,
+                               endsAt: row.stored(3) as Date, reason: row.stored(4), createdBy: row.stored(5),
+                               createdAt: row.stored(6) as Date,
+                               expiredAt: row.stored(7) as Date?)
             }
     }
 }

@@ -25,13 +25,13 @@ extension HistoryStore {
                 ORDER BY onset_at, id
                 """, arguments: StatementArguments(arguments))
             while let row = try rows.next() {
-                let onset: Double = row[2]
-                let resolved: Double? = row[3]
+                let onset = row.storedSeconds(2)
+                let resolved = row.storedSecondsIfPresent(3)
                 guard onset.isFinite else { continue }
                 let end = resolved.map { $0.isFinite ? $0.nextDown : until.timeIntervalSince1970 } ?? until.timeIntervalSince1970
                 guard end > onset else { continue }
-                intervals[row[0], default: []].append(
-                    ExcludedInterval(start: onset.nextUp, end: end, reason: "incident of \(row[1] as String)"))
+                intervals[row.stored(0), default: []].append(
+                    ExcludedInterval(start: onset.nextUp, end: end, reason: "incident of \(row.stored(1) as String)"))
             }
             return intervals
         }
