@@ -164,9 +164,13 @@ public struct CheckRunner: Sendable {
         return outcome
     }
 
-    /// Evaluates datasets with at most `parallelism` in flight; returns evaluations in input order.
+    /// Evaluates datasets with at most `parallelism` in flight; returns evaluations in input order. Where task
+    /// executors exist (Linux, macOS 15), `parallelism` dedicated threads each pull the next dataset (`DatasetWorkers`).
     static func evaluateAll(_ evaluators: [DatasetEvaluator], on warehouse: any Warehouse, catalog: Catalog,
                             parallelism: Int, progress: ProgressCounter) async -> [DatasetEvaluator.Evaluation] {
+        if #available(macOS 15.0, *) {
+            return await DatasetWorkers.evaluateAll(evaluators, count: parallelism, on: warehouse, catalog: catalog, progress: progress)
+        }
         if parallelism <= 1 {
             var evaluations: [DatasetEvaluator.Evaluation] = []
             for evaluator in evaluators {

@@ -19,9 +19,26 @@ import GRDBSQLite
 /// does. Values: INTEGER -> `.integer`, REAL -> `.real`, TEXT -> `.text` (read up to its first NUL, as GRDB's
 /// `String(cString:)`), BLOB -> `.text` decoded as UTF-8, NULL -> `.null`.
 ///
-/// Must run inside the connection's serialized access (e.g. `DatabaseQueue.unsafeRead`), which also wires task
-/// cancellation to `sqlite3_interrupt`.
+/// `rows(of:in:)` must run inside the connection's serialized access (e.g. `DatabaseQueue.unsafeRead`), which also
+/// wires task cancellation to `sqlite3_interrupt`; `rowsOnThisThread` does both on the calling thread.
 enum SQLiteStatementReader {
+    /// `rows(of:in:)` on the calling thread, inside the connection's serialized access (GRDB's synchronous
+    /// `unsafeRead`: the connection is checked out to this caller alone, so it never waits for the queue), with task
+    /// cancellation interrupting the statement as GRDB's asynchronous access does. For a thread that may block
+    /// (`WorkerThreadMarker`): a lock held by a writer makes it wait up to the busy timeout.
+    static func rowsOnThisThread(of statement: SQLStatement, on connection: DatabaseQueue) async throws -> [[SQLValue]] {
+        try await withTaskCancellationHandler {
+            try Task.checkCancellation()
+            return try rowsSynchronously(of: statement, on: connection)
+        } onCancel: {
+            connection.interrupt()
+        }
+    }
+
+    private static func rowsSynchronously(of statement: SQLStatement, on connection: DatabaseQueue) throws -> [[SQLValue]] {
+        try connection.unsafeRead { db in try rows(of: statement, in: db) }
+    }
+
     static func rows(of statement: SQLStatement, in db: Database) throws -> [[SQLValue]] {
         let prepared = try db.makeStatement(sql: statement.sql)
         try prepared.setArguments(StatementArguments(statement.arguments.map(SQLiteWarehouse.databaseValue)))

@@ -96,12 +96,18 @@ public final class SQLiteWarehouse: Warehouse {
     /// One statement, outside an explicit transaction: a single SQLite statement reads one snapshot on its own, so
     /// `read`'s BEGIN/COMMIT around it (two more statements per query, ~2% of `dqmon check --all` on 1,000 tables)
     /// buys nothing. `makeStatement` refuses a second command in the text, as before; a plain read's rows are then
-    /// read straight from SQLite (`SQLiteStatementReader`). The statement has a pooled connection to itself;
-    /// `unsafeRead` interrupts it when the task is cancelled.
+    /// read straight from SQLite (`SQLiteStatementReader`). The statement has a pooled connection to itself and is
+    /// interrupted when the task is cancelled. On a dataset worker's own thread it runs right there (no hop to the
+    /// connection's dispatch queue and back: two thread wake-ups per statement); elsewhere it must not block the
+    /// cooperative pool, so it runs on the connection's queue.
     public func queryRows(_ statement: SQLStatement) async throws(WarehouseError) -> [[SQLValue]] {
         do {
             return try await readers.withConnection { connection in
-                try await connection.unsafeRead { db in try SQLiteStatementReader.rows(of: statement, in: db) }
+                if WorkerThreadMarker.mayBlockCurrentThread {
+                    callingThreadStatements.increment()
+                    return try await SQLiteStatementReader.rowsOnThisThread(of: statement, on: connection)
+                }
+                return try await connection.unsafeRead { db in try SQLiteStatementReader.rows(of: statement, in: db) }
             }
         } catch let error as WarehouseError {
             throw error
@@ -112,6 +118,17 @@ public final class SQLiteWarehouse: Warehouse {
 
     /// Connections open at the moment (idle or running a statement).
     var connectionCount: Int { readers.connectionCount }
+
+    /// How many statements ran on the calling thread (a dataset worker's) rather than on a connection's queue: for
+    /// tests.
+    let callingThreadStatements = StatementCounter()
+
+    final class StatementCounter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        var value: Int { lock.withLock { count } }
+        func increment() { lock.withLock { count += 1 } }
+    }
 
     public func close() async {
         readers.close()
