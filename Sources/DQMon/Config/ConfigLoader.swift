@@ -34,6 +34,7 @@ public enum ConfigLoader {
             guard let root = readYAML(file, diagnostics: diagnostics, environment: environment, hasher: &hasher) else { continue }
             datasets += parseChecksFile(root, project: project)
             exposures += ExposureConfig.parseList(in: root)
+            releaseLater(root)
         }
         validateReferences(datasets, project: project, diagnostics: diagnostics)
         let lineage = LineageValidation.validate(datasets: datasets, exposures: exposures, diagnostics: diagnostics)
@@ -70,7 +71,7 @@ public enum ConfigLoader {
         // Read once per file, not per dataset and check: the resolver standardizes a URL, the registry is task-local.
         let runbooks = project.runbooks
         let checkTypes = Registries.current.checks
-        return items.compactMap { DatasetConfig.parse($0, project: project, runbooks: runbooks, checkTypes: checkTypes) }
+        return parseDatasets(items, project: project, runbooks: runbooks, checkTypes: checkTypes)
     }
 
     /// Reads and composes one YAML file; reports a missing file, a syntax error or an empty document.
