@@ -34,7 +34,7 @@ public enum ConfigLoader {
             guard let root = readYAML(file, diagnostics: diagnostics, environment: environment, hasher: &hasher) else { continue }
             datasets += parseChecksFile(root, project: project)
             exposures += ExposureConfig.parseList(in: root)
-            releaseLater(root)
+            releaseLater(consume root)
         }
         validateReferences(datasets, project: project, diagnostics: diagnostics)
         let lineage = LineageValidation.validate(datasets: datasets, exposures: exposures, diagnostics: diagnostics)
