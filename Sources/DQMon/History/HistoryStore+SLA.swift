@@ -113,10 +113,14 @@ extension HistoryTransaction {
 
     /// The select list reading `expressions` as 64-bit integers whatever a row holds: the history file may have been
     /// edited or damaged, and GRDB stops the process on a value it cannot decode as `Int` (text, a real beyond 2^63).
-    /// SQLite's CAST reads text as its leading number (else 0) and clamps reals; `Counts` then saturates.
+    /// SQLite's CAST reads text as its leading number (else 0) and clamps reals; `Counts` then saturates. A count is
+    /// then kept in 0...2^40 (a trillion runs), so that differences and sums over many datasets, which the SLA and
+    /// the report turn into `Double` and back into `Int`, stay far from the 64-bit bounds.
     static func integers(_ expressions: String...) -> String {
-        expressions.map { "CAST(\($0) AS INTEGER)" }.joined(separator: ", ")
+        expressions.map { "max(0, min(CAST(\($0) AS INTEGER), \(maximumStoredCount)))" }.joined(separator: ", ")
     }
+
+    static let maximumStoredCount = 1 << 40
 
     /// The counts of the runs of `dataset` in `(from, to]`.
     public func runTotals(dataset: String, after from: Double, through to: Double) throws -> DatasetRunTotals.Counts {
