@@ -13,6 +13,8 @@ enum RunEvents {
 
     /// One `dataset.query` per dataset (its slowest check's query time), then `run.end` with the counts.
     static func finished(_ report: RunReport) {
+        // Events go nowhere unless --log-format json: do not group 5,000 results for nothing.
+        guard DQMonLog.isJSON else { return }
         var datasets: [String] = []
         var byDataset: [String: [CheckResult]] = [:]
         for result in report.results {
