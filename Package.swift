@@ -28,6 +28,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                "CSQLiteConfig",
             ]
         ),
         .executableTarget(
@@ -54,6 +55,12 @@ let package = Package(
             name: "CLazyCurl",
             exclude: ["link"],
             cSettings: [.define("DQMON_LAZY_CURL", .when(platforms: [.linux], configuration: .release))]
+        ),
+        // SQLite's process-wide configuration, set before SQLite initializes: memory statistics off, so connections
+        // read in parallel without sharing a global mutex on every allocation (see Sources/CSQLiteConfig/SQLiteConfig.c).
+        .target(
+            name: "CSQLiteConfig",
+            linkerSettings: [.linkedLibrary("sqlite3")]
         ),
         .target(
             name: "DQMonTestSupport",

@@ -1,3 +1,4 @@
+import CSQLiteConfig
 import Foundation
 import GRDB
 
@@ -115,6 +116,10 @@ public final class SQLiteWarehouse: Warehouse {
             throw WarehouseError(warehouse: name, kind: .query, message: Self.describe(error))
         }
     }
+
+    /// Whether SQLite keeps no global memory statistics in this process (`Sources/CSQLiteConfig`, set before SQLite
+    /// initialized): connections reading at once then share no mutex on every allocation.
+    static var memoryStatisticsAreOff: Bool { dqmon_sqlite_memstatus_config_result() == 0 }
 
     /// Connections open at the moment (idle or running a statement).
     var connectionCount: Int { readers.connectionCount }
