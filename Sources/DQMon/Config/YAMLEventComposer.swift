@@ -89,9 +89,15 @@ enum YAMLEventComposer {
         let resolver = Resolver.basic
         /// Made once per file, as Yams' parser does: `Constructor.default` builds its tables anew at every access.
         let constructor = Constructor.default
+        /// One `str` tag for every key and quoted scalar of the file, instead of an object per node: a tag's name
+        /// changes only when it is resolved from `implicit` or `!` (Yams' `Tag.resolved`), never from `str`, so the
+        /// nodes sharing it see what their own tag would say. Implicit tags are still one per node (resolving one in
+        /// place must not change another).
+        let stringTag: Tag
 
         init(reader: EventReader) {
             self.reader = reader
+            self.stringTag = Tag(.str, resolver, constructor)
         }
 
         /// Stream start, one document holding one node, document end, stream end.
@@ -119,11 +125,11 @@ enum YAMLEventComposer {
         func scalar(isKey: Bool = false) -> Node? {
             let data = reader.event.data.scalar
             guard data.anchor == nil else { return nil }
-            let tagName: Tag.Name
+            let isString: Bool
             if data.quoted_implicit == 1 {
-                tagName = .str
+                isString = true
             } else if data.tag == nil {
-                tagName = isKey ? .str : .implicit
+                isString = isKey
             } else {
                 return nil
             }
@@ -133,7 +139,7 @@ enum YAMLEventComposer {
             // a value to Yams rather than copy that rule.
             guard !bytes.starts(with: [0xEF, 0xBB, 0xBF]) else { return nil }
             let value = String(decoding: bytes, as: UTF8.self)
-            return .scalar(Node.Scalar(value, Tag(tagName, resolver, constructor), style, reader.startMark))
+            return .scalar(Node.Scalar(value, isString ? stringTag : Tag(.implicit, resolver, constructor), style, reader.startMark))
         }
 
         mutating func sequence() -> Node? {
