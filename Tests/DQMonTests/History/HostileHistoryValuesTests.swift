@@ -32,7 +32,8 @@ import Testing
             ["alerts"], ["alerts", "flush"], ["silence", "list"],
             ["history", "orders/freshness"], ["history", "events/anomaly/hourly_events", "--format", "json"], ["history", "orders", "--schema"],
             ["history", "backup", backupPath], ["lineage", "orders"],
-            ["backtest", "events/anomaly/hourly_events"], ["doctor"], ["prune"],
+            ["backtest", "events/anomaly/hourly_events"], ["backfill", "events", "--column", "occurred_at", "--days", "3"],
+            ["doctor"], ["prune"],
         ]
     }
 
