@@ -17,6 +17,7 @@ import Foundation
 enum DatasetWorkers {
     static func evaluateAll(_ evaluators: [DatasetEvaluator], count: Int, on warehouse: any Warehouse, catalog: Catalog,
                             progress: CheckRunner.ProgressCounter) async -> [DatasetEvaluator.Evaluation] {
+        guard !evaluators.isEmpty else { return [] }
         let threads = (0..<max(1, min(count, evaluators.count))).map { _ in WorkerThreadExecutor() }
         defer { for thread in threads { thread.finish() } }
         let next = NextIndex(below: evaluators.count)
