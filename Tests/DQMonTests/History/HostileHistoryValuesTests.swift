@@ -131,7 +131,7 @@ import Testing
         return (try? queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM runs") ?? 0 }) ?? -1
     }
 
-    /// Rounds of: the seeded history restored, hostile values written into 15 (table, column) pairs (the columns in a
+    /// Rounds of: the seeded history restored, hostile values written into 25 (table, column) pairs (the columns in a
     /// seeded random order, so the rounds visit every column once, each with a random value), then every command.
     /// No command dies by a signal or prints a Swift runtime error; each exits with one of dqmon's codes
     /// (0-4); a failure (exit 3) is one line; `dqmon check --all` still records its run (an unrelated damaged row must
@@ -147,7 +147,7 @@ import Testing
         var random = SeededRandom(seed: seed)
         let pairs = schema.flatMap { table in table.columns.map { (table.table, $0) } }.shuffled(using: &random)
         let scratch = TemporaryDirectory(prefix: "dqmon-hostile-backups")
-        let perRound = 15
+        let perRound = 25
         let rounds = (pairs.count + perRound - 1) / perRound
         for round in 0..<rounds {
             try seeded.restore()
