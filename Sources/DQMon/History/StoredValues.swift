@@ -15,7 +15,7 @@ import GRDB
 /// it (a blob as UTF-8, repaired; NULL is ""), times are seconds since 1970 clamped to the years 0001-9999 that `--now`
 /// accepts (so a duration computed from them fits in an `Int`). Optionals are nil only for NULL.
 /// A damaged value therefore shows as a plain wrong value (e.g. a time of 1970-01-01) in the one row that holds it;
-/// `dqmon doctor` names such values (`HistoryStore.wrongTypedValue`).
+/// `dqmon doctor` names such values (`DamagedHistoryValue`).
 ///
 /// Cost: one `sqlite3_column_type` switch per value and no allocation beyond the text itself, for the hot reads of
 /// results and metric points.
