@@ -23,6 +23,6 @@ enum FlagValues {
     static let maximumLockTimeout = Interval(seconds: 86_400)
     /// `history --limit`: 1 to 100,000 results.
     static let historyLimit = 1...100_000
-    /// `check --parallel`: 1 to 100 datasets at once (the ceiling of a warehouse's `max_connections`).
-    static let parallelism = 1...100
+    /// `check --parallel`: as many datasets at once as a warehouse's `max_connections` may allow (1 to 100).
+    static let parallelism = ConnectionLimits.maxConnectionsRange
 }

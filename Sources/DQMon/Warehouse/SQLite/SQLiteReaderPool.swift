@@ -17,7 +17,7 @@ import GRDB
 final class SQLiteReaderPool: @unchecked Sendable {
     /// The most connections a pool opens, whatever the callers' concurrency (`--parallel` and `max_connections` are
     /// at most 100 too).
-    static let maximumConnections = 100
+    static let maximumConnections = ConnectionLimits.maxConnectionsRange.upperBound
 
     private let open: @Sendable () throws(WarehouseError) -> DatabaseQueue
     private let closedError: WarehouseError

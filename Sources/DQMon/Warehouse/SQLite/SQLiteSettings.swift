@@ -33,7 +33,7 @@ public struct SQLiteSettings: WarehouseSettings {
     public static func parse(_ fields: ConfigFields, directory: URL) -> SQLiteSettings? {
         let busyTimeout = fields.interval("busy_timeout", atMost: maximumBusyTimeout) ?? Interval(seconds: 5)
         // Bounded and worded exactly as PostgreSQL's and MySQL's `max_connections` (`ConnectionLimits`).
-        let maxConnections = fields.int("max_connections", in: 1...100)
+        let maxConnections = fields.int("max_connections", in: ConnectionLimits.maxConnectionsRange)
         guard fields.require("path") != nil, let path = fields.string("path") else { return nil }
         return SQLiteSettings(path: URL(fileURLWithPath: path, relativeTo: directory).standardizedFileURL, busyTimeout: busyTimeout,
                               maxConnections: maxConnections)
