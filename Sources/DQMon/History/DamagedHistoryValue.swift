@@ -86,10 +86,12 @@ public struct DamagedHistoryValue: Sendable, Equatable {
         let column = columns[min(max(row.stored(0) as Int, 0), columns.count - 1)]
         let rowKey = keys.indices.map { "\(keys[$0]) = \(row.stored($0 + 1) as String)" }.joined(separator: " AND ")
         guard let value = try Row.fetchOne(db, sql: "SELECT \(quoted(column.name)) FROM \(quoted(table)) WHERE \(rowKey)") else { return nil }
+        // Shown on doctor's one line: a key holding a line break or a control character must not break it.
+        let shownKey = oneLine(rowKey)
         let stored = value.storedValue(0)
         let readAs = column.expected == "text" ? "'\(cut(StoredValues.text(stored)))'"
             : column.expected == "an integer" ? String(StoredValues.integer(stored)) : "\(StoredValues.real(stored))"
-        return DamagedHistoryValue(table: table, column: column.name, rowKey: rowKey, shown: shown(stored), expected: column.expected,
+        return DamagedHistoryValue(table: table, column: column.name, rowKey: shownKey, shown: shown(stored), expected: column.expected,
                                    readAs: readAs, otherTables: [])
     }
 
@@ -103,9 +105,14 @@ public struct DamagedHistoryValue: Sendable, Equatable {
         }
     }
 
-    /// At most 40 characters, with `…` when cut; control characters shown as `?` so the line stays one line.
+    /// At most 40 characters, with `…` when cut, on one line (`oneLine`).
     static func cut(_ text: String) -> String {
-        let clean = String(text.prefix(41).map { $0.isNewline || ($0.asciiValue.map { $0 < 0x20 } ?? false) ? "?" : $0 })
+        let clean = oneLine(String(text.prefix(41)))
         return clean.count > 40 ? String(clean.prefix(40)) + "…" : clean
+    }
+
+    /// Line breaks (including U+0085, U+2028, U+2029) and control characters shown as `?`, so the line stays one line.
+    static func oneLine(_ text: String) -> String {
+        String(text.map { $0.isNewline || ($0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false) ? "?" : $0 })
     }
 }

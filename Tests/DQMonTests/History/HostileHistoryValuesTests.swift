@@ -215,6 +215,16 @@ import Testing
         try again.close()
         let keyed = try Self.run(["doctor", "--now", Self.now], in: fixture.root, environment: fixture.environment)
         #expect(keyed.stdout.contains("! history values: .dqmon/history.sqlite: dataset_run_totals.cum_runs holds a blob of 2 bytes where an integer belongs (\"dataset\" = 'orders' AND \"evaluated_at\" = "), "\(keyed.stdout)")
+        // A key holding line breaks and control characters still gives one line.
+        let odd = try DatabaseQueue(path: fixture.historyURL.path)
+        try odd.write { db in
+            try db.execute(sql: "UPDATE dataset_run_totals SET dataset = 'ord' || char(10) || 'ers' || char(13) || char(8232) || char(127) WHERE dataset = 'orders'")
+        }
+        try odd.close()
+        let oddKey = try Self.run(["doctor", "--now", Self.now], in: fixture.root, environment: fixture.environment)
+        let line = oddKey.stdout.split(separator: "\n", omittingEmptySubsequences: false).first { $0.contains("! history values:") }
+        #expect(line?.contains("(\"dataset\" = 'ord?ers???' AND \"evaluated_at\" = ") == true, "\(oddKey.stdout)")
+        #expect(line?.hasSuffix("\")") == true, "the fix ends the same line: \(oddKey.stdout)")
     }
 
     /// SQLite's conversions, as the history reads values: text gives its leading number, reals saturate, NULL is 0.
