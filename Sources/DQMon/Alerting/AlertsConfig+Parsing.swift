@@ -13,7 +13,7 @@ enum AlertsConfigLoader {
             ConfigLoader.checkVersion(fields)
             if let node = fields["receivers"] {
                 parseReceivers(node, into: &config.receivers, directory: directory.deletingLastPathComponent())
-                if case .mapping(let mapping) = node.node {
+                if let mapping = node.entries {
                     declaredReceivers?.formUnion(mapping.map { $0.key.string ?? "" })
                 } else {
                     declaredReceivers = nil
@@ -33,18 +33,17 @@ enum AlertsConfigLoader {
     }
 
     static func parseReceivers(_ node: ConfigNode, into receivers: inout [ReceiverConfig], directory: URL) {
-        guard case .mapping(let mapping) = node.node else {
+        guard let mapping = node.entries else {
             node.error("'receivers' must be a mapping of names to settings, e.g. local: { type: file, path: .dqmon/alerts.jsonl }")
             return
         }
-        for (keyNode, valueNode) in mapping {
-            let name = keyNode.string ?? ""
-            let key = node.child(keyNode)
+        for (key, value) in mapping {
+            let name = key.string ?? ""
             if let first = receivers.first(where: { $0.name == name }) {
                 key.error("duplicate receiver '\(name)' (first defined at \(first.location))")
                 continue
             }
-            if let receiver = parseReceiver(name: name, node: node.child(valueNode), location: key.location, directory: directory) {
+            if let receiver = parseReceiver(name: name, node: value, location: key.location, directory: directory) {
                 receivers.append(receiver)
             }
         }

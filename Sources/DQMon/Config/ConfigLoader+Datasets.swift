@@ -57,8 +57,8 @@ extension ConfigLoader {
             self.checkTypes = checkTypes
             let laterDiagnostics = self.laterDiagnostics
             self.later = items.count < ConfigLoader.datasetsWorthTwoThreads ? [] : items[middle...].map { item in
-                ConfigNode(node: item.node, context: ConfigFileContext(file: item.file, diagnostics: laterDiagnostics,
-                                                                       environment: item.environment))
+                ConfigNode(context: ConfigFileContext(file: item.file, tree: item.context.tree, diagnostics: laterDiagnostics,
+                                                      environment: item.environment), index: item.index)
             }
         }
 

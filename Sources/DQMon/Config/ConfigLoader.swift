@@ -90,12 +90,13 @@ public enum ConfigLoader {
             // `.basic`: dqmon reads every scalar as text and judges it itself, so it needs none of Yams' implicit
             // tags; the default resolver compiles seven ICU regular expressions on first use (~2 ms of every command).
             // Plain files (nearly all) are composed from libyaml's events directly; anything else, errors included,
-            // by Yams, so what a user sees does not depend on which one composed the file.
-            guard let node = try YAMLEventComposer.compose(text) ?? Yams.compose(yaml: text, .basic) else {
+            // by Yams (its tree converted to the same `YAMLTree`), so what a user sees does not depend on which one
+            // composed the file.
+            guard let tree = try YAMLEventComposer.compose(text) ?? Yams.compose(yaml: text, .basic).map(YAMLTree.init(converting:)) else {
                 diagnostics.report(ConfigError("the file is empty; it must start with 'version: 1'", file: file))
                 return nil
             }
-            return ConfigNode(node: node, file: file, diagnostics: diagnostics, environment: environment)
+            return ConfigNode(root: tree, file: file, diagnostics: diagnostics, environment: environment)
         } catch let error as YamlError {
             diagnostics.report(syntaxError(error, file: file, text: text))
             return nil

@@ -1,34 +1,51 @@
 import Foundation
-import Yams
 
 /// A YAML node together with its file, so that every value keeps its line and column.
 ///
 /// Accessors report problems to `diagnostics` and return nil instead of throwing, so loading goes on
 /// and `dqmon validate` can list every error in one pass.
 ///
-/// Config loading makes one `ConfigNode` per value read (tens of thousands on a large project), so the file, the
-/// diagnostics and the environment live in one shared `ConfigFileContext`: copying a node retains one object
-/// besides the YAML node itself.
+/// Config loading makes one `ConfigNode` per value read (tens of thousands on a large project), so the file, its
+/// composed tree, the diagnostics and the environment live in one shared `ConfigFileContext`, and the node itself is
+/// an index into the tree: copying a node retains one object.
 public struct ConfigNode {
-    public let node: Node
     let context: ConfigFileContext
+    /// The node's index in `context.tree`.
+    let index: Int
 
     public var file: String { context.file }
     var diagnostics: Diagnostics { context.diagnostics }
     var environment: [String: String] { context.environment }
 
-    init(node: Node, file: String, diagnostics: Diagnostics, environment: [String: String]) {
-        self.init(node: node, context: ConfigFileContext(file: file, diagnostics: diagnostics, environment: environment))
+    /// The root of `tree`, read from `file`.
+    init(root tree: YAMLTree, file: String, diagnostics: Diagnostics, environment: [String: String]) {
+        self.init(context: ConfigFileContext(file: file, tree: tree, diagnostics: diagnostics, environment: environment),
+                  index: tree.root)
     }
 
-    init(node: Node, context: ConfigFileContext) {
-        self.node = node
+    init(context: ConfigFileContext, index: Int) {
         self.context = context
+        self.index = index
+    }
+
+    private var yaml: YAMLTree.Node { context.tree.nodes[index] }
+
+    /// Whether this is a single value, a list, a mapping (or an alias, which dqmon does not support).
+    var kind: YAMLTree.Kind { yaml.kind }
+
+    /// A single value's text as written (before `${VAR}` expansion); nil for a list or a mapping.
+    public var string: String? { context.tree.string(at: index) }
+
+    /// The keys and values of a mapping in the order written; nil for anything else.
+    public var entries: ConfigEntries? {
+        let node = yaml
+        guard node.kind == .mapping else { return nil }
+        return ConfigEntries(context: context, start: node.start, count: node.count)
     }
 
     public var location: SourceLocation {
-        let mark = node.mark
-        return SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+        let node = yaml
+        return SourceLocation(file: file, line: node.line == 0 ? 1 : node.line, column: node.line == 0 ? 1 : node.column)
     }
 
     /// Reports `message` at this node. A value that came from `${VAR}` is shown as written, never expanded:
@@ -38,31 +55,33 @@ public struct ConfigNode {
     }
 
     func withoutExpandedValues(_ message: String) -> String {
-        guard case .scalar(let scalar) = node, scalar.string.contains("${"),
-              case .success(let expanded) = EnvironmentInterpolation.expand(scalar.string, environment: environment),
-              expanded != scalar.string, expanded.count >= 3 else { return message }
-        let raw = ConfigText.quoted(scalar.string).dropFirst().dropLast()
+        guard kind == .scalar, let written = string, written.contains("${"),
+              case .success(let expanded) = EnvironmentInterpolation.expand(written, environment: environment),
+              expanded != written, expanded.count >= 3 else { return message }
+        let raw = ConfigText.quoted(written).dropFirst().dropLast()
         let shown = ConfigText.quoted(expanded).dropFirst().dropLast()
         return message.replacingOccurrences(of: shown, with: raw)
     }
 
-    func child(_ node: Node) -> ConfigNode {
-        ConfigNode(node: node, context: context)
+    func child(_ index: Int) -> ConfigNode {
+        ConfigNode(context: context, index: index)
     }
 
     /// True for `~`, `null` and an empty value.
     public var isNull: Bool {
-        if case .scalar(let scalar) = node { return (scalar.string.isEmpty && scalar.style == .plain) || scalar.string == "~" || scalar.string == "null" }
-        return false
+        let node = yaml
+        guard node.kind == .scalar else { return false }
+        let text = context.tree.texts[node.start]
+        return (text.isEmpty && node.style == .plain) || text == "~" || text == "null"
     }
 
     /// The scalar's text with `${VAR}` and `${VAR:-default}` substituted; nil (and an error) for lists and maps.
     public func text(describing what: @autoclosure () -> String) -> String? {
-        guard case .scalar(let scalar) = node else {
+        guard kind == .scalar, let written = string else {
             error("\(what()) must be a single value, not a \(kindName)")
             return nil
         }
-        switch EnvironmentInterpolation.expand(scalar.string, environment: environment) {
+        switch EnvironmentInterpolation.expand(written, environment: environment) {
         case .success(let value):
             return value
         case .failure(let problem):
@@ -73,8 +92,9 @@ public struct ConfigNode {
 
     /// The items of a sequence; a single scalar counts as a list of one.
     public func items(describing what: @autoclosure () -> String) -> [ConfigNode]? {
-        switch node {
-        case .sequence(let sequence): return sequence.map(child)
+        let node = yaml
+        switch node.kind {
+        case .sequence: return context.tree.children[node.start..<node.start + node.count].map(child)
         case .scalar: return isNull ? [] : [self]
         case .mapping:
             error("\(what()) must be a list, not a mapping")
@@ -94,7 +114,7 @@ public struct ConfigNode {
     /// keys every check takes), without joining them for every mapping read: the joined list is made only for a
     /// did-you-mean.
     func fields(of what: String, allowed: [String], alsoAllowed: [String]) -> ConfigFields? {
-        guard case .mapping(let mapping) = node else {
+        guard let mapping = entries else {
             error("\(what) must be a mapping of keys to values, not a \(kindName)")
             return nil
         }
@@ -102,24 +122,25 @@ public struct ConfigNode {
         // are kept, so the scan is bounded by the allowed list however long the mapping is.
         var entries: [ConfigFields.Entry] = []
         entries.reserveCapacity(Swift.min(mapping.count, allowed.count + alsoAllowed.count))
-        for index in mapping.indices {
-            let (keyNode, valueNode) = mapping[index]
-            let name = keyNode.string ?? ""
+        let tree = context.tree
+        for pair in 0..<mapping.count {
+            let keyIndex = tree.children[mapping.start + 2 * pair], valueIndex = tree.children[mapping.start + 2 * pair + 1]
+            let name = tree.string(at: keyIndex) ?? ""
             if ConfigFields.position(of: name, in: entries) != nil {
-                child(keyNode).error("duplicate key '\(name)' in \(what)")
+                child(keyIndex).error("duplicate key '\(name)' in \(what)")
                 continue
             }
             guard allowed.contains(name) || alsoAllowed.contains(name) else {
-                child(keyNode).error("unknown key '\(name)' in \(what)\(Suggestion.hint(for: name, in: allowed + alsoAllowed))")
+                child(keyIndex).error("unknown key '\(name)' in \(what)\(Suggestion.hint(for: name, in: allowed + alsoAllowed))")
                 continue
             }
-            entries.append(ConfigFields.Entry(name: name, keyMark: keyNode.mark, value: valueNode))
+            entries.append(ConfigFields.Entry(name: name, key: keyIndex, value: valueIndex))
         }
         return ConfigFields(owner: self, what: what, entries: entries)
     }
 
     var kindName: String {
-        switch node {
+        switch kind {
         case .scalar: return "single value"
         case .sequence: return "list"
         case .mapping: return "mapping"
@@ -128,15 +149,34 @@ public struct ConfigNode {
     }
 }
 
-/// What every node of one config file shares: the file's display path, where errors go, and the variables `${VAR}`
-/// expands from. One per file read.
+/// The keys and values of one mapping, in the order written, as nodes of their file.
+public struct ConfigEntries: RandomAccessCollection {
+    let context: ConfigFileContext
+    /// Where the mapping's keys and values start in the tree's `children` (alternating).
+    let start: Int
+    public let count: Int
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    public subscript(position: Int) -> (key: ConfigNode, value: ConfigNode) {
+        let children = context.tree.children
+        return (ConfigNode(context: context, index: children[start + 2 * position]),
+                ConfigNode(context: context, index: children[start + 2 * position + 1]))
+    }
+}
+
+/// What every node of one config file shares: the file's display path, its composed tree, where errors go, and the
+/// variables `${VAR}` expands from. One per file read (and one more per half of a list read on two threads).
 final class ConfigFileContext {
     let file: String
+    let tree: YAMLTree
     let diagnostics: Diagnostics
     let environment: [String: String]
 
-    init(file: String, diagnostics: Diagnostics, environment: [String: String]) {
+    init(file: String, tree: YAMLTree, diagnostics: Diagnostics, environment: [String: String]) {
         self.file = file
+        self.tree = tree
         self.diagnostics = diagnostics
         self.environment = environment
     }
@@ -152,8 +192,9 @@ public struct ConfigFields {
     /// One accepted key: its name, where the key was written, and its value.
     struct Entry {
         let name: String
-        let keyMark: Mark?
-        let value: Node
+        /// The key's and the value's nodes in the file's tree.
+        let key: Int
+        let value: Int
     }
 
     /// Keys in the order they were written.
@@ -185,8 +226,7 @@ public struct ConfigFields {
 
     public func keyLocation(_ key: String) -> SourceLocation {
         guard let index = position(of: key) else { return owner.location }
-        let mark = entries[index].keyMark
-        return SourceLocation(file: owner.file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+        return owner.child(entries[index].key).location
     }
 
     /// Reports `<what> needs '<key>'` at the mapping when the key is absent.

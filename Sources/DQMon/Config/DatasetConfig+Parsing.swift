@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 extension DatasetConfig {
     /// Reads one dataset. Warehouse names are checked later by the loader, which knows them all.
@@ -33,17 +32,30 @@ extension DatasetConfig {
             ConfigLoader.checkRunbook(runbook, node: runbookNode, resolver: runbooks)
         }
         if let checks = fields.require("checks") {
-            dataset.checks = checkItems(checks).compactMap { CheckConfig.parse($0, dataset: shownName, runbooks: runbooks, checkTypes: checkTypes) }
+            dataset.checks = checkItems(checks).compactMap { item in
+                switch item {
+                case .listItem(let node): CheckConfig.parse(node, dataset: shownName, runbooks: runbooks, checkTypes: checkTypes)
+                case .entry(let type, let settings):
+                    CheckConfig.parse(type: type, settings: settings, dataset: shownName, runbooks: runbooks, checkTypes: checkTypes)
+                }
+            }
         }
         return validName == nil ? nil : dataset
     }
 
     /// The checks as list items. A mapping (`checks: { freshness: {…} }`) is an error, but each of its entries is
     /// still read as the check it would be in a list, so the checks' own errors show in the same pass.
-    static func checkItems(_ node: ConfigNode) -> [ConfigNode] {
-        guard case .mapping(let mapping) = node.node else { return node.items(describing: "'checks'") ?? [] }
+    static func checkItems(_ node: ConfigNode) -> [CheckItem] {
+        guard let mapping = node.entries else { return (node.items(describing: "'checks'") ?? []).map(CheckItem.listItem) }
         node.error("'checks' must be a list, not a mapping: start each check with '- ', e.g. '- freshness: { column: updated_at, warn_after: 2h }'")
-        return mapping.map { pair in node.child(.mapping(Node.Mapping([(pair.key, pair.value)], .implicit, .any, pair.key.mark))) }
+        return mapping.map { CheckItem.entry(type: $0.key, settings: $0.value) }
+    }
+
+    /// One check as written: an item of the `checks:` list (a mapping that should hold one check type), or one entry of
+    /// a `checks:` mapping (already reported), read as the one-entry list item it would be.
+    enum CheckItem {
+        case listItem(ConfigNode)
+        case entry(type: ConfigNode, settings: ConfigNode)
     }
 
     /// The zone of a dataset without `timezone:` (made once, not per dataset).
@@ -63,16 +75,21 @@ extension CheckConfig {
     /// Reads `- type: { settings }`: a mapping with exactly one key, the check type.
     static func parse(_ node: ConfigNode, dataset: String, runbooks: RunbookResolver,
                       checkTypes: CheckRegistry = Registries.current.checks) -> CheckConfig? {
-        guard case .mapping(let mapping) = node.node, mapping.count == 1, let (typeNode, settingsNode) = mapping.first.map({ ($0.key, $0.value) }) else {
+        guard let mapping = node.entries, mapping.count == 1, let (typeNode, settings) = mapping.first else {
             node.error("each check is a mapping with one check type, e.g. '- freshness: { column: updated_at, warn_after: 2h }'")
             return nil
         }
+        return parse(type: typeNode, settings: settings, dataset: dataset, runbooks: runbooks, checkTypes: checkTypes)
+    }
+
+    /// Reads `type: { settings }`, the one entry of a check's mapping.
+    static func parse(type typeNode: ConfigNode, settings: ConfigNode, dataset: String, runbooks: RunbookResolver,
+                      checkTypes: CheckRegistry = Registries.current.checks) -> CheckConfig? {
         let typeName = typeNode.string ?? ""
         guard let type = checkTypes.type(named: typeName) else {
-            node.child(typeNode).error("unknown check type \(ConfigText.quoted(typeName))\(Suggestion.hint(for: typeName, in: checkTypes.typeNames)); dqmon supports: \(checkTypes.typeNames.joined(separator: ", "))")
+            typeNode.error("unknown check type \(ConfigText.quoted(typeName))\(Suggestion.hint(for: typeName, in: checkTypes.typeNames)); dqmon supports: \(checkTypes.typeNames.joined(separator: ", "))")
             return nil
         }
-        let settings = node.child(settingsNode)
         let what = "\(typeName) check"
         let fields = settings.isNull
             ? settings.fields(of: what, allowed: [])  // reports "must be a mapping"
@@ -89,6 +106,6 @@ extension CheckConfig {
         return CheckConfig(
             id: makeID(dataset: dataset, type: typeName, name: name), dataset: dataset, typeName: typeName,
             name: name, description: description, runbook: runbook, spec: spec,
-            location: node.child(typeNode).location)
+            location: typeNode.location)
     }
 }

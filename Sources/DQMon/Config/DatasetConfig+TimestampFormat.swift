@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 extension TimestampFormats {
     /// Reads a dataset's `timestamp_format:`: one form (`utc_text`, `epoch_seconds`, `epoch_millis`) for every
@@ -8,10 +7,9 @@ extension TimestampFormats {
     static func parse(_ fields: ConfigFields, timeZone: TimeZone) -> TimestampFormats {
         guard let node = fields["timestamp_format"] else { return TimestampFormats() }
         var formats = TimestampFormats()
-        if case .mapping(let mapping) = node.node {
-            for (keyNode, valueNode) in mapping {
-                let column = keyNode.string ?? ""
-                let key = node.child(keyNode)
+        if let mapping = node.entries {
+            for (key, value) in mapping {
+                let column = key.string ?? ""
                 guard !column.isEmpty else {
                     key.error("timestamp_format: a column name is empty; write e.g. 'timestamp_format: { updated_at: utc_text }'")
                     continue
@@ -20,7 +18,7 @@ extension TimestampFormats {
                     key.error("duplicate column '\(column)' in timestamp_format")
                     continue
                 }
-                if let format = format(node.child(valueNode), timeZone: timeZone) { formats.byColumn[column] = format }
+                if let format = format(value, timeZone: timeZone) { formats.byColumn[column] = format }
             }
         } else {
             formats.all = format(node, timeZone: timeZone)

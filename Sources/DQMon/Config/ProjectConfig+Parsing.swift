@@ -31,7 +31,7 @@ extension ProjectConfig {
 
     /// The names written under `warehouses:`, or nil when it is not a mapping (then none can be judged).
     static func declaredNames(_ node: ConfigNode) -> Set<String>? {
-        guard case .mapping(let mapping) = node.node else { return nil }
+        guard let mapping = node.entries else { return nil }
         return Set(mapping.map { $0.key.string ?? "" })
     }
 
@@ -58,27 +58,26 @@ extension ProjectConfig {
     }
 
     static func parseWarehouses(_ node: ConfigNode, directory: URL) -> [WarehouseConfig] {
-        guard case .mapping(let mapping) = node.node else {
+        guard let mapping = node.entries else {
             node.error("'warehouses' must be a mapping of names to settings, e.g. demo: { type: sqlite, path: demo.sqlite }")
             return []
         }
         var result: [WarehouseConfig] = []
-        for (keyNode, valueNode) in mapping {
-            let name = keyNode.string ?? ""
-            let value = node.child(valueNode)
+        for (key, value) in mapping {
+            let name = key.string ?? ""
             guard !result.contains(where: { $0.name == name }) else {
-                node.child(keyNode).error("duplicate warehouse '\(name)'")
+                key.error("duplicate warehouse '\(name)'")
                 continue
             }
             if let settings = parseWarehouse(name: name, node: value, directory: directory) {
-                result.append(WarehouseConfig(name: name, settings: settings, location: node.child(keyNode).location))
+                result.append(WarehouseConfig(name: name, settings: settings, location: key.location))
             }
         }
         return result
     }
 
     static func parseWarehouse(name: String, node: ConfigNode, directory: URL) -> (any WarehouseSettings)? {
-        guard case .mapping = node.node else {
+        guard node.kind == .mapping else {
             node.error("warehouse '\(name)' must be a mapping such as { type: sqlite, path: demo.sqlite }")
             return nil
         }

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// One `exposures:` entry of a checks file: something outside the warehouse (a dashboard, a notebook, an ML model,
 /// an application) that reads datasets. It has no checks; it is what a broken dataset's impact reaches, so alerts
@@ -53,9 +52,9 @@ public struct ExposureConfig: Sendable, Hashable {
     /// Reads the `exposures:` list of a checks file, if it has one. Unknown top-level keys are the checks file
     /// reader's to report; this reads only its own key.
     static func parseList(in root: ConfigNode) -> [ExposureConfig] {
-        guard case .mapping(let mapping) = root.node else { return [] }
+        guard let mapping = root.entries else { return [] }
         guard let pair = mapping.first(where: { $0.key.string == "exposures" }) else { return [] }
-        let items = root.child(pair.value).items(describing: "'exposures'") ?? []
+        let items = pair.value.items(describing: "'exposures'") ?? []
         return items.compactMap(parse)
     }
 

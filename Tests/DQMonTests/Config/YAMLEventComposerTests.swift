@@ -4,55 +4,79 @@ import Foundation
 import Testing
 import Yams
 
-/// The event composer config loading uses must give exactly Yams' tree (strings, tags, styles, marks) or step aside:
-/// compared node by node with `Yams.compose` over the fuzz corpus, its mutants and generated YAML.
+/// Config loading's YAML tree must be exactly what Yams composes (kinds, strings, styles, marks, in order), whether the
+/// event composer built it or Yams' own tree was converted; where the event composer is not sure, it steps aside.
+/// Compared node by node with `Yams.compose` over the fuzz corpus, its mutants and generated YAML.
 ///
 /// Reproduce a failure with the seed it prints: `DQMON_FUZZ_SEED=<seed> swift test --filter YAMLEventComposerTests`.
 @Suite struct YAMLEventComposerTests {
     static var seed: UInt64 { ConfigFuzzTests.seed ^ 0xC0DE }
 
-    /// Every difference between the two composers on `text`, or an empty list. Where Yams throws or finds no document,
-    /// the event composer must have stepped aside (nil).
+    /// Every difference between Yams' tree of `text` and dqmon's (from the event composer, and converted from Yams'),
+    /// or an empty list. Where Yams throws or finds no document, the event composer must have stepped aside (nil).
     static func differences(_ text: String) -> [String] {
         let fast = YAMLEventComposer.compose(text)
         let reference: Node?
         do {
             reference = try Yams.compose(yaml: text, .basic)
         } catch {
-            return fast == nil ? [] : ["Yams throws (\(error)) but the event composer made a node"]
+            return fast == nil ? [] : ["Yams throws (\(error)) but the event composer made a tree"]
         }
-        guard let fast else { return [] }
-        guard let reference else { return ["Yams finds no document but the event composer made a node"] }
-        let (a, b) = (dump(fast).split(separator: "\n"), dump(reference).split(separator: "\n"))
-        guard a != b else { return [] }
-        let line = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
-        let shown = { (lines: [Substring]) in lines[max(0, line - 3)..<min(lines.count, line + 2)].joined(separator: "\n") }
-        return ["trees differ at dump line \(line + 1):\n--- event composer:\n\(shown(a))\n--- Yams:\n\(shown(b))"]
+        guard let reference else { return fast == nil ? [] : ["Yams finds no document but the event composer made a tree"] }
+        let expected = dump(reference)
+        var problems: [String] = []
+        let converted = YAMLTree(converting: reference)
+        if let problem = compare(dump(converted, converted.root), expected, "converted from Yams") { problems.append(problem) }
+        if let fast, let problem = compare(dump(fast, fast.root), expected, "event composer") { problems.append(problem) }
+        return problems
     }
 
-    /// Kind, tag, style, mark and text of every node, in order.
+    static func compare(_ tree: String, _ reference: String, _ what: String) -> String? {
+        let (a, b) = (tree.split(separator: "\n", omittingEmptySubsequences: false), reference.split(separator: "\n", omittingEmptySubsequences: false))
+        guard a != b else { return nil }
+        let line = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
+        let shown = { (lines: [Substring]) in lines[max(0, line - 3)..<min(lines.count, line + 2)].joined(separator: "\n") }
+        return "trees differ at dump line \(line + 1):\n--- \(what):\n\(shown(a))\n--- Yams:\n\(shown(b))"
+    }
+
+    /// Kind, style, mark and text (a collection's `string` too) of every node of a Yams tree, in order.
     static func dump(_ node: Node, indent: String = "") -> String {
         switch node {
         case .scalar(let scalar):
-            return "\(indent)scalar tag=\(scalar.tag) style=\(scalar.style) at=\(describe(scalar.mark)) anchor=\(scalar.anchor == nil ? "-" : "set") \(scalar.string.debugDescription)\n"
+            return "\(indent)scalar style=\(scalar.style.rawValue) at=\(describe(scalar.mark)) \(scalar.string.debugDescription)\n"
         case .sequence(let sequence):
-            return "\(indent)seq tag=\(sequence.tag) style=\(sequence.style) at=\(describe(sequence.mark)) anchor=\(sequence.anchor == nil ? "-" : "set")\n"
+            return "\(indent)seq style=\(sequence.style.rawValue) at=\(describe(sequence.mark)) string=\(node.string.debugDescription)\n"
                 + sequence.map { dump($0, indent: indent + "  ") }.joined()
         case .mapping(let mapping):
-            return "\(indent)map tag=\(mapping.tag) style=\(mapping.style) at=\(describe(mapping.mark)) anchor=\(mapping.anchor == nil ? "-" : "set")\n"
+            return "\(indent)map style=\(mapping.style.rawValue) at=\(describe(mapping.mark)) string=\(node.string.debugDescription)\n"
                 + mapping.map { dump($0.key, indent: indent + "  ? ") + dump($0.value, indent: indent + "  : ") }.joined()
+        case .alias(let alias):
+            return "\(indent)alias at=\(describe(alias.mark))\n"
+        }
+    }
+
+    /// The same dump of dqmon's tree.
+    static func dump(_ tree: YAMLTree, _ index: Int, indent: String = "") -> String {
+        let node = tree.nodes[index]
+        let at = node.line == 0 ? "none" : "\(node.line):\(node.column)"
+        let children = tree.children[node.start..<node.start + (node.kind == .mapping ? 2 * node.count : node.count)]
+        switch node.kind {
+        case .scalar:
+            return "\(indent)scalar style=\(node.style.rawValue) at=\(at) \(tree.texts[node.start].debugDescription)\n"
+        case .sequence:
+            return "\(indent)seq style=\(node.style.rawValue) at=\(at) string=\(tree.string(at: index).debugDescription)\n"
+                + children.map { dump(tree, $0, indent: indent + "  ") }.joined()
+        case .mapping:
+            return "\(indent)map style=\(node.style.rawValue) at=\(at) string=\(tree.string(at: index).debugDescription)\n"
+                + stride(from: children.startIndex, to: children.endIndex, by: 2).map {
+                    dump(tree, children[$0], indent: indent + "  ? ") + dump(tree, children[$0 + 1], indent: indent + "  : ")
+                }.joined()
         case .alias:
-            return "\(indent)alias\n"
+            return "\(indent)alias at=\(at)\n"
         }
     }
 
     static func describe(_ mark: Mark?) -> String { mark.map { "\($0.line):\($0.column)" } ?? "none" }
-
-    @Test func marksMadeByTheComposerReadBack() {
-        #expect(YAMLEventComposer.marksAreMadeRight)
-        let mark = YAMLEventComposer.mark(line: 8_002, column: 17)
-        #expect(mark.line == 8_002 && mark.column == 17)
-    }
 
     @Test func everySeedIsComposedByTheEventsAsYamsComposesIt() {
         var composed = 0

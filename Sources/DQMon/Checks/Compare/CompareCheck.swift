@@ -91,7 +91,7 @@ public struct CompareCheck: CheckSpec {
 
     static func parseKind(_ node: ConfigNode) -> Kind? {
         let usage = "'metric' must be row_count, { sum: <column> } or { max: <timestamp column> }"
-        if case .scalar = node.node {
+        if node.kind == .scalar {
             guard let text = node.text(describing: "'metric'") else { return nil }
             if text == "row_count" { return .rowCount }
             let hint = Suggestion.hint(for: text, in: ["row_count"])
@@ -102,7 +102,7 @@ public struct CompareCheck: CheckSpec {
         guard fields.order.count == 1, let key = fields.order.first else {
             if fields.order.count > 1 {
                 node.error("\(usage): one metric per compare check, got \(fields.order.joined(separator: " and "))")
-            } else if case .mapping(let mapping) = node.node, mapping.count == 0 {
+            } else if let mapping = node.entries, mapping.isEmpty {
                 node.error(usage)  // else its keys were unknown, and said so
             }
             return nil

@@ -76,7 +76,7 @@ public struct CompareTolerance: Sendable, Hashable, WarnFailLimits {
 
     static func parse(_ fields: ConfigFields, isTimestamp: Bool) -> CompareTolerance {
         guard let node = fields["tolerance"] else { return .exact }
-        if case .scalar = node.node {
+        if node.kind == .scalar {
             return CompareTolerance(warn: nil, fail: CompareLimit.parse(node, key: "tolerance", isTimestamp: isTimestamp))
         }
         guard let limits = node.fields(of: "'tolerance'", allowed: ["warn", "fail"]) else { return .exact }

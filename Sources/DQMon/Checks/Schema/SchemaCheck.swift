@@ -70,13 +70,12 @@ public struct SchemaCheck: CheckSpec {
     /// `contract: { id: bigint, amount: numeric }`: column names in the warehouse's spelling, types in any
     /// spelling the warehouse's normalizer knows. A misspelt well-known type is an error with a suggestion.
     static func parseContract(_ node: ConfigNode) -> [ContractColumn] {
-        guard case .mapping(let mapping) = node.node else {
+        guard let mapping = node.entries else {
             node.error("'contract' must be a mapping of column to type, e.g. { id: bigint, amount: numeric }, not a \(node.kindName)")
             return []
         }
         var columns: [ContractColumn] = []
-        for (keyNode, valueNode) in mapping {
-            let key = node.child(keyNode), value = node.child(valueNode)
+        for (key, value) in mapping {
             guard let column = key.text(describing: "a contract column"), let type = value.text(describing: "the type of '\(column)' in 'contract'") else { continue }
             if columns.contains(where: { $0.column == column }) {
                 key.error("duplicate column '\(column)' in 'contract'")

@@ -65,7 +65,7 @@ public struct VolumeCheck: CheckSpec {
 
     /// `max_change: 50%` or `{ warn: 20%, fail: 50% }`; a `warn` at or above `fail` could never warn: an error.
     static func parseChange(_ node: ConfigNode) -> ChangeLimit? {
-        if case .mapping = node.node {
+        if node.kind == .mapping {
             guard let fields = node.fields(of: "'max_change'", allowed: ["warn", "fail"]) else { return nil }
             let limit = ChangeLimit(warn: fields.percentage("warn", in: changeRange), fail: fields.percentage("fail", in: changeRange))
             if !fields.has("warn"), !fields.has("fail") { node.error("'max_change' needs 'warn', 'fail' or both, e.g. { warn: 20%, fail: 50% }") }
