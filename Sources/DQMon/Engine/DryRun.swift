@@ -14,7 +14,7 @@ extension CheckRunner {
             let dialect = warehouse.settings.dialect
             lines.append("-- warehouse '\(warehouseName)' (\(warehouse.typeName)): catalog, one query for \(datasets.count) dataset(s)")
             lines.append("-- (timestamp metrics are shown for an indexed column of unknown type: the run adapts them to the catalog's type and indexes)")
-            lines.append(dialect.catalogQuery(for: datasets.map(\.0.table)).inlined + ";")
+            lines += dialect.catalogQueries(for: datasets.map(\.0.table)).map { $0.inlined + ";" }
             for (dataset, checks) in datasets {
                 let query = MetricQuery(table: dataset.table, metrics: checks.flatMap(\.spec.metrics), dialect: dialect,
                                         now: options.now, timeZone: dataset.timeZone, filter: dataset.filter,

@@ -260,7 +260,7 @@ struct Planner {
         if column.isIndexed != false {
             return .probe(SQLStatement("SELECT count(*) FROM \(from) WHERE \(quoted) >= ?", arguments: [bound]))
         }
-        return .scan(ScanAggregate(SQLStatement("count(CASE WHEN \(quoted) >= ? THEN 1 END)", arguments: [bound])))
+        return .scan(ScanAggregate(dialect.countRows(where: SQLStatement("\(quoted) >= ?", arguments: [bound]))))
     }
 
     /// The window's start in the column's stored time (zone-less values are local to the dataset's timezone).

@@ -234,6 +234,9 @@ public protocol SQLDialect: Sendable {
     func catalogAnswer(for metric: Metric, table: TableName) -> SQLStatement?
     /// The catalog query for the given tables (one query for all of them).
     func catalogQuery(for tables: [TableName]) -> SQLStatement
+    /// The statements the warehouse sends for the catalog of these tables, which `--dry-run` prints. Default: the one
+    /// `catalogQuery`. A dialect may split many tables into parts that its warehouse reads on two connections at once.
+    func catalogQueries(for tables: [TableName]) -> [SQLStatement]
     /// How this warehouse's type names normalize for schema checks (its warehouse type's `typeNormalizer`).
     var typeNormalizer: any TypeNormalizer { get }
     /// `expression` (SQL) as text, for comparing a column of any type with listed values. Default `CAST(… AS TEXT)`.
@@ -245,9 +248,18 @@ public protocol SQLDialect: Sendable {
     /// `expression` (SQL, a number) converted to an integer, by truncating or rounding as the warehouse does (callers
     /// correct for either). Default `CAST(… AS INTEGER)`.
     func integer(of expression: String) -> String
+    /// An aggregate counting the rows of the shared scan where `predicate` holds. Default
+    /// `count(CASE WHEN predicate THEN 1 END)`, which every warehouse reads; SQLite says `count(*) FILTER (WHERE …)`.
+    func countRows(where predicate: SQLStatement) -> SQLStatement
 }
 
 extension SQLDialect {
+    public func catalogQueries(for tables: [TableName]) -> [SQLStatement] { [catalogQuery(for: tables)] }
+
+    public func countRows(where predicate: SQLStatement) -> SQLStatement {
+        SQLStatement("count(CASE WHEN ") + predicate + SQLStatement(" THEN 1 END)")
+    }
+
     public func epochSeconds(of quotedColumn: String, declaredType: String?) -> String {
         epochSeconds(of: quotedColumn)
     }

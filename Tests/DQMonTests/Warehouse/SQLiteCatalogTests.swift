@@ -4,9 +4,9 @@ import Foundation
 import GRDB
 import Testing
 
-/// The SQLite catalog (one query for all of a run's tables) says, for every table, its columns in order, which of
-/// them lead a usable index and whether it keeps a rowid, exactly as asking SQLite's pragmas table by table does:
-/// checked over seeded random schemas with every kind of index a loader may create.
+/// The SQLite catalog (one query for all of a run's tables, two halves read at once from 200 tables) says, for every
+/// table, its columns in order, which of them lead a usable index and whether it keeps a rowid, exactly as asking
+/// SQLite's pragmas table by table does: checked over seeded random schemas with every kind of index a loader may create.
 @Suite struct SQLiteCatalogTests {
     /// What the pragmas say of one table, asked one table and one column at a time (the slow, obvious way).
     struct Expected: Equatable {
@@ -76,7 +76,7 @@ import Testing
         let directory = TemporaryDirectory()
         let fixture = try WarehouseFixture(at: directory.path("catalog.sqlite"))
         var names: [String] = []
-        for index in 0..<150 {
+        for index in 0..<260 {
             for statement in Self.randomSchema(index, random: &random) {
                 do {
                     try fixture.execute(statement)
@@ -90,14 +90,26 @@ import Testing
             }
             names += created.filter { $0.hasSuffix("t\(index)") || $0.hasSuffix("T\(index)") || $0 == "v\(index)" }
         }
-        // Asked as users write them: another case, and a table that does not exist.
-        let asked = names.map { Bool.random(using: &random) ? $0.uppercased() : $0 } + ["missing_table"]
-        let tables = asked.map { TableName(parsing: $0) }
+        // Asked as users write them: another case, some twice in two cases (the halves split distinct names), and a
+        // table that does not exist.
+        let once = names.map { Bool.random(using: &random) ? $0.uppercased() : $0 }
+        let asked = once + once.prefix(30).map { $0 == $0.lowercased() ? $0.uppercased() : $0.lowercased() } + ["missing_table"]
         let expected = try await fixture.queue.read { db in try asked.map { try Self.expected($0, in: db) } }
+        // All of them (two statements read at once), and a few (one statement).
+        for count in [asked.count, 40] {
+            let statements = SQLiteDialect().catalogQueries(for: asked.prefix(count).map { TableName(parsing: $0) }).count
+            #expect(statements == (count >= SQLiteDialect.tablesWorthSplitting ? 2 : 1), "seed \(seed): \(count) tables")
+            try await Self.check(asked: Array(asked.prefix(count)), expected: Array(expected.prefix(count)), in: fixture, seed: seed)
+        }
+    }
+
+    /// The warehouse's catalog of `asked` is `expected`, table by table.
+    static func check(asked: [String], expected: [Expected?], in fixture: WarehouseFixture, seed: UInt64) async throws {
+        let tables = asked.map { TableName(parsing: $0) }
         try await withClosing(SQLiteWarehouse(name: "w", settings: SQLiteSettings(path: fixture.url)), close: { await $0.close() }) { warehouse in
             let catalog = try await warehouse.catalog(for: tables)
             for (table, expected) in zip(tables, expected) {
-                let context = "seed \(seed): table \(table.table)"
+                let context = "seed \(seed), \(tables.count) tables: table \(table.table)"
                 guard let expected else {
                     #expect(catalog.tables[table] == nil, "\(context) does not exist")
                     continue
@@ -106,6 +118,30 @@ import Testing
                 #expect(catalog.indexedColumns[table] == expected.indexed, "\(context): columns leading an index")
                 #expect(catalog.rowIDTables.contains(table) == expected.keepsRowID, "\(context): rowid")
             }
+        }
+    }
+
+    /// `dqmon check --dry-run` prints the catalog statements a run sends: two halves from 200 tables, one below; and
+    /// `dqmon check` on those tables reads every table's catalog (a missing one would be a check error).
+    @Test func dryRunShowsTheCatalogHalvesTheRunReads() throws {
+        for count in [SQLiteDialect.tablesWorthSplitting, SQLiteDialect.tablesWorthSplitting - 1] {
+            let project = ProjectFixture()
+            let warehouse = try project.warehouse()
+            var datasets = "version: 1\ndatasets:\n"
+            for index in 0..<count {
+                try warehouse.execute("CREATE TABLE t\(index) (id INTEGER PRIMARY KEY, updated_at TEXT)")
+                try warehouse.execute("INSERT INTO t\(index) (updated_at) VALUES ('2026-11-25 11:00:00')")
+                datasets += "  - name: T\(index)\n    checks:\n      - freshness: { column: updated_at, error_after: 1d }\n"
+            }
+            project.checks("many.yml", datasets)
+            let dryRun = try CommandLineRunner.run(["check", "--all", "--dry-run", "--now", "2026-11-25T12:00:00Z"], in: project.root)
+            #expect(dryRun.status == 0, "\(dryRun.stderr)")
+            let catalogs = dryRun.stdout.split(separator: "\n").filter { $0.contains("pragma_table_info") }
+            #expect(catalogs.count == (count >= SQLiteDialect.tablesWorthSplitting ? 2 : 1), "\(count) tables: \(catalogs.count) catalog statements")
+            let run = try CommandLineRunner.run(["check", "--all", "--now", "2026-11-25T12:00:00Z", "--format", "json"], in: project.root)
+            #expect(run.status == 0, "\(count) tables: \(run.stderr)")
+            let passes = run.stdout.components(separatedBy: "\"status\" : \"pass\"").count - 1
+            #expect(passes == count, "\(count) tables: every freshness check passes, \(passes) did")
         }
     }
 

@@ -218,7 +218,15 @@ public struct SQLiteDialect: SQLDialect {
         let start = cutoff - Double(Self.zoneMarginHours * 3600)
         predicates.append(SQLStatement("\(c) >= ? AND ", arguments: [.text(Self.scanBandLow(start: start))]) + Self.textAtOrAfter(c, cutoff: cutoff))
         let any = predicates.map { SQLStatement("(") + $0 + SQLStatement(")") }
-        return ScanAggregate(SQLStatement("count(CASE WHEN ") + any.dropFirst().reduce(any[0]) { $0 + SQLStatement(" OR ") + $1 } + SQLStatement(" THEN 1 END)"))
+        return ScanAggregate(countRows(where: any.dropFirst().reduce(any[0]) { $0 + SQLStatement(" OR ") + $1 }))
+    }
+
+    /// `count(*) FILTER (WHERE predicate)` (SQLite 3.30 and later): the rows where it is false skip the aggregate
+    /// step. Against `count(CASE WHEN … THEN 1 END)`, sqlite3 ran `scripts/bench 1000`'s scan statements (two such
+    /// counts per table, the format probes left out) in 0.285 s of CPU instead of 0.305 s (median of 12 alternated
+    /// runs).
+    public func countRows(where predicate: SQLStatement) -> SQLStatement {
+        SQLStatement("count(*) FILTER (WHERE ") + predicate + SQLStatement(")")
     }
 
     /// Epoch seconds and epoch milliseconds at or after `cutoff`; none for a TEXT-affinity column, which holds no numbers.
@@ -287,6 +295,21 @@ public struct SQLiteDialect: SQLDialect {
     /// Why two parts: asking "does this column lead an index?" per column ran the index pragmas once per column
     /// (4,000 times for 1,000 four-column tables, 25–33 ms of a run's sequential start, against 17–21 ms so).
     /// SQLite table names are case-insensitive, so the match is too; each table name is bound once (`?N`) for both parts.
+    /// The catalog of many tables in two halves (by distinct name, so a table's rows are all in one), which
+    /// `SQLiteWarehouse` reads on two connections at once: its pragmas are most of the sequential start of a large
+    /// run (about 20 ms for 1,000 tables, before any dataset query can be planned). Fewer than
+    /// `tablesWorthSplitting` tables stay one statement.
+    public func catalogQueries(for tables: [TableName]) -> [SQLStatement] {
+        var seen = Set<String>()
+        let distinct = tables.filter { seen.insert($0.table.lowercased()).inserted }
+        guard distinct.count >= Self.tablesWorthSplitting else { return [catalogQuery(for: tables)] }
+        let middle = distinct.count / 2
+        return [catalogQuery(for: Array(distinct[..<middle])), catalogQuery(for: Array(distinct[middle...]))]
+    }
+
+    /// From how many distinct tables `catalogQueries` splits the catalog in two.
+    public static let tablesWorthSplitting = 200
+
     public func catalogQuery(for tables: [TableName]) -> SQLStatement {
         let names: [SQLValue] = tables.isEmpty ? [.text("")] : tables.map { .text($0.table.lowercased()) }
         let placeholders = names.indices.map { "?\($0 + 1)" }.joined(separator: ", ")

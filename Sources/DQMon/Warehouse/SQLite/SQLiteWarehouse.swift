@@ -16,9 +16,12 @@ public final class SQLiteWarehouse: Warehouse {
     public let name: String
     public let dialect: any SQLDialect = SQLiteDialect()
     private let readers: SQLiteReaderPool
+    /// How many connections this warehouse reads on at once for one caller's statements (`max_connections`).
+    private let parallelism: Int
 
     public init(name: String, settings: SQLiteSettings) throws(WarehouseError) {
         self.name = name
+        parallelism = settings.defaultParallelism
         let path = settings.path.path
         guard FileManager.default.fileExists(atPath: path) else {
             throw WarehouseError(
@@ -58,7 +61,7 @@ public final class SQLiteWarehouse: Warehouse {
     }
 
     public func catalog(for tables: [TableName]) async throws(WarehouseError) -> Catalog {
-        let rows = try await queryRows(dialect.catalogQuery(for: tables))
+        let rows = try await rows(of: dialect.catalogQueries(for: tables))
         var byLowercasedName: [String: [CatalogColumn]] = [:]
         var indexedByLowercasedName: [String: Set<String>] = [:]
         var rowIDLowercasedNames: Set<String> = []
@@ -84,6 +87,32 @@ public final class SQLiteWarehouse: Warehouse {
             }
         }
         return catalog
+    }
+
+    /// The rows of every statement, in order: at once on separate connections when the warehouse may use more than
+    /// one (`max_connections`, default 2), else one after another.
+    func rows(of statements: [SQLStatement]) async throws(WarehouseError) -> [[SQLValue]] {
+        guard statements.count > 1, parallelism > 1 else {
+            var rows: [[SQLValue]] = []
+            for statement in statements { rows += try await queryRows(statement) }
+            return rows
+        }
+        let parts = await withTaskGroup(of: (Int, Result<[[SQLValue]], WarehouseError>).self) { group in
+            for (index, statement) in statements.enumerated() {
+                group.addTask { [self] in
+                    do throws(WarehouseError) { return (index, .success(try await queryRows(statement))) } catch { return (index, .failure(error)) }
+                }
+            }
+            var parts = [Result<[[SQLValue]], WarehouseError>?](repeating: nil, count: statements.count)
+            for await (index, part) in group { parts[index] = part }
+            return parts
+        }
+        var rows: [[SQLValue]] = []
+        for part in parts {
+            guard let part else { continue }
+            rows += try part.get()
+        }
+        return rows
     }
 
     public func queryRow(_ statement: SQLStatement) async throws(WarehouseError) -> [SQLValue] {
