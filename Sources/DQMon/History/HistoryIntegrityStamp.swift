@@ -102,13 +102,23 @@ struct HistoryIntegrityStamp: Equatable {
             try? FileManager.default.removeItem(at: stampURL)
             return
         }
-        let temporary = URL(fileURLWithPath: stampURL.path + ".tmp")
-        do {
-            try Data(HistoryIntegrityStamp(file: file, checkedAt: checkedAt).text.utf8).write(to: temporary)
-            if rename(temporary.path, stampURL.path) != 0 { try? FileManager.default.removeItem(at: temporary) }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
+        let temporary = stampURL.path + ".tmp"
+        guard writeFile(temporary, HistoryIntegrityStamp(file: file, checkedAt: checkedAt).text), rename(temporary, stampURL.path) == 0 else {
+            unlink(temporary)
+            return
         }
+    }
+
+    /// Writes `text` to a new file at `path` with plain system calls, without syncing it: Foundation's `Data.write`
+    /// synced the file (an `fsync` per run, on top of its own setup), which a stamp does not need. A stamp lost or left
+    /// empty by a crash does not parse, and the next writer runs the full check; the history itself was synced by
+    /// the checkpoint before the stamp is written, so a surviving stamp never describes a file newer than the disk's.
+    static func writeFile(_ path: String, _ text: String) -> Bool {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { return false }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        return close(descriptor) == 0 && written == bytes.count
     }
 
     /// Waits until the kernel's coarse clock, which stamps file writes, is past the file's change time: a write in the

@@ -165,19 +165,32 @@ extension HistoryTransaction {
     }
 
     /// The latest non-pass result seen for an incident, and its new severity when it escalated (nil keeps it).
+    ///
+    /// Without an escalation the severity columns are left out of the statement, not set to themselves: SQLite
+    /// rewrites the entries of every index holding a column the UPDATE names (`incidents_listing`,
+    /// `incidents_dataset_listing`) and re-evaluates the severity CHECK constraint, even when the value is unchanged.
+    /// A run updates each open incident of a failing check, and the escalation is the rare case. Both statements
+    /// are prepared once per connection (cached).
     func recordLastResult(_ id: Int64, result: CheckResult, severity: AlertSeverity?) throws {
-        try db.execute(sql: """
+        let common: [(any DatabaseValueConvertible)?] = [result.status.rawValue, result.evaluatedAt.timeIntervalSince1970,
+                                                         result.observedText, result.expected, result.message]
+        guard let severity else {
+            return try db.cachedStatement(sql: """
+                UPDATE incidents SET last_status = ?, last_seen_at = ?, last_observed_text = ?, last_expected = ?, last_message = ?
+                WHERE id = ?
+                """).execute(arguments: StatementArguments(common + [id]))
+        }
+        try db.cachedStatement(sql: """
             UPDATE incidents SET last_status = ?, last_seen_at = ?, last_observed_text = ?, last_expected = ?, last_message = ?,
-                                 severity = coalesce(?, severity), severity_rank = coalesce(?, severity_rank)
+                                 severity = ?, severity_rank = ?
             WHERE id = ?
-            """, arguments: [result.status.rawValue, result.evaluatedAt.timeIntervalSince1970, result.observedText, result.expected,
-                             result.message, severity?.rawValue, severity?.rank, id])
+            """).execute(arguments: StatementArguments(common + [severity.rawValue, severity.rank, id]))
     }
 
     /// Resolves an incident: by dqmon when its check passed (`auto`), or by a person (`manual`).
     func resolveIncident(_ id: Int64, at time: Double, by person: String, reason: Incident.ResolveReason) throws {
-        try db.execute(sql: "UPDATE incidents SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolve_reason = ? WHERE id = ?",
-                       arguments: [time, person, reason.rawValue, id])
+        try db.cachedStatement(sql: "UPDATE incidents SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolve_reason = ? WHERE id = ?")
+            .execute(arguments: [time, person, reason.rawValue, id])
     }
 
     /// Reopens a resolved incident at `severity`; a flap also counts one more in `flap_count`.
@@ -195,8 +208,9 @@ extension HistoryTransaction {
 
     /// Adds one line to an incident's timeline.
     func addIncidentEvent(_ id: Int64, at time: Double, kind: IncidentEvent.Kind, detail: String, by person: String) throws {
-        try db.execute(sql: "INSERT INTO incident_events (incident_id, at, kind, detail, by) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [id, time, kind.rawValue, detail, person])
+        // Cached: a run adds one per opened, resolved or changed incident.
+        try db.cachedStatement(sql: "INSERT INTO incident_events (incident_id, at, kind, detail, by) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [id, time, kind.rawValue, detail, person])
     }
 
     /// An incident's timeline, oldest first.

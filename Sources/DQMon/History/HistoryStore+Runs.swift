@@ -120,8 +120,10 @@ extension HistoryTransaction {
 
     /// Each result's artifacts write themselves (a schema check's snapshot), in the run's transaction.
     func insertArtifacts(of results: [CheckResult], runID: Int64) throws {
-        for result in results {
-            for artifact in result.artifacts { try artifact.record(for: result, runID: runID, in: self) }
+        // By index: a `for result in results` copied each of a run's 5,000 results (a retain per string field) to find
+        // the few that carry an artifact.
+        for index in results.indices where !results[index].artifacts.isEmpty {
+            for artifact in results[index].artifacts { try artifact.record(for: results[index], runID: runID, in: self) }
         }
     }
 
@@ -180,7 +182,10 @@ extension HistoryTransaction {
     /// with SQLite's own calls. GRDB's `execute(arguments:)` boxed each value into `StatementArguments` and nested a
     /// closure per string; for the 5,000 results, check states and metric points of a 1,000-table run that was most of
     /// the cost of writing them. The values are bound as GRDB binds them (text copied, NULL for nil).
-    func executeEach<Rows: Sequence>(_ sql: String, _ rows: Rows, bind: (inout BoundRow, Rows.Element) -> Void) throws {
+    ///
+    /// Rows are read in place by index (an iterator hands out a copy of each element: for a `CheckResult`, a retain
+    /// and a release of each of its strings, per row and per statement).
+    func executeEach<Rows: Collection>(_ sql: String, _ rows: Rows, bind: (inout BoundRow, Rows.Element) -> Void) throws {
         let statement = try db.cachedStatement(sql: sql)
         let handle = statement.sqliteStatement
         let parameters = sqlite3_bind_parameter_count(handle)
@@ -191,11 +196,13 @@ extension HistoryTransaction {
             sqlite3_reset(handle)
             sqlite3_clear_bindings(handle)
         }
-        for element in rows {
+        var index = rows.startIndex
+        while index != rows.endIndex {
+            defer { rows.formIndex(after: &index) }
             sqlite3_reset(handle)
             arena.reuse()
             var row = BoundRow(handle: handle, arena: arena)
-            bind(&row, element)
+            bind(&row, rows[index])
             try row.expectBound(parameters, sql: sql)
             let code = sqlite3_step(handle)
             guard code == SQLITE_DONE else { throw Self.stepError(code, handle: handle, sql: sql) }
@@ -250,10 +257,16 @@ extension HistoryTransaction {
         /// the C string copy and `strlen` per value. In `executeEach` the bytes are copied into the row's arena and
         /// bound without SQLite's own copy (a malloc and free per value: 40,000 a run of 5,000 results).
         mutating func bind(_ value: String?) {
+            guard let value else { return next { [handle] index in sqlite3_bind_null(handle, index) } }
+            bind(value)
+        }
+
+        /// A native string's bytes are read where they are (no copy of the string, so no retain and release of its
+        /// storage per value); a bridged or small string is made contiguous first.
+        mutating func bind(_ value: String) {
             let handle = handle, arena = arena
             next { index in
-                guard var text = value else { return sqlite3_bind_null(handle, index) }
-                return text.withUTF8 { bytes in
+                let bindBytes = { (bytes: UnsafeBufferPointer<UInt8>) -> Int32 in
                     guard let start = bytes.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, HistoryTransaction.transient) }
                     let length = memchr(start, 0, bytes.count).map { UnsafeRawPointer($0) - UnsafeRawPointer(start) } ?? bytes.count
                     if let kept = arena?.keep(UnsafeRawBufferPointer(start: start, count: length)) {
@@ -263,6 +276,9 @@ extension HistoryTransaction {
                         sqlite3_bind_text64(handle, index, $0, sqlite3_uint64(length), HistoryTransaction.transient, UInt8(SQLITE_UTF8))
                     }
                 }
+                if let code = value.utf8.withContiguousStorageIfAvailable(bindBytes) { return code }
+                var text = value
+                return text.withUTF8(bindBytes)
             }
         }
 
