@@ -71,6 +71,8 @@ let package = Package(
             dependencies: [
                 "DQMon", "DQMonTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                // `@testable import dqmon`: the CLI's own parsing compared with ArgumentParser's in process.
+                "dqmon",
             ]
         ),
     ],

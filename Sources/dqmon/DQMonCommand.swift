@@ -62,13 +62,16 @@ struct DQMonCommand: AsyncParsableCommand {
     /// `--generate-completion-script`, a few milliseconds of a one-dataset run. Anything that could ask
     /// ArgumentParser for something built in (help, version, completion scripts, any single-dash argument, which
     /// `check` never takes) still goes through the tree, so help, errors and exit codes are the same either way.
+    /// Plain `check` arguments (the ones cron passes) do not reach ArgumentParser at all: `CheckArgumentsFastPath`
+    /// fills the command without its reflection, and declines anything else.
     /// `DQMON_PARSE_THROUGH_TREE` set (any value) sends `check` through the tree too: `CheckParseRoutingTests`
     /// compares the two parses over many argument vectors.
     static func parseRouted(_ arguments: [String]) throws -> any ParsableCommand {
         if arguments.starts(with: ["history", "backup"]) { return try HistoryBackupCommand.parseAsRoot(Array(arguments.dropFirst(2))) }
-        if arguments.first == "check", getenv("DQMON_PARSE_THROUGH_TREE") == nil,
-           !arguments.dropFirst().contains(where: mayAskForBuiltIn) {
-            return try CheckCommand.parseAsRoot(Array(arguments.dropFirst()))
+        if arguments.first == "check", getenv("DQMON_PARSE_THROUGH_TREE") == nil {
+            let checkArguments = Array(arguments.dropFirst())
+            if let command = CheckArgumentsFastPath.command(checkArguments) { return command }
+            if !checkArguments.contains(where: mayAskForBuiltIn) { return try CheckCommand.parseAsRoot(checkArguments) }
         }
         return try parseAsRoot(arguments)
     }

@@ -6,7 +6,8 @@ import Testing
 /// `dqmon check` is parsed by `CheckCommand` alone when no argument could ask ArgumentParser for something built in
 /// (`DQMonCommand.parseRouted`), to save the whole tree's reflection on every scheduled run. That shortcut must be
 /// invisible: for any argument vector, the output, errors and exit code must be those of the parse through the
-/// tree, which `DQMON_PARSE_THROUGH_TREE` forces. Two identical projects advance in lockstep, one per parse.
+/// tree, which `DQMON_PARSE_THROUGH_TREE` forces. Plain arguments take `CheckArgumentsFastPath` (no ArgumentParser
+/// at all), the rest `CheckCommand` alone. Two identical projects advance in lockstep, one per parse.
 @Suite struct CheckParseRoutingTests {
     static let now = "2026-11-25T12:00:00Z"
 
@@ -19,6 +20,9 @@ import Testing
         ["--al"], ["--nwo", now], ["--all=true"], ["--dry-run=yes"], ["--fail-on=warn"], ["extra"], ["--"],
         ["--config", "missing.yml"], ["--log-format", "xml"], ["--select"], ["--lock-timeout", "forever"],
         ["--select", "tier:x"], ["--exclude"], ["--now=\(now)"], ["--all", "--all"], ["check"],
+        // Forms `CheckArgumentsFastPath` must read as ArgumentParser does, or decline.
+        ["--log-format", "json"], ["--log-format=text"], ["--format=json"], ["--select="], ["--select", ""],
+        ["--select", "-x"], ["--select=--all"], ["--parallel=+2"], ["--fail-on="], ["--exclude=tag:core"], [""],
     ]
 
     /// `CheckCommandTests`' project: one fresh and one stale table, tagged, with freshness and volume checks.
@@ -57,8 +61,11 @@ import Testing
         }
     }
 
-    /// The two projects live in different temporary folders; paths in messages are compared without them.
+    /// The two projects live in different temporary folders; paths in messages are compared without them, and
+    /// `--log-format json` events without their wall-clock times and durations.
     static func normalized(_ text: String, _ fixture: ProjectFixture) -> String {
         text.replacingOccurrences(of: fixture.root.path, with: "<project>")
+            .replacing(/"time":"[^"]*"/, with: "\"time\":\"<time>\"")
+            .replacing(/"([a-z_]*ms)":[0-9.]+/) { "\"\($0.output.1)\":<ms>" }
     }
 }
