@@ -97,22 +97,33 @@ public final class SQLiteWarehouse: Warehouse {
             for statement in statements { rows += try await queryRows(statement) }
             return rows
         }
-        let parts = await withTaskGroup(of: (Int, Result<[[SQLValue]], WarehouseError>).self) { group in
+        let results = await withTaskGroup(of: IndexedRows.self) { group in
             for (index, statement) in statements.enumerated() {
-                group.addTask { [self] in
-                    do throws(WarehouseError) { return (index, .success(try await queryRows(statement))) } catch { return (index, .failure(error)) }
-                }
+                group.addTask { [self] in IndexedRows(index: index, rows: await result(of: statement)) }
             }
-            var parts = [Result<[[SQLValue]], WarehouseError>?](repeating: nil, count: statements.count)
-            for await (index, part) in group { parts[index] = part }
-            return parts
+            var byIndex: [Int: Result<[[SQLValue]], WarehouseError>] = [:]
+            for await part in group { byIndex[part.index] = part.rows }
+            return byIndex
         }
         var rows: [[SQLValue]] = []
-        for part in parts {
-            guard let part else { continue }
-            rows += try part.get()
+        for index in statements.indices {
+            if let part = results[index] { rows += try part.get() }
         }
         return rows
+    }
+
+    /// One statement's rows of `rows(of:)`, with the place it came from.
+    private struct IndexedRows: Sendable {
+        let index: Int
+        let rows: Result<[[SQLValue]], WarehouseError>
+    }
+
+    private func result(of statement: SQLStatement) async -> Result<[[SQLValue]], WarehouseError> {
+        do {
+            return .success(try await queryRows(statement))
+        } catch {
+            return .failure(error)
+        }
     }
 
     public func queryRow(_ statement: SQLStatement) async throws(WarehouseError) -> [SQLValue] {
