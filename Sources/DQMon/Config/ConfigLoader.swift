@@ -169,8 +169,10 @@ public enum ConfigLoader {
             } else if project.warehouse(named: dataset.warehouse) == nil {
                 diagnostics.report("unknown warehouse '\(dataset.warehouse)'\(Suggestion.hint(for: dataset.warehouse, in: warehouseNames)); define it under 'warehouses' in dqmon.yml", at: dataset.warehouseLocation ?? dataset.location)
             }
+            // One scope per dataset, not per check: making one copies the dataset (all its checks) and retains the list.
+            let scope = ConfigScope(datasets: datasets, checkedDataset: dataset, warehouseNames: warehouseNames)
             for check in dataset.checks {
-                for error in check.spec.configErrors(in: ConfigScope(datasets: datasets, checkedDataset: dataset, warehouseNames: warehouseNames)) { diagnostics.report(error) }
+                for error in check.spec.configErrors(in: scope) { diagnostics.report(error) }
                 if let first = firstCheck[check.id] {
                     diagnostics.report("duplicate check id '\(check.id)' (first defined at \(first)); give one of them a distinct 'name:'", at: check.location)
                 } else {
