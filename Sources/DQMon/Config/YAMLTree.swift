@@ -75,6 +75,15 @@ final class YAMLTree: @unchecked Sendable {
 
         init() {}
 
+        /// Room for about `expectedNodes` nodes from the start: growing the arrays by doubling copied them and touched
+        /// fresh pages at every step (memory reserved but never written costs nothing).
+        init(expectedNodes: Int) {
+            let capacity = Swift.min(Swift.max(expectedNodes, 16), 1 << 20)
+            nodes.reserveCapacity(capacity)
+            texts.reserveCapacity(capacity)
+            children.reserveCapacity(capacity)
+        }
+
         mutating func scalar(_ text: String, style: Style, line: Int, column: Int) -> Int {
             texts.append(text)
             nodes.append(Node(kind: .scalar, style: style, line: line, column: column, start: texts.count - 1, count: 0))
