@@ -118,6 +118,11 @@ public final class SQLiteWarehouse: Warehouse {
         let rows: Result<[[SQLValue]], WarehouseError>
     }
 
+    /// A method, not a `do`/`catch` inside the child task: Swift 6.3.1 at `-O` miscompiles a task-group child like
+    /// `{ [self] in do { return (index, try await rows(s)[0]) } catch { return (index, nil) } }` (a captured index
+    /// and an expression around `try await` in one tuple): every child returned index 0, so the release build
+    /// trapped here while the debug build and its tests passed. Reproduced outside dqmon in 30 lines; binding the
+    /// awaited value to a `let` first, or no `do`/`catch` in the child, compiles right.
     private func result(of statement: SQLStatement) async -> Result<[[SQLValue]], WarehouseError> {
         do {
             return .success(try await queryRows(statement))
