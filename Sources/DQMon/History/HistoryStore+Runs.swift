@@ -84,22 +84,22 @@ extension HistoryTransaction {
             INSERT INTO results (run_id, check_id, dataset, warehouse, check_type, status, observed, observed_text,
                                  expected, message, query_ms, data_timestamp, evaluated_at, expected_low, expected_high)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, results) { row, result in
+            """, results.indices) { row, index in
             row.bind(runID)
-            row.bind(result.checkID)
-            row.bind(result.dataset)
-            row.bind(result.warehouse)
-            row.bind(result.checkType)
-            row.bind(result.status.rawValue)
-            row.bind(result.observed)
-            row.bind(result.observedText)
-            row.bind(result.expected)
-            row.bind(result.message)
-            row.bind(result.queryMilliseconds)
-            row.bind(result.dataTimestamp)
-            row.bind(result.evaluatedAt.timeIntervalSince1970)
-            row.bind(result.expectedRange?.lower)
-            row.bind(result.expectedRange?.upper)
+            row.bind(results[index].checkID)
+            row.bind(results[index].dataset)
+            row.bind(results[index].warehouse)
+            row.bind(results[index].checkType)
+            row.bind(results[index].status.rawValue)
+            row.bind(results[index].observed)
+            row.bind(results[index].observedText)
+            row.bind(results[index].expected)
+            row.bind(results[index].message)
+            row.bind(results[index].queryMilliseconds)
+            row.bind(results[index].dataTimestamp)
+            row.bind(results[index].evaluatedAt.timeIntervalSince1970)
+            row.bind(results[index].expectedRange?.lower)
+            row.bind(results[index].expectedRange?.upper)
         }
     }
 
@@ -107,14 +107,14 @@ extension HistoryTransaction {
     func insert(metrics: [SeriesPoint], runID: Int64?, source: String = "check") throws {
         try executeEach("""
             INSERT INTO metric_points (run_id, dataset, metric, value, measured_at, source, flagged) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, metrics) { row, recorded in
+            """, metrics.indices) { row, index in
             row.bind(runID)
-            row.bind(recorded.dataset)
-            row.bind(recorded.metric)
-            row.bind(recorded.point.value)
-            row.bind(recorded.point.time)
+            row.bind(metrics[index].dataset)
+            row.bind(metrics[index].metric)
+            row.bind(metrics[index].point.value)
+            row.bind(metrics[index].point.time)
             row.bind(source)
-            row.bind(Int64(recorded.point.flagged ? 1 : 0))
+            row.bind(Int64(metrics[index].point.flagged ? 1 : 0))
         }
     }
 
@@ -138,11 +138,11 @@ extension HistoryTransaction {
                 last_success_at = coalesce(excluded.last_success_at, check_state.last_success_at),
                 last_success_observed = CASE WHEN excluded.last_success_at IS NOT NULL
                     THEN excluded.last_success_observed ELSE check_state.last_success_observed END
-            """, results.lazy.filter(\.status.isEvaluated)) { row, result in
-            row.bind(result.checkID)
-            row.bind(result.evaluatedAt.timeIntervalSince1970)
-            row.bind(result.status.rawValue)
-            row.bind(result.observed)
+            """, results.indices.lazy.filter { results[$0].status.isEvaluated }) { row, index in
+            row.bind(results[index].checkID)
+            row.bind(results[index].evaluatedAt.timeIntervalSince1970)
+            row.bind(results[index].status.rawValue)
+            row.bind(results[index].observed)
         }
     }
 
@@ -183,9 +183,10 @@ extension HistoryTransaction {
     /// closure per string; for the 5,000 results, check states and metric points of a 1,000-table run that was most of
     /// the cost of writing them. The values are bound as GRDB binds them (text copied, NULL for nil).
     ///
-    /// Rows are read in place by index (an iterator hands out a copy of each element: for a `CheckResult`, a retain
-    /// and a release of each of its strings, per row and per statement).
-    func executeEach<Rows: Collection>(_ sql: String, _ rows: Rows, bind: (inout BoundRow, Rows.Element) -> Void) throws {
+    /// The run's statements pass the indices of their rows, not the rows: iterating an array of `CheckResult` copied
+    /// each one (a retain and a release of every string it holds) per statement, while `results[index].checkID`
+    /// reads the one field in place.
+    func executeEach<Rows: Sequence>(_ sql: String, _ rows: Rows, bind: (inout BoundRow, Rows.Element) -> Void) throws {
         let statement = try db.cachedStatement(sql: sql)
         let handle = statement.sqliteStatement
         let parameters = sqlite3_bind_parameter_count(handle)
@@ -196,13 +197,11 @@ extension HistoryTransaction {
             sqlite3_reset(handle)
             sqlite3_clear_bindings(handle)
         }
-        var index = rows.startIndex
-        while index != rows.endIndex {
-            defer { rows.formIndex(after: &index) }
+        for element in rows {
             sqlite3_reset(handle)
             arena.reuse()
             var row = BoundRow(handle: handle, arena: arena)
-            bind(&row, rows[index])
+            bind(&row, element)
             try row.expectBound(parameters, sql: sql)
             let code = sqlite3_step(handle)
             guard code == SQLITE_DONE else { throw Self.stepError(code, handle: handle, sql: sql) }
@@ -257,16 +256,10 @@ extension HistoryTransaction {
         /// the C string copy and `strlen` per value. In `executeEach` the bytes are copied into the row's arena and
         /// bound without SQLite's own copy (a malloc and free per value: 40,000 a run of 5,000 results).
         mutating func bind(_ value: String?) {
-            guard let value else { return next { [handle] index in sqlite3_bind_null(handle, index) } }
-            bind(value)
-        }
-
-        /// A native string's bytes are read where they are (no copy of the string, so no retain and release of its
-        /// storage per value); a bridged or small string is made contiguous first.
-        mutating func bind(_ value: String) {
             let handle = handle, arena = arena
             next { index in
-                let bindBytes = { (bytes: UnsafeBufferPointer<UInt8>) -> Int32 in
+                guard var text = value else { return sqlite3_bind_null(handle, index) }
+                return text.withUTF8 { bytes in
                     guard let start = bytes.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, HistoryTransaction.transient) }
                     let length = memchr(start, 0, bytes.count).map { UnsafeRawPointer($0) - UnsafeRawPointer(start) } ?? bytes.count
                     if let kept = arena?.keep(UnsafeRawBufferPointer(start: start, count: length)) {
@@ -276,9 +269,6 @@ extension HistoryTransaction {
                         sqlite3_bind_text64(handle, index, $0, sqlite3_uint64(length), HistoryTransaction.transient, UInt8(SQLITE_UTF8))
                     }
                 }
-                if let code = value.utf8.withContiguousStorageIfAvailable(bindBytes) { return code }
-                var text = value
-                return text.withUTF8(bindBytes)
             }
         }
 
