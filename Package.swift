@@ -1,22 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-#if canImport(Glibc)
-import Glibc
-
-/// Whether this machine's glibc loads packed relative relocations (DT_RELR: glibc 2.36 or newer). A binary linked with
-/// them refuses to start on an older glibc ("version `GLIBC_ABI_DT_RELR' not found"), so a machine that builds dqmon
-/// for itself packs them only when it can load them (see the dqmon target's linker settings).
-let glibcLoadsPackedRelocations: Bool = {
-    var text = [CChar](repeating: 0, count: 64)  // "glibc 2.36"
-    guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0 else { return false }
-    let version = String(cString: text).split(separator: " ").last?.split(separator: ".").compactMap { Int($0) } ?? []
-    return !version.lexicographicallyPrecedes([2, 36])
-}()
-#else
-let glibcLoadsPackedRelocations = false
-#endif
-
 let package = Package(
     name: "dqmon",
     platforms: [.macOS(.v13)],
@@ -61,13 +45,10 @@ let package = Package(
             // release binaries). Release only: debug builds and tests link as before.
             // `-L Sources/CLazyCurl/link`: Foundation's `-lcurl` finds an empty linker script there, so libcurl is loaded
             // when an alert is first sent instead of at every start (see Sources/CLazyCurl/LazyCurl.c).
-            // `-use-ld=lld -z pack-relative-relocs`: the position-independent executable's ~134,000 relative relocations
-            // packed as DT_RELR (26 KB instead of 3.2 MB of RELA entries for the dynamic loader to read at every start).
-            // gold, the toolchain's default linker, has no such option; the toolchain's own lld (usr/bin/ld.lld) has.
-            // Still PIE (ASLR kept). The binary then needs glibc 2.36 or newer (it needed 2.35), so only where the
-            // building machine has one (`glibcLoadsPackedRelocations`); elsewhere it links with gold as before.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic", "-L", Context.packageDirectory + "/Sources/CLazyCurl/link"]
-                                          + (glibcLoadsPackedRelocations ? ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] : []),
+            // Not linked with lld and `-z pack-relative-relocs` (DT_RELR: 26 KB instead of 3.2 MB of relative relocations;
+            // tried in 2cb04c7): on identical code the dynamic loader's whole start (LD_DEBUG=statistics) was 0.2-0.5 ms
+            // either way and task-clock did not move beyond noise, while the binary would need glibc 2.36 (not 2.35).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic", "-L", Context.packageDirectory + "/Sources/CLazyCurl/link"],
                                           .when(platforms: [.linux], configuration: .release))]
         ),
         // libcurl's functions for the statically linked Foundation, forwarding to libcurl loaded on first use. Compiled
