@@ -12,9 +12,11 @@ extension CheckRunner {
         for (warehouseName, datasets) in plan.byWarehouse {
             guard let warehouse = configuration.project.warehouse(named: warehouseName) else { continue }
             let dialect = warehouse.settings.dialect
-            lines.append("-- warehouse '\(warehouseName)' (\(warehouse.typeName)): catalog, one query for \(datasets.count) dataset(s)")
+            let catalog = dialect.catalogQueries(for: datasets.map(\.0.table))
+            let catalogParts = catalog.count == 1 ? "one query" : "\(catalog.count) queries"
+            lines.append("-- warehouse '\(warehouseName)' (\(warehouse.typeName)): catalog, \(catalogParts) for \(datasets.count) dataset(s)")
             lines.append("-- (timestamp metrics are shown for an indexed column of unknown type: the run adapts them to the catalog's type and indexes)")
-            lines += dialect.catalogQueries(for: datasets.map(\.0.table)).map { $0.inlined + ";" }
+            lines += catalog.map { $0.inlined + ";" }
             for (dataset, checks) in datasets {
                 let query = MetricQuery(table: dataset.table, metrics: checks.flatMap(\.spec.metrics), dialect: dialect,
                                         now: options.now, timeZone: dataset.timeZone, filter: dataset.filter,

@@ -138,6 +138,8 @@ import Testing
             #expect(dryRun.status == 0, "\(dryRun.stderr)")
             let catalogs = dryRun.stdout.split(separator: "\n").filter { $0.contains("pragma_table_info") }
             #expect(catalogs.count == (count >= SQLiteDialect.tablesWorthSplitting ? 2 : 1), "\(count) tables: \(catalogs.count) catalog statements")
+            let header = count >= SQLiteDialect.tablesWorthSplitting ? "catalog, 2 queries for \(count) dataset(s)" : "catalog, one query for \(count) dataset(s)"
+            #expect(dryRun.stdout.contains(header), "\(count) tables: \(dryRun.stdout.prefix(300))")
             let run = try CommandLineRunner.run(["check", "--all", "--now", "2026-11-25T12:00:00Z", "--format", "json"], in: project.root)
             #expect(run.status == 0, "\(count) tables: \(run.stderr)")
             let passes = run.stdout.components(separatedBy: "\"status\" : \"pass\"").count - 1
