@@ -40,7 +40,7 @@ import Testing
     /// A random table or view: a few columns, and indexes of every kind (one column, several, partial, on an
     /// expression, unique, descending, written in another case), or none.
     static func randomSchema(_ index: Int, random: inout SeededRandom) -> [String] {
-        let name = Bool.random(using: &random) ? "t\(index)" : "Mixed_T\(index)"
+        let name = ["t\(index)", "Mixed_T\(index)", "Ünï_t\(index)", "täble_T\(index)"][Int.random(in: 0..<4, using: &random)]
         let count = Int.random(in: 1...5, using: &random)
         let types = ["TEXT", "INTEGER", "timestamp", "REAL", "", "DATETIME NOT NULL DEFAULT '2026-01-01'", "numeric"]
         let columns = (0..<count).map { "c\($0)" }

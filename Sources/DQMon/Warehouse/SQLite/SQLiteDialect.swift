@@ -301,17 +301,24 @@ public struct SQLiteDialect: SQLDialect {
     /// `tablesWorthSplitting` tables stay one statement.
     public func catalogQueries(for tables: [TableName]) -> [SQLStatement] {
         var seen = Set<String>()
-        let distinct = tables.filter { seen.insert($0.table.lowercased()).inserted }
+        let distinct = tables.filter { seen.insert(Self.foldedName($0.table)).inserted }
         guard distinct.count >= Self.tablesWorthSplitting else { return [catalogQuery(for: tables)] }
         let middle = distinct.count / 2
         return [catalogQuery(for: Array(distinct[..<middle])), catalogQuery(for: Array(distinct[middle...]))]
+    }
+
+    /// A table name as SQLite compares names: only ASCII letters fold (`lower()` and identifiers alike), so `Ünï`
+    /// and `ünï` are two tables. Swift's `lowercased()` folds every letter: the catalog then asked for `ünï` and
+    /// found no table named `Ünï`.
+    public static func foldedName(_ name: String) -> String {
+        String(decoding: name.utf8.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 
     /// From how many distinct tables `catalogQueries` splits the catalog in two.
     public static let tablesWorthSplitting = 200
 
     public func catalogQuery(for tables: [TableName]) -> SQLStatement {
-        let names: [SQLValue] = tables.isEmpty ? [.text("")] : tables.map { .text($0.table.lowercased()) }
+        let names: [SQLValue] = tables.isEmpty ? [.text("")] : tables.map { .text(Self.foldedName($0.table)) }
         let placeholders = names.indices.map { "?\($0 + 1)" }.joined(separator: ", ")
         let sql = """
             SELECT m.name, p.name, p.type, p."notnull", p.cid, 0, \

@@ -68,22 +68,22 @@ public final class SQLiteWarehouse: Warehouse {
         for row in rows where row.count >= 7 {
             guard case .text(let table) = row[0], case .text(let column) = row[1] else { continue }
             if row[5] == .integer(1) {  // an index row of `SQLiteDialect.catalogQuery`, not a column
-                indexedByLowercasedName[table.lowercased(), default: []].insert(column)
+                indexedByLowercasedName[SQLiteDialect.foldedName(table), default: []].insert(column)
                 continue
             }
-            if row[6] == .integer(1) { rowIDLowercasedNames.insert(table.lowercased()) }
+            if row[6] == .integer(1) { rowIDLowercasedNames.insert(SQLiteDialect.foldedName(table)) }
             let type: String = if case .text(let declared) = row[2] { declared } else { "" }
             let notNull = row[3].double ?? 0
             let position: Int = if case .integer(let cid) = row[4], cid >= 0, cid < 1_000_000 { Int(cid) + 1 } else { 1 }
-            byLowercasedName[table.lowercased(), default: []].append(
+            byLowercasedName[SQLiteDialect.foldedName(table), default: []].append(
                 CatalogColumn(name: column, declaredType: type, isNullable: notNull == 0, position: position))
         }
         var catalog = Catalog()
         for table in tables {
-            if let columns = byLowercasedName[table.table.lowercased()] {
+            if let columns = byLowercasedName[SQLiteDialect.foldedName(table.table)] {
                 catalog.tables[table] = columns
-                catalog.indexedColumns[table] = indexedByLowercasedName[table.table.lowercased()] ?? []
-                if rowIDLowercasedNames.contains(table.table.lowercased()) { catalog.rowIDTables.insert(table) }
+                catalog.indexedColumns[table] = indexedByLowercasedName[SQLiteDialect.foldedName(table.table)] ?? []
+                if rowIDLowercasedNames.contains(SQLiteDialect.foldedName(table.table)) { catalog.rowIDTables.insert(table) }
             }
         }
         return catalog
