@@ -127,6 +127,25 @@ struct SQLiteQueryRowsTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path("other.sqlite").path))
     }
 
+    /// Warehouse connections carry no GRDB statement authorizer (`SQLiteWarehouse.withoutStatementAuthorizer`):
+    /// preparing records no region, where a default GRDB connection records the table. (Transaction-control and
+    /// writing statements, whose effects GRDB's authorizer tracked, are compared with GRDB's path, authorizer and all,
+    /// in `refusalsAndFailuresKeepTheirMessages`; config refuses a `sql:` that is not a select.)
+    @Test func warehouseConnectionsPrepareWithoutGRDBsAuthorizer() async throws {
+        let directory = TemporaryDirectory()
+        let fixture = try WarehouseFixture(at: directory.path("authorizer.sqlite"))
+        try fixture.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)")
+        try fixture.execute("INSERT INTO t (v) VALUES (1), (2)")
+        try fixture.queue.close()
+        let reader = try SQLiteWarehouse.openReadOnly(path: fixture.url.path, busyTimeout: Interval(seconds: 1), label: "w")
+        defer { try? reader.close() }
+        let region = try await reader.unsafeRead { db in try db.makeStatement(sql: "SELECT v FROM t").databaseRegion }
+        #expect(region.isEmpty)
+        let plain = try DatabaseQueue(path: fixture.url.path, configuration: { var c = GRDB.Configuration(); c.readonly = true; return c }())
+        defer { try? plain.close() }
+        #expect(try await plain.unsafeRead { db in try db.makeStatement(sql: "SELECT v FROM t").databaseRegion }.isEmpty == false)
+    }
+
     /// Cancelling the task interrupts a running statement (as GRDB's path did) and leaves the connection usable.
     /// The statement would run for minutes; whenever the cancel lands (before or during the step) the answer is
     /// the same cancellation error.

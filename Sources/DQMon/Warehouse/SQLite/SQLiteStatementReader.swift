@@ -8,9 +8,8 @@ import GRDBSQLite
 ///
 /// Why: `Row.fetchAll` builds a `Row` and `DatabaseValue`s before dqmon maps them again, and GRDB's per-step
 /// bookkeeping; for the ~0.3 ms statements of `dqmon check --all` on many small tables that was a measurable share of
-/// each query (issue 12). Preparing on the raw handle instead is NOT done: GRDB's authorizer stays registered on the
-/// connection and, without GRDB's reset before each prepare, accumulates every table read into one region (measured:
-/// 3x slower over 1,000 statements).
+/// each query (issue 12). GRDB still prepares (its refusals and wording); warehouse connections carry no GRDB
+/// authorizer (`SQLiteWarehouse.withoutStatementAuthorizer`), so that prepare is SQLite's own work.
 ///
 /// Contract: same results and same failures as GRDB's path. A statement that does not only read, or returns no
 /// columns (BEGIN/COMMIT/SAVEPOINT, PRAGMA writes, writes the read-only file refuses) is fetched by GRDB, which tracks
