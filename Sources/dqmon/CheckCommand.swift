@@ -71,8 +71,14 @@ struct CheckCommand: AsyncParsableCommand {
             return
         }
         let report: RunReport
+        let rendered: String?
         RunEvents.started(configuration: global.configURL, options: options)
-        do { report = try await CheckRunner.run(configuration: configuration, options: options, lockTimeout: lock.seconds) } catch {
+        // The text table needs nothing the history adds, so it is rendered on another core while the run is recorded.
+        let rendersTable = global.format == .table && !quiet
+        do {
+            (report, rendered) = try await CheckRunner.run(configuration: configuration, options: options, lockTimeout: lock.seconds,
+                                                           alongsideRecording: { rendersTable ? RunReportRenderer.resultsAndSummary($0) : nil })
+        } catch {
             throw DQMonError(error)
         }
         if Console.stderrIsTerminal { ProgressLine.clear() }
@@ -85,7 +91,7 @@ struct CheckCommand: AsyncParsableCommand {
         let exitCode = writePrometheusFile(report, configuration: configuration) ? report.exitCode : .monitoringBroken
         if quiet && !RunEvents.needsAttention(report) { throw RunStatus(exitCode: exitCode) }
         switch global.format {
-        case .table: Console.print(RunReportRenderer.table(report))
+        case .table: Console.print(RunReportRenderer.table(report, resultsAndSummary: rendered))
         case .json: Console.print(RunReportRenderer.json(report))
         case .junit: Console.print(RunReportRenderer.junit(report))
         }

@@ -15,20 +15,48 @@ public struct CheckRunner: Sendable {
 
     /// Takes the history lock, opens the history, runs and records. The usual entry point.
     public static func run(configuration: Configuration, options: RunOptions, lockTimeout: TimeInterval) async throws(RunError) -> RunReport {
+        try await run(configuration: configuration, options: options, lockTimeout: lockTimeout, alongsideRecording: { _ in () }).report
+    }
+
+    /// The same, and `alongside` runs on another core while the run is recorded, given the report as it stands
+    /// before recording: results, not-due checks and times, but no run id, incident changes or alerts yet (the text
+    /// table of the results is rendered there: `dqmon check`). Its value comes back with the recorded report.
+    ///
+    /// With `--all` the plan needs no history, so the warehouses' connections and catalogs are started after the
+    /// lock is taken and before the history is opened (and migrated); a history that cannot be opened abandons them.
+    public static func run<Side: Sendable>(configuration: Configuration, options: RunOptions, lockTimeout: TimeInterval,
+                                           alongsideRecording alongside: @escaping @Sendable (RunReport) -> Side) async throws(RunError) -> (report: RunReport, side: Side) {
         let lock: RunLock
         do { lock = try RunLock.acquire(for: configuration.project.history.path, timeout: lockTimeout) } catch { throw .lock(error) }
         defer { withExtendedLifetime(lock) {} }
+        let openings = openEarly(configuration: configuration, options: options)
         let history: HistoryStore
-        do { history = try HistoryStore(path: configuration.project.history.path) } catch { throw .history(error) }
-        return try await CheckRunner(configuration: configuration, history: history).run(options)
+        do { history = try HistoryStore(path: configuration.project.history.path) } catch {
+            for opening in (openings ?? [:]).values { opening.abandon() }
+            throw .history(error)
+        }
+        return try await CheckRunner(configuration: configuration, history: history).run(options, openings: openings ?? [:], alongsideRecording: alongside)
     }
 
     /// Runs the due checks and records the run. The caller must hold the run lock.
     public func run(_ options: RunOptions) async throws(RunError) -> RunReport {
+        try await run(options, openings: [:], alongsideRecording: { _ in () }).report
+    }
+
+    /// `openings`: warehouses already being opened for this plan (`openEarly`); others are opened here. Every
+    /// opening is taken or abandoned before this returns.
+    func run<Side: Sendable>(_ options: RunOptions, openings: [String: WarehouseOpening],
+                             alongsideRecording alongside: @escaping @Sendable (RunReport) -> Side) async throws(RunError) -> (report: RunReport, side: Side) {
         let startedAt = Date()
         let states: [String: CheckState]
-        do { states = try history.checkStates() } catch { throw .history(error) }
-        let plan = try Self.makePlan(configuration: configuration, options: options, states: states)
+        let plan: Plan
+        do throws(RunError) {
+            do { states = try history.checkStates() } catch { throw RunError.history(error) }
+            plan = try Self.makePlan(configuration: configuration, options: options, states: states)
+        } catch {
+            for opening in openings.values { opening.abandon() }
+            throw error
+        }
         var results: [CheckResult] = []
         var points: [SeriesPoint] = []
         var warehouseErrors: [WarehouseError] = []
@@ -36,22 +64,32 @@ public struct CheckRunner: Sendable {
         // Other warehouses a check reads (a compare against a replica), opened once on first use, closed below.
         let otherWarehouses = WarehouseResolver(project: configuration.project)
         let measurer = DatasetMeasurer(configuration: configuration, warehouses: otherWarehouses, now: options.now)
+        // Each warehouse starts opening now (unless it already is), so its connect and catalog overlap the loading
+        // of the checks' history context in `evaluate`.
+        var pending = openings
+        let started = plan.byWarehouse.map { name, datasets in
+            pending.removeValue(forKey: name) ?? configuration.project.warehouse(named: name).map { .start($0, tables: datasets.map(\.0.table)) }
+        }
+        for opening in pending.values { opening.abandon() }
         // Warehouses are evaluated concurrently: one that is slow to fail (connect timeout) delays no other.
-        let outcomes = await withTaskGroup(of: (Int, WarehouseOutcome).self) { group in
+        let outcomes = await withTaskGroup(of: IndexedOutcome.self) { group in
             for (index, (warehouseName, datasets)) in plan.byWarehouse.enumerated() {
+                let opening = started[index]
                 group.addTask {
-                    (index, await evaluate(warehouse: warehouseName, datasets: datasets, options: options, states: plan.states,
-                                           progress: progress, measurer: measurer))
+                    let outcome = await evaluate(warehouse: warehouseName, datasets: datasets, options: options, states: plan.states,
+                                                 progress: progress, measurer: measurer, opening: opening)
+                    return IndexedOutcome(index: index, outcome: outcome)
                 }
             }
             var outcomes = [WarehouseOutcome](repeating: WarehouseOutcome(), count: plan.byWarehouse.count)
-            for await (index, outcome) in group { outcomes[index] = outcome }
+            for await indexed in group { outcomes[indexed.index] = indexed.outcome }
             return outcomes
         }
         await otherWarehouses.closeAll()
         for outcome in outcomes {
-            results += outcome.results
-            points += outcome.metricPoints
+            // The first outcome's arrays are taken as they are (one warehouse: no copy of 5,000 results).
+            if results.isEmpty { results = outcome.results } else { results += outcome.results }
+            if points.isEmpty { points = outcome.metricPoints } else { points += outcome.metricPoints }
             if let error = outcome.unavailable { warehouseErrors.append(error) }
         }
         results = orderedAsConfigured(results)
@@ -59,6 +97,7 @@ public struct CheckRunner: Sendable {
         var report = RunReport(runID: nil, startedAt: startedAt, finishedAt: Date(), evaluatedAt: options.now,
                                configHash: configuration.hash, results: results, notDue: plan.notDue,
                                warehouseErrors: warehouseErrors, exitCode: exitCode)
+        let side = Task.detached { [report] in alongside(report) }
         if !results.isEmpty {
             let record = RunRecord(startedAt: startedAt, finishedAt: report.finishedAt, evaluatedAt: options.now,
                                    configHash: configuration.hash, host: ProcessInfo.processInfo.hostName,
@@ -81,7 +120,13 @@ public struct CheckRunner: Sendable {
             } catch { throw .history(error) }
         }
         if options.sendAlerts { try await sendAlerts(&report, options: options) }
-        return report
+        let value = await side.value
+        return (report, value)
+    }
+
+    struct IndexedOutcome: Sendable {
+        let index: Int
+        let outcome: WarehouseOutcome
     }
 
     /// The selected datasets with their due checks, grouped by warehouse in config order.
@@ -122,9 +167,11 @@ public struct CheckRunner: Sendable {
         var unavailable: WarehouseError?
     }
 
-    /// Connects, reads the catalog once for all datasets, then evaluates each dataset.
+    /// Loads the checks' history context while the warehouse opens (`opening`: connect, then the catalog of all
+    /// datasets at once), then evaluates each dataset. A warehouse that cannot be opened errors every check.
     func evaluate(warehouse name: String, datasets: [(DatasetConfig, [CheckConfig])], options: RunOptions,
-                  states: [String: CheckState], progress: ProgressCounter, measurer: DatasetMeasurer? = nil) async -> WarehouseOutcome {
+                  states: [String: CheckState], progress: ProgressCounter, measurer: DatasetMeasurer? = nil,
+                  opening: WarehouseOpening?) async -> WarehouseOutcome {
         let loaded = CheckContextLoader.load(for: datasets, history: history, now: options.now,
                                              maintenance: configuration.alerts.maintenance)
         let evaluators = datasets.map {
@@ -132,31 +179,23 @@ public struct CheckRunner: Sendable {
                              context: loaded.contexts[$0.0.name] ?? CheckContext(), contextFailure: { [loaded] in loaded.failure(for: $0) },
                              measurer: measurer)
         }
-        guard let config = configuration.project.warehouse(named: name) else { return WarehouseOutcome() }
-        let warehouse: any Warehouse
-        let catalog: Catalog
-        let connectStarted = Date()
-        do throws(WarehouseError) {
-            warehouse = try await config.settings.connect(name: name)
-            DQMonLog.warehouseConnected(name, type: config.typeName, since: connectStarted, error: nil)
-            do throws(WarehouseError) {
-                catalog = try await warehouse.catalog(for: datasets.map(\.0.table))
-            } catch {
-                await warehouse.close()
-                throw error
-            }
-        } catch {
-            DQMonLog.warehouseConnected(name, type: config.typeName, since: connectStarted, error: error)
+        guard let opening, let config = configuration.project.warehouse(named: name) else { return WarehouseOutcome() }
+        let open: OpenWarehouse
+        switch await opening.take() {
+        case .success(let opened):
+            open = opened
+        case .failure(let error):
             var outcome = WarehouseOutcome(unavailable: error)
             for evaluator in evaluators { outcome.results += evaluator.failAll(error.description).results }
             progress.advance(by: evaluators.count)
             return outcome
         }
         let parallelism = max(1, options.parallelism ?? config.settings.defaultParallelism)
-        let evaluations = await Self.evaluateAll(evaluators, on: warehouse, catalog: catalog, parallelism: parallelism,
+        let evaluations = await Self.evaluateAll(evaluators, on: open.warehouse, catalog: open.catalog, parallelism: parallelism,
                                                  progress: progress)
-        await warehouse.close()
+        await open.warehouse.close()
         var outcome = WarehouseOutcome()
+        outcome.results.reserveCapacity(evaluations.reduce(0) { $0 + $1.results.count })
         for evaluation in evaluations {
             outcome.results += evaluation.results
             outcome.metricPoints += evaluation.metricPoints
@@ -222,9 +261,12 @@ public struct CheckRunner: Sendable {
         }
     }
 
-    /// Results in config order, so output and history are deterministic whatever the parallelism. Each result's
-    /// position is looked up once and ties keep their order; the results themselves (large structs) move once.
+    /// Results in config order, so output and history are deterministic whatever the parallelism. Results that are
+    /// already in that order (one warehouse: its datasets come back in plan order) are returned as they are, after a
+    /// walk that compares each id with the configured ones in turn. Otherwise each result's position is looked up
+    /// once and ties keep their order; the results themselves (large structs) move once.
     func orderedAsConfigured(_ results: [CheckResult]) -> [CheckResult] {
+        if isInConfigOrder(results) { return results }
         var order: [String: Int] = [:], position = 0
         for dataset in configuration.datasets {  // not `configuration.checks`, which copies every check into a new array
             for check in dataset.checks {
@@ -234,5 +276,27 @@ public struct CheckRunner: Sendable {
         }
         let positions = results.map { order[$0.checkID, default: .max] }
         return results.indices.sorted { (positions[$0], $0) < (positions[$1], $1) }.map { results[$0] }
+    }
+
+    /// Whether the stable sort by configured position would leave `results` as they are: every id is found at or
+    /// after the previous result's place among the configured checks. Exact as long as check ids are unique, which
+    /// `ConfigLoader` enforces (a duplicate id is a config error).
+    func isInConfigOrder(_ results: [CheckResult]) -> Bool {
+        let datasets = configuration.datasets
+        var dataset = 0, check = 0
+        for index in results.indices {
+            while true {
+                guard dataset < datasets.count else { return false }
+                if check == datasets[dataset].checks.count {
+                    dataset += 1
+                    check = 0
+                } else if datasets[dataset].checks[check].id == results[index].checkID {
+                    break
+                } else {
+                    check += 1
+                }
+            }
+        }
+        return true
     }
 }

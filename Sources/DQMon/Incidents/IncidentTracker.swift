@@ -27,7 +27,11 @@ public struct IncidentTracker: Sendable {
         severityMatrix = configuration.project.severity
         reopenWithin = configuration.project.incidents.reopenWithin
         var specs: [String: any CheckSpec] = [:]
-        for check in configuration.checks { specs[check.id] = check.spec }
+        specs.reserveCapacity(configuration.datasets.reduce(0) { $0 + $1.checks.count })
+        // Each dataset's checks where they are: `configuration.checks` would copy every check into a new array.
+        for dataset in configuration.datasets {
+            for check in dataset.checks { specs[check.id] = check.spec }
+        }
         self.specs = specs
         effectiveTiers = LineageImpact.effectiveTiers(configuration)
     }

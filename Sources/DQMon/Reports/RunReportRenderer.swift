@@ -2,14 +2,24 @@ import Foundation
 
 /// Renders a run's results as a text table, JSON (schema documented in the README) or JUnit XML.
 public enum RunReportRenderer {
-    public static func table(_ report: RunReport) -> String {
+    /// The text report: the results table, the summary line, then one line per incident change.
+    /// `resultsAndSummary`: `resultsAndSummary(report)` if already rendered (`dqmon check` renders it while the run is
+    /// recorded, since it needs nothing the history adds).
+    public static func table(_ report: RunReport, resultsAndSummary rendered: String? = nil) -> String {
+        var output = rendered ?? resultsAndSummary(report)
+        for line in IncidentRenderer.changeLines(report.incidentChanges) { output += "\n" + line }
+        return output
+    }
+
+    /// The part of `table` that depends only on the results, the checks not due and the evaluation time: the
+    /// results table and the summary line.
+    public static func resultsAndSummary(_ report: RunReport) -> String {
         var table = TextTable(headers: ["DATASET", "CHECK", "STATUS", "OBSERVED", "EXPECTED", "MESSAGE"])
         for result in report.results {
             table.append([result.dataset, checkLabel(result), result.status.rawValue, result.observedText, result.expected, result.message])
         }
         var output = report.results.isEmpty ? "" : table.render() + "\n\n"
         output += summary(report)
-        for line in IncidentRenderer.changeLines(report.incidentChanges) { output += "\n" + line }
         return output
     }
 
