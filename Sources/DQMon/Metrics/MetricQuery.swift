@@ -20,8 +20,8 @@ public struct MetricQuery: Sendable {
     public let standalone: [(metric: Metric, statement: SQLStatement)]
     /// `hasRows` is answered by `rowCount` when a check of the dataset counts rows anyway.
     let hasRowsFromRowCount: Bool
-    /// The timestamp columns read raw on the dataset's `timestamp_format:`, in the order of the result columns that
-    /// follow `metrics` (each: the table's newest values, `SQLDialect.declaredFormSample`).
+    /// The timestamp columns read raw on the dataset's `timestamp_format:`, checked by the one result column that
+    /// follows `metrics` when there are any (the table's newest rows of them all, `SQLDialect.declaredFormSample`).
     public let declaredColumns: [DeclaredColumn]
 
     /// A column a statement reads raw because its form is declared.
@@ -52,19 +52,20 @@ public struct MetricQuery: Sendable {
         if hasRowsFromRowCount { unique.removeAll { $0 == .hasRows } }
         self.table = table
         self.metrics = unique
-        let declared = Self.declared(unique, formats: formats, dialect: dialect, table: table, columns: columns)
-        declaredColumns = declared.map { DeclaredColumn(name: $0.name, format: $0.format) }
-        let planner = Planner(dialect: dialect, from: rows.from, table: table, now: now,
-                              timeZone: timeZone, columns: columns, rows: rows, declared: declared)
+        let (declared, sample) = Self.declared(unique, formats: formats, dialect: dialect, table: table, columns: columns)
+        declaredColumns = declared
+        let planner = Planner(dialect: dialect, from: rows.from, table: table, now: now, timeZone: timeZone,
+                              columns: columns, rows: rows, declared: declared, declaredSample: sample)
         var statement = unique.isEmpty ? nil : planner.statement(for: unique)
         if rows.isFiltered { statement?.isUserSQL = true }  // the dataset's where: is user SQL
         self.statement = statement
     }
 
-    /// The declared timestamp columns the metrics read, each with the SQL counting its newest rows not in form.
+    /// The declared timestamp columns the metrics read, and the one subquery reading their newest rows (none when the
+    /// dialect reads every column the exact way).
     static func declared(_ metrics: [Metric], formats: TimestampFormats, dialect: any SQLDialect, table: TableName,
-                         columns: [String: TimestampColumn]) -> [Planner.Declared] {
-        guard !formats.isEmpty else { return [] }
+                         columns: [String: TimestampColumn]) -> (columns: [DeclaredColumn], sample: SQLStatement?) {
+        guard !formats.isEmpty else { return ([], nil) }
         var names: [String] = []
         for metric in metrics {
             switch metric {
@@ -73,22 +74,23 @@ public struct MetricQuery: Sendable {
             default: continue
             }
         }
-        let qualified = dialect.qualifiedName(table)
-        return names.compactMap { name in
-            guard let format = formats.format(of: name),
-                  let check = dialect.declaredFormSample(columns[name] ?? TimestampColumn(name: name), in: qualified)
-            else { return nil }
-            return Planner.Declared(name: name, format: format, violations: check)
-        }
+        let declared = names.compactMap { name in formats.format(of: name).map { DeclaredColumn(name: name, format: $0) } }
+        guard !declared.isEmpty, let sample = dialect.declaredFormSample(declared.map { columns[$0.name] ?? TimestampColumn(name: $0.name) },
+                                                                          in: dialect.qualifiedName(table))
+        else { return ([], nil) }
+        return (declared, sample)
     }
 
     /// What in the returned row contradicts a declared `timestamp_format:`: newest rows of another form, or a
     /// latest value (`max(col)`) that is not of the form. Empty when every declaration held where it was checked.
     public func declarationViolations(in row: [SQLValue]) -> [DeclarationViolation] {
         var violations: [DeclarationViolation] = []
+        var notInForm = [Int](repeating: 0, count: declaredColumns.count)
+        if metrics.count < row.count, case .text(let sample) = row[metrics.count] {
+            notInForm = DeclaredSample.notInForm(sample, formats: declaredColumns.map(\.format))
+        }
         for (offset, column) in declaredColumns.enumerated() {
-            let index = metrics.count + offset
-            if index < row.count, case .text(let sample) = row[index], case let count = column.format.countNotInForm(sample: sample), count > 0 {
+            if case let count = notInForm[offset], count > 0 {
                 violations.append(DeclarationViolation(column: column.name, format: column.format,
                                                        found: "\(count) of its newest rows are not \(column.format.rawValue)"))
                 continue
@@ -147,14 +149,9 @@ struct Planner {
     let columns: [String: TimestampColumn]
     let rows: DatasetRows
     /// Columns read raw on their declared form (`MetricQuery.declared`).
-    let declared: [Declared]
-
-    struct Declared {
-        let name: String
-        let format: TimestampFormat
-        /// The table's newest values, for the form check.
-        let violations: SQLStatement
-    }
+    let declared: [MetricQuery.DeclaredColumn]
+    /// The table's newest rows of the `declared` columns, for the form check: the statement's last result column.
+    let declaredSample: SQLStatement?
 
     enum Plan {
         case probe(SQLStatement)
@@ -180,7 +177,7 @@ struct Planner {
                 }
             }
         }
-        for column in declared { select.append("(", column.violations, ")") }
+        if let declaredSample { select.append("(", declaredSample, ")") }
         var sql = "SELECT " + select.sql
         if scanCount > 0 { sql += " FROM (SELECT " + scan.sql + " FROM \(from)) AS dqmon_scan" }
         return SQLStatement(sql, arguments: select.arguments + scan.arguments, isUserSQL: select.isUserSQL || scan.isUserSQL)

@@ -37,35 +37,19 @@ public enum TimestampFormat: String, Sendable, CaseIterable, Hashable {
         }
     }
 
-    /// How many values of a `declaredFormSample` (`type:value` joined by U+001F) are not of this form; a
-    /// separator inside a value only splits it into pieces that are not in form (a false alarm, never a miss).
-    ///
-    /// Scans the UTF-8 bytes (U+001F and `:` are single bytes that no multi-byte character contains): splitting the
-    /// String by Character and copying each piece cost ~4% of `dqmon check --all` on 1,000 declared tables.
-    func countNotInForm(sample: String) -> Int {
-        guard !sample.isEmpty else { return 0 }
-        var text = sample
-        return text.withUTF8 { bytes in
-            var count = 0, start = 0
-            for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x1F {
-                if !holds(typed: UnsafeBufferPointer(rebasing: bytes[start..<index])) { count += 1 }
-                start = index + 1
-            }
-            return count
-        }
-    }
-
-    /// Whether one `type:value` of a sample (its UTF-8 bytes) is of this form (as `epochSeconds(ofStored:)` reads a
-    /// latest value).
-    func holds(typed item: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let colon = item.firstIndex(of: 0x3A) else { return false }
-        let type = UnsafeBufferPointer(rebasing: item[..<colon]), value = UnsafeBufferPointer(rebasing: item[(colon + 1)...])
+    /// Whether one item of a `declaredFormSample` (SQLite's `quote()` of a value, as UTF-8 bytes) is of this form, as
+    /// `epochSeconds(ofStored:)` reads a latest value; nil for `NULL` (no value: not checked). `quote()` writes text as
+    /// `'…'` (an inner `'` doubled, which no form contains), a blob as `X'…'`, and a number bare (a REAL to 15
+    /// significant digits, or 20 when 15 do not read back as the same double).
+    func holds(quoted item: UnsafeBufferPointer<UInt8>) -> Bool? {
+        guard let first = item.first else { return false }
+        if first == 0x4E, item.elementsEqual("NULL".utf8) { return nil }
+        let isText = first == 0x27 && item.count >= 2 && item[item.count - 1] == 0x27
         switch self {
         case .utcText:
-            return type.elementsEqual("text".utf8) && Self.utcTextSeconds(utf8: value) != nil
+            return isText && Self.utcTextSeconds(utf8: UnsafeBufferPointer(rebasing: item[1..<(item.count - 1)])) != nil
         case .epochSeconds, .epochMillis:
-            guard type.elementsEqual("integer".utf8) || type.elementsEqual("real".utf8),
-                  let number = Double(String(decoding: value, as: UTF8.self)), number.isFinite else { return false }
+            guard first != 0x27, first != 0x58, let number = Double(String(decoding: item, as: UTF8.self)), number.isFinite else { return false }
             return self == .epochSeconds ? number <= Self.millisecondsAbove : number > Self.millisecondsAbove
         }
     }
@@ -191,5 +175,49 @@ extension SQLValue {
 
 extension SQLDialect {
     /// By default a dialect reads every timestamp column the exact way, whatever `timestamp_format:` says.
-    public func declaredFormSample(_ column: TimestampColumn, in table: String) -> SQLStatement? { nil }
+    public func declaredFormSample(_ columns: [TimestampColumn], in table: String) -> SQLStatement? { nil }
+}
+
+/// Reads the result of `SQLDialect.declaredFormSample`: the newest rows' values of the declared columns, each as
+/// SQLite's `quote()` gives it, all joined by `,` row after row (`quote(a),quote(b),quote(a),quote(b),…`), so the
+/// k-th item belongs to the column `k % columns`.
+///
+/// `quote()` makes the text unambiguous: a text value is `'…'` with each inner `'` doubled, so a `,` (or any
+/// separator) inside a value never splits it, and a NULL (`NULL`) keeps its place in the row without dropping the
+/// other columns' values. Scans UTF-8 bytes (`'` and `,` are single bytes no multi-byte character contains).
+enum DeclaredSample {
+    /// Per column (in the order of `formats`), how many of its non-NULL values in `sample` are not of its form.
+    static func notInForm(_ sample: String, formats: [TimestampFormat]) -> [Int] {
+        var counts = [Int](repeating: 0, count: formats.count)
+        guard !formats.isEmpty, !sample.isEmpty else { return counts }
+        var text = sample
+        text.withUTF8 { bytes in
+            var start = 0, column = 0
+            while start <= bytes.count {
+                let end = itemEnd(bytes, from: start)
+                if formats[column].holds(quoted: UnsafeBufferPointer(rebasing: bytes[start..<end])) == false { counts[column] += 1 }
+                column = column + 1 == formats.count ? 0 : column + 1
+                start = end + 1
+            }
+        }
+        return counts
+    }
+
+    /// The index of the `,` that ends the item starting at `start` (or the end): past a quoted text's closing `'`.
+    static func itemEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var index = start
+        if index < bytes.count, bytes[index] == 0x27 {  // '…' with '' inside
+            index += 1
+            while index < bytes.count {
+                if bytes[index] == 0x27 {
+                    if index + 1 < bytes.count, bytes[index + 1] == 0x27 { index += 2; continue }
+                    index += 1
+                    break
+                }
+                index += 1
+            }
+        }
+        while index < bytes.count, bytes[index] != 0x2C { index += 1 }
+        return index
+    }
 }

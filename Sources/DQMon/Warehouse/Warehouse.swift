@@ -225,9 +225,10 @@ public protocol SQLDialect: Sendable {
     /// The window's count computed in the dataset's one table scan, as a predicate on the raw column where the
     /// column's form allows. Default: the per-row `epochSeconds` compared with `cutoff`.
     func rowsSinceInScan(_ column: TimestampColumn, cutoff: Double) -> ScanAggregate
-    /// The table's newest values of `column` (a bounded few) as `type:value` joined by U+001F, to check a dataset's
-    /// `timestamp_format:` (`TimestampFormat.holds`); nil when the dialect does not read declared columns raw (default).
-    func declaredFormSample(_ column: TimestampColumn, in table: String) -> SQLStatement?
+    /// The table's newest rows (a bounded few) of the declared `columns`, as ONE scalar subquery giving text that
+    /// `DeclaredSample.notInForm` reads, to check a dataset's `timestamp_format:`; nil when the dialect does not read
+    /// declared columns raw (default).
+    func declaredFormSample(_ columns: [TimestampColumn], in table: String) -> SQLStatement?
     /// A scalar subquery answering `metric` from the warehouse's catalog, only where the catalog is EXACT
     /// (e.g. Snowflake's `INFORMATION_SCHEMA.TABLES.ROW_COUNT`). Estimates (`pg_class.reltuples`) never qualify.
     /// Default nil: SQLite and PostgreSQL keep no exact row count or maximum in their catalogs.

@@ -177,6 +177,10 @@ import Testing
         ("utc_text", "'2026-11-20T10:00:00'"),         // not the latest: only the newest-rows check sees it
         ("epoch_seconds", "1795605000000"),            // milliseconds in a seconds column
         ("epoch_millis", "'2026-11-25 11:00:00'"),     // text in a milliseconds column
+        // Separators inside one value, not the latest: the value is not utc_text however it splits.
+        ("utc_text", "'2026-11-20 10:00:00' || char(31) || 'text:2026-11-20 10:00:00'"),
+        ("utc_text", "'2026-11-20 10:00:00'',''2026-11-20 10:00:00'"),
+        ("epoch_seconds", "'1795600800'"),             // a number as text
     ])
     func aFalseDeclarationFallsBackWithAWarning(format: String, newest: String) throws {
         let project = ProjectFixture()
@@ -204,6 +208,39 @@ import Testing
         #expect(warnings.count == 1, "\(declared.stderr)")
         #expect(warnings.first?.contains("dataset 'events'") == true && warnings.first?.contains("column 'ts'") == true, "\(declared.stderr)")
         #expect(!exact.stderr.contains("timestamp_format"))
+    }
+
+    /// Two declared columns share one read of the newest rows: a NULL in one column neither hides the other's value
+    /// nor counts, and each column's warning counts its own newest rows not in form.
+    @Test func eachDeclaredColumnCountsItsOwnNewestRows() throws {
+        let project = ProjectFixture()
+        let warehouse = try project.warehouse()
+        try warehouse.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, updated_at, created_at)")
+        try warehouse.execute("""
+            INSERT INTO events (updated_at, created_at) VALUES ('2026-11-25 10:00:00', '2026-11-25 10:00:00'),
+              ('2026-11-25 10:30:00', '2026-11-25 10:30:00'), (NULL, '2026-11-25T11:00:00'), ('2026-11-25T11:30:00', NULL),
+              (NULL, NULL), ('2026-11-25 11:40:00', '2026-11-25 11:41:00+00:00'), ('2026-11-25 11:45:00', NULL)
+            """)
+        let checks = { (declaration: String) in """
+            version: 1
+            datasets:
+              - name: events
+            \(declaration)    checks:
+                  - freshness: { column: updated_at, warn_after: 1h, error_after: 2d }
+                  - volume: { name: hourly, window: 2h, column: created_at, min_rows: 1 }
+            """ }
+        project.checks("events.yml", checks(""))
+        let exact = try dqmon(["check", "--all", "--now", "2026-11-25T12:00:00Z", "--format", "json"], in: project)
+        project.checks("events.yml", checks("    timestamp_format: utc_text\n"))
+        let declared = try dqmon(["check", "--all", "--now", "2026-11-25T12:00:00Z", "--format", "json"], in: project)
+        #expect(declared.status == exact.status, "\(declared.stderr)")
+        for id in ["events/freshness", "events/volume/hourly"] {
+            #expect(declared.checkResults?[id]?["observed"] as? Double == exact.checkResults?[id]?["observed"] as? Double, "\(id): \(declared.stdout)")
+        }
+        let warnings = declared.stderr.split(separator: "\n").filter { $0.contains("timestamp_format") }
+        #expect(warnings.count == 2, "\(declared.stderr)")
+        #expect(warnings.contains { $0.contains("column 'updated_at' (1 of its newest rows are not utc_text)") }, "\(declared.stderr)")
+        #expect(warnings.contains { $0.contains("column 'created_at' (2 of its newest rows are not utc_text)") }, "\(declared.stderr)")
     }
 
     /// An old row of another form that sorts as the greatest text (`'n/a'`) is caught as the latest value read.
