@@ -117,8 +117,12 @@ public struct CheckRunner: Sendable {
                 }
                 report.runID = recorded.runID
                 report.incidentChanges = recorded.changes
-            } catch { throw .history(error) }
+            } catch {
+                for outcome in outcomes { await outcome.closing?.value }
+                throw .history(error)
+            }
         }
+        for outcome in outcomes { await outcome.closing?.value }
         if options.sendAlerts { try await sendAlerts(&report, options: options) }
         let value = await side.value
         return (report, value)
@@ -165,6 +169,8 @@ public struct CheckRunner: Sendable {
         var results: [CheckResult] = []
         var metricPoints: [SeriesPoint] = []
         var unavailable: WarehouseError?
+        /// The warehouse's close, under way.
+        var closing: Task<Void, Never>?
     }
 
     /// Loads the checks' history context while the warehouse opens (`opening`: connect, then the catalog of all
@@ -193,8 +199,9 @@ public struct CheckRunner: Sendable {
         let parallelism = max(1, options.parallelism ?? config.settings.defaultParallelism)
         let evaluations = await Self.evaluateAll(evaluators, on: open.warehouse, catalog: open.catalog, parallelism: parallelism,
                                                  progress: progress)
-        await open.warehouse.close()
-        var outcome = WarehouseOutcome()
+        // Closed on another core while the run is recorded (`run` waits for it before returning).
+        let warehouse = open.warehouse
+        var outcome = WarehouseOutcome(closing: Task { await warehouse.close() })
         outcome.results.reserveCapacity(evaluations.reduce(0) { $0 + $1.results.count })
         for evaluation in evaluations {
             outcome.results += evaluation.results
