@@ -118,17 +118,20 @@ public enum TimestampFormat: String, Sendable, CaseIterable, Hashable {
             let seconds = (milliseconds / 1000).rounded(.down)
             let fraction = Int(milliseconds - seconds * 1000)
             guard (0..<1000).contains(fraction) else { return nil }
-            var text = SQLiteDialect.hourPrefix(seconds)
             var time = time_t(seconds)
             var parts = tm()
             gmtime_r(&time, &parts)
-            text += ":" + SQLiteDialect.digits(Int(parts.tm_min), 2) + ":" + SQLiteDialect.digits(Int(parts.tm_sec), 2)
-            if fraction > 0 {
-                var digits = SQLiteDialect.digits(fraction, 3)
-                while digits.hasSuffix("0") { digits.removeLast() }
-                text += "." + digits
+            guard seconds <= MetricValues.timestampRange.upperBound else {  // rounded up past 9999: the hour clamps (hourPrefix)
+                var text = SQLiteDialect.hourPrefix(seconds) + ":" + SQLiteDialect.digits(Int(parts.tm_min), 2) + ":"
+                    + SQLiteDialect.digits(Int(parts.tm_sec), 2)
+                if fraction > 0 {
+                    var digits = SQLiteDialect.digits(fraction, 3)
+                    while digits.hasSuffix("0") { digits.removeLast() }
+                    text += "." + digits
+                }
+                return .text(text)
             }
-            return .text(text)
+            return .text(SQLiteDialect.utcText(parts, through: .second, milliseconds: fraction))  // one string, written in place
         }
     }
 }
