@@ -163,25 +163,41 @@ struct Planner {
     func statement(for metrics: [Metric]) -> SQLStatement {
         var select = SQLBuffer(separator: ", "), scan = SQLBuffer(separator: ", ")
         select.sql.reserveCapacity(512)  // a dataset's probes are a few hundred bytes: grown once, not by doubling
+        scan.sql.reserveCapacity(256)
         var scanCount = 0
         for metric in metrics {
             switch plan(metric) {
             case .probe(let probe):
                 select.append("(", probe, ")")
             case .scan(let aggregate):
-                let names = aggregate.aggregates.indices.map { "dqmon_scan.m\(scanCount + $0)" }
+                let names = aggregate.aggregates.indices.map { Self.scanColumn(scanCount + $0) }
                 select.append(aggregate.convert(names))
                 for part in aggregate.aggregates {
-                    scan.append("", part, " AS m\(scanCount)")
+                    scan.append("", part, Self.scanAlias(scanCount))
                     scanCount += 1
                 }
             }
         }
         if let declaredSample { select.append("(", declaredSample, ")") }
-        var sql = "SELECT " + select.sql
-        if scanCount > 0 { sql += " FROM (SELECT " + scan.sql + " FROM \(from)) AS dqmon_scan" }
+        var sql = "SELECT "
+        sql.reserveCapacity(7 + select.sql.utf8.count + (scanCount > 0 ? 40 + scan.sql.utf8.count + from.utf8.count : 0))
+        sql += select.sql
+        if scanCount > 0 {
+            sql += " FROM (SELECT "
+            sql += scan.sql
+            sql += " FROM "
+            sql += from
+            sql += ") AS dqmon_scan"
+        }
         return SQLStatement(sql, arguments: select.arguments + scan.arguments, isUserSQL: select.isUserSQL || scan.isUserSQL)
     }
+
+    /// `dqmon_scan.m<index>` and ` AS m<index>`, made once for the first few (every dataset names its scan's columns
+    /// so; an interpolated string per column was a visible part of building 1,000 statements).
+    static let scanColumns = (0..<32).map { "dqmon_scan.m\($0)" }
+    static let scanAliases = (0..<32).map { " AS m\($0)" }  // its own `let`: in one `static let a = …, b = …` Swift 6.3 gave b a's value
+    static func scanColumn(_ index: Int) -> String { index < scanColumns.count ? scanColumns[index] : "dqmon_scan.m\(index)" }
+    static func scanAlias(_ index: Int) -> String { index < scanAliases.count ? scanAliases[index] : " AS m\(index)" }
 
     /// SQL parts joined by `separator`, with their arguments in order.
     struct SQLBuffer {
@@ -192,10 +208,10 @@ struct Planner {
 
         mutating func append(_ prefix: String, _ part: SQLStatement, _ suffix: String) {
             if !sql.isEmpty { sql += separator }
-            sql += prefix
+            if !prefix.isEmpty { sql += prefix }
             sql += part.sql
             sql += suffix
-            arguments += part.arguments
+            if !part.arguments.isEmpty { arguments += part.arguments }
             isUserSQL = isUserSQL || part.isUserSQL
         }
 
