@@ -74,35 +74,37 @@ public enum TimestampFormat: String, Sendable, CaseIterable, Hashable {
         return text.withUTF8 { utcTextSeconds(utf8: $0) }
     }
 
-    /// `utcTextSeconds(_:)` on UTF-8 bytes.
+    /// `utcTextSeconds(_:)` on UTF-8 bytes. Reads the 14 digits at their fixed places in one pass (a sample's 32 values
+    /// per dataset are read so: ~100 fewer instructions each than parsing field by field from slices).
     static func utcTextSeconds(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Double? {
-        guard bytes.count >= 19, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x20, bytes[13] == 0x3A, bytes[16] == 0x3A,
-              let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2),
-              let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
-              (1...12).contains(month), day >= 1, day <= ISO8601.daysInMonth(year: year, month: month),
+        guard bytes.count >= 19, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x20, bytes[13] == 0x3A, bytes[16] == 0x3A else { return nil }
+        var notDigit = false
+        func digit(_ index: Int) -> Int {
+            let value = bytes[index] &- 0x30  // wraps below '0': > 9 too
+            notDigit = notDigit || value > 9
+            return Int(value)
+        }
+        let year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)
+        let month = digit(5) * 10 + digit(6), day = digit(8) * 10 + digit(9)
+        let hour = digit(11) * 10 + digit(12), minute = digit(14) * 10 + digit(15), second = digit(17) * 10 + digit(18)
+        guard !notDigit, (1...12).contains(month), day >= 1, day <= ISO8601.daysInMonth(year: year, month: month),
               hour < 24, minute < 60, second < 60 else { return nil }
         var milliseconds = 0.0
         if bytes.count > 19 {
-            guard bytes[19] == 0x2E, bytes.count > 20, bytes[20...].allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+            guard bytes[19] == 0x2E, bytes.count > 20 else { return nil }
             var fraction = 0.0, scale = 0.1
-            for digit in bytes[20...].prefix(15) {
-                fraction += Double(digit - 0x30) * scale
-                scale /= 10
+            for index in 20..<bytes.count {
+                let value = bytes[index] &- 0x30
+                guard value <= 9 else { return nil }
+                if index < 35 {  // the first 15 fraction digits, as many as a double holds
+                    fraction += Double(value) * scale
+                    scale /= 10
+                }
             }
             milliseconds = (fraction * 1000).rounded()
         }
         let days = ISO8601.daysFromCivil(year: year, month: month, day: day)
         return Double(days * 86_400 + hour * 3_600 + minute * 60 + second) + milliseconds / 1000
-    }
-
-    /// The decimal number in `bytes[start..<start+count]`, nil unless all are digits.
-    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
-        var value = 0
-        for byte in bytes[start..<(start + count)] {
-            guard (0x30...0x39).contains(byte) else { return nil }
-            value = value * 10 + Int(byte - 0x30)
-        }
-        return value
     }
 
     /// The window's bound in this form, for `col >= bound` on the raw column: `cutoff` (seconds, stored time) as

@@ -54,6 +54,54 @@ import Testing
         }
     }
 
+    /// The field-by-field `utcTextSeconds` before the one-pass reader.
+    static func referenceUTCTextSeconds(_ text: String) -> Double? {
+        let bytes = Array(text.utf8)
+        func number(_ start: Int, _ count: Int) -> Int? {
+            var value = 0
+            for byte in bytes[start..<(start + count)] {
+                guard (0x30...0x39).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        guard bytes.count >= 19, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x20, bytes[13] == 0x3A, bytes[16] == 0x3A,
+              let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+              (1...12).contains(month), day >= 1, day <= ISO8601.daysInMonth(year: year, month: month),
+              hour < 24, minute < 60, second < 60 else { return nil }
+        var milliseconds = 0.0
+        if bytes.count > 19 {
+            guard bytes[19] == 0x2E, bytes.count > 20, bytes[20...].allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+            var fraction = 0.0, scale = 0.1
+            for digit in bytes[20...].prefix(15) {
+                fraction += Double(digit - 0x30) * scale
+                scale /= 10
+            }
+            milliseconds = (fraction * 1000).rounded()
+        }
+        let days = ISO8601.daysFromCivil(year: year, month: month, day: day)
+        return Double(days * 86_400 + hour * 3_600 + minute * 60 + second) + milliseconds / 1000
+    }
+
+    @Test func onePassUTCTextReadsAsTheFieldByFieldOne() {
+        let seed = UInt64(ProcessInfo.processInfo.environment["DQMON_TEST_SEED"] ?? "") ?? 20_261_130
+        var random = SeededRandom(seed: seed)
+        let seeds = ["2026-11-25 10:00:00", "2026-11-25 10:00:00.123", "2024-02-29 23:59:59.9994", "2026-11-25 12:00:00.12345678901234567890",
+                     "2026-02-29 00:00:00", "0001-01-01 00:00:00", "9999-12-31 23:59:59.999", "2026-11-25T12:00:00", "2026-11-25 12:00:00.",
+                     "2026-11-25 12:00:00.5Z", "2026-04-31 00:00:00", "2026-11-25 24:00:00", "2026-11-25 12:00:60", "é026-11-25 12:00:00"]
+        for round in 0..<20_000 {
+            var bytes = Array((seeds.randomElement(using: &random) ?? "").utf8)
+            for _ in 0..<Int.random(in: 0...2, using: &random) where !bytes.isEmpty {
+                bytes[Int.random(in: 0..<bytes.count, using: &random)] = [0x2F, 0x30, 0x39, 0x3A, 0x20, 0x2D, 0x2E, 0xC3, 0x00, 0x35][Int.random(in: 0..<10, using: &random)]
+            }
+            if Int.random(in: 0..<4, using: &random) == 0 { bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &random))) }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let expected = Self.referenceUTCTextSeconds(text), found = TimestampFormat.utcTextSeconds(text)
+            #expect(found?.bitPattern == expected?.bitPattern, "seed \(seed) (DQMON_TEST_SEED), round \(round): \(text.debugDescription) \(String(describing: found)) vs \(String(describing: expected))")
+        }
+    }
+
     @Test func declaredFormSampleText() throws {
         let dialect = SQLiteDialect()
         let two = try #require(dialect.declaredFormSample([TimestampColumn(name: "updated_at", hasRowID: true), TimestampColumn(name: "cre\"ated")], in: "\"t0001\""))
