@@ -199,13 +199,18 @@ public struct CheckRunner: Sendable {
         let parallelism = max(1, options.parallelism ?? config.settings.defaultParallelism)
         let evaluations = await Self.evaluateAll(evaluators, on: open.warehouse, catalog: open.catalog, parallelism: parallelism,
                                                  progress: progress)
-        // Closed on another core while the run is recorded (`run` waits for it before returning).
-        let warehouse = open.warehouse
-        var outcome = WarehouseOutcome(closing: Task { await warehouse.close() })
+        var outcome = WarehouseOutcome()
         outcome.results.reserveCapacity(evaluations.reduce(0) { $0 + $1.results.count })
         for evaluation in evaluations {
             outcome.results += evaluation.results
             outcome.metricPoints += evaluation.metricPoints
+        }
+        // The warehouse closes on another core while the run is recorded (`run` waits for it before returning), and
+        // the per-dataset evaluations and evaluators are released there too, off the run's serial tail.
+        let warehouse = open.warehouse
+        outcome.closing = Task { [evaluations, evaluators] in
+            await warehouse.close()
+            withExtendedLifetime((evaluations, evaluators)) {}
         }
         return outcome
     }
