@@ -105,9 +105,9 @@ import Testing
     @Test func declaredFormSampleText() throws {
         let dialect = SQLiteDialect()
         let two = try #require(dialect.declaredFormSample([TimestampColumn(name: "updated_at", hasRowID: true), TimestampColumn(name: "cre\"ated")], in: "\"t0001\""))
-        #expect(two.sql == #"SELECT group_concat(quote(v0) || ',' || quote(v1)) FROM (SELECT "updated_at" AS v0, "cre""ated" AS v1 FROM "t0001" ORDER BY rowid DESC LIMIT 16)"#)
+        #expect(two.sql == #"SELECT group_concat(x) FROM (SELECT quote("updated_at") || ',' || quote("cre""ated") AS x FROM "t0001" ORDER BY rowid DESC LIMIT 16)"#)
         let one = try #require(dialect.declaredFormSample([TimestampColumn(name: "ts", hasRowID: false)], in: "\"s\".\"v\""))
-        #expect(one.sql == #"SELECT group_concat(quote(v0)) FROM (SELECT "ts" AS v0 FROM "s"."v" LIMIT 16)"#)
+        #expect(one.sql == #"SELECT group_concat(x) FROM (SELECT quote("ts") AS x FROM "s"."v" LIMIT 16)"#)
         #expect(dialect.declaredFormSample([], in: "\"t\"") == nil)
         #expect(one.arguments.isEmpty && !one.isUserSQL)
     }
