@@ -30,6 +30,15 @@ struct SQLiteQueryRowsTests {
         }
     }
 
+    /// A closed SQLite file holding `t (id INTEGER PRIMARY KEY, v INTEGER)` with the rows v = 1 and v = 2.
+    static func twoRowTable(at url: URL) throws -> WarehouseFixture {
+        let fixture = try WarehouseFixture(at: url)
+        try fixture.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)")
+        try fixture.execute("INSERT INTO t (v) VALUES (1), (2)")
+        try fixture.queue.close()
+        return fixture
+    }
+
     static func actual(_ statement: SQLStatement, in warehouse: SQLiteWarehouse) async -> Outcome {
         do { return .success(try await warehouse.queryRows(statement)) } catch { return .failure(error.message) }
     }
@@ -96,10 +105,7 @@ struct SQLiteQueryRowsTests {
     /// `dqmon validate` only lets a `sql:` starting with select/with through.)
     @Test func refusalsAndFailuresKeepTheirMessages() async throws {
         let directory = TemporaryDirectory()
-        let fixture = try WarehouseFixture(at: directory.path("refusals.sqlite"))
-        try fixture.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)")
-        try fixture.execute("INSERT INTO t (v) VALUES (1), (2)")
-        try fixture.queue.close()
+        let fixture = try Self.twoRowTable(at: directory.path("refusals.sqlite"))
         let texts = [
             "select 1; select 2", "select 1;select 2;", "select 1; drop table t", "select 1; pragma user_version = 7",
             "select 1; not sql at all", "select 1 -- note\n; select 2", "select 1 /* c */ ; /* c */ select 2",
@@ -133,10 +139,7 @@ struct SQLiteQueryRowsTests {
     /// in `refusalsAndFailuresKeepTheirMessages`; config refuses a `sql:` that is not a select.)
     @Test func warehouseConnectionsPrepareWithoutGRDBsAuthorizer() async throws {
         let directory = TemporaryDirectory()
-        let fixture = try WarehouseFixture(at: directory.path("authorizer.sqlite"))
-        try fixture.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)")
-        try fixture.execute("INSERT INTO t (v) VALUES (1), (2)")
-        try fixture.queue.close()
+        let fixture = try Self.twoRowTable(at: directory.path("authorizer.sqlite"))
         let reader = try SQLiteWarehouse.openReadOnly(path: fixture.url.path, busyTimeout: Interval(seconds: 1), label: "w")
         defer { try? reader.close() }
         let region = try await reader.unsafeRead { db in try db.makeStatement(sql: "SELECT v FROM t").databaseRegion }

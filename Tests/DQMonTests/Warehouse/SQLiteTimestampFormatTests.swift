@@ -188,26 +188,60 @@ import Testing
         try warehouse.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, ts)")
         let rows = format == "utc_text" ? "'2026-11-25 10:00:00'" : format == "epoch_seconds" ? "1795600800" : "1795600800000"
         try warehouse.execute("INSERT INTO events (ts) VALUES (\(rows)), (\(rows)), (\(newest))")
-        let checks = { (declaration: String) in """
-            version: 1
-            datasets:
-              - name: events
-            \(declaration)    checks:
-                  - freshness: { column: ts, warn_after: 1h, error_after: 2d }
-                  - volume: { name: hourly, window: 2h, column: ts, min_rows: 1 }
-            """ }
-        project.checks("events.yml", checks(""))
-        let exact = try dqmon(["check", "--all", "--now", "2026-11-25T12:00:00Z", "--format", "json"], in: project)
-        project.checks("events.yml", checks("    timestamp_format: { ts: \(format) }\n"))
-        let declared = try dqmon(["check", "--all", "--now", "2026-11-25T12:00:00Z", "--format", "json"], in: project)
-        #expect(declared.status == exact.status, "\(declared.stderr)")
-        for id in ["events/freshness", "events/volume/hourly"] {
-            #expect(declared.checkResults?[id]?["observed"] as? Double == exact.checkResults?[id]?["observed"] as? Double, "\(id): \(declared.stdout)")
-        }
+        let (exact, declared) = try Self.exactAndDeclared(in: project, freshness: "ts", window: "ts",
+                                                          declaration: "{ ts: \(format) }")
         let warnings = declared.stderr.split(separator: "\n").filter { $0.contains("timestamp_format") }
         #expect(warnings.count == 1, "\(declared.stderr)")
         #expect(warnings.first?.contains("dataset 'events'") == true && warnings.first?.contains("column 'ts'") == true, "\(declared.stderr)")
         #expect(!exact.stderr.contains("timestamp_format"))
+    }
+
+    /// The checks file of the dataset `events` (a freshness check of `freshness`, an hourly window on `window`), without
+    /// and then with `timestamp_format: <declaration>`; `dqmon check --all --format json` of each. The two runs must
+    /// give the same status and the same observed values: a declaration changes how a column is read, never the answer.
+    static func exactAndDeclared(in project: ProjectFixture, freshness: String, window: String,
+                                 declaration: String) throws -> (exact: CommandLineRunner.Output, declared: CommandLineRunner.Output) {
+        let checks = { (declared: String) in """
+            version: 1
+            datasets:
+              - name: events
+            \(declared)    checks:
+                  - freshness: { column: \(freshness), warn_after: 1h, error_after: 2d }
+                  - volume: { name: hourly, window: 2h, column: \(window), min_rows: 1 }
+            """ }
+        let arguments = ["check", "--all", "--now", "2026-11-25T12:00:00Z", "--format", "json"]
+        project.checks("events.yml", checks(""))
+        let exact = try dqmon(arguments, in: project)
+        project.checks("events.yml", checks("    timestamp_format: \(declaration)\n"))
+        let declared = try dqmon(arguments, in: project)
+        #expect(declared.status == exact.status, "\(declared.stderr)")
+        for id in ["events/freshness", "events/volume/hourly"] {
+            #expect(declared.checkResults?[id]?["observed"] as? Double == exact.checkResults?[id]?["observed"] as? Double, "\(id): \(declared.stdout)")
+        }
+        return (exact, declared)
+    }
+
+    /// `dqmon check --dry-run` shows the one read of the newest rows for all of a dataset's declared columns (what the
+    /// README promises): one `quote()` item per declared column, in one subquery, and no other form of the check.
+    @Test func dryRunShowsOneNewestRowsReadForAllDeclaredColumns() throws {
+        let project = ProjectFixture()
+        let warehouse = try project.warehouse()
+        try warehouse.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, updated_at TEXT, created_at TEXT)")
+        project.checks("events.yml", """
+            version: 1
+            datasets:
+              - name: events
+                timestamp_format: utc_text
+                checks:
+                  - freshness: { column: updated_at, warn_after: 1h }
+                  - volume: { name: hourly, window: 2h, column: created_at, min_rows: 1 }
+            """)
+        let output = try dqmon(["check", "--all", "--dry-run", "--now", "2026-11-25T12:00:00Z"], in: project)
+        #expect(output.status == 0, "\(output.stderr)")
+        let sample = #"(SELECT group_concat(x) FROM (SELECT quote("updated_at") || ',' || quote("created_at") AS x FROM "events" ORDER BY rowid DESC LIMIT 16))"#
+        #expect(output.stdout.components(separatedBy: sample).count == 2, "\(output.stdout)")
+        #expect(output.stdout.components(separatedBy: "LIMIT 16").count == 2, "\(output.stdout)")
+        #expect(!output.stdout.contains("typeof("), "\(output.stdout)")
     }
 
     /// Two declared columns share one read of the newest rows: a NULL in one column neither hides the other's value
@@ -221,22 +255,8 @@ import Testing
               ('2026-11-25 10:30:00', '2026-11-25 10:30:00'), (NULL, '2026-11-25T11:00:00'), ('2026-11-25T11:30:00', NULL),
               (NULL, NULL), ('2026-11-25 11:40:00', '2026-11-25 11:41:00+00:00'), ('2026-11-25 11:45:00', NULL)
             """)
-        let checks = { (declaration: String) in """
-            version: 1
-            datasets:
-              - name: events
-            \(declaration)    checks:
-                  - freshness: { column: updated_at, warn_after: 1h, error_after: 2d }
-                  - volume: { name: hourly, window: 2h, column: created_at, min_rows: 1 }
-            """ }
-        project.checks("events.yml", checks(""))
-        let exact = try dqmon(["check", "--all", "--now", "2026-11-25T12:00:00Z", "--format", "json"], in: project)
-        project.checks("events.yml", checks("    timestamp_format: utc_text\n"))
-        let declared = try dqmon(["check", "--all", "--now", "2026-11-25T12:00:00Z", "--format", "json"], in: project)
-        #expect(declared.status == exact.status, "\(declared.stderr)")
-        for id in ["events/freshness", "events/volume/hourly"] {
-            #expect(declared.checkResults?[id]?["observed"] as? Double == exact.checkResults?[id]?["observed"] as? Double, "\(id): \(declared.stdout)")
-        }
+        let (exact, declared) = try Self.exactAndDeclared(in: project, freshness: "updated_at", window: "created_at",
+                                                          declaration: "utc_text")
         let warnings = declared.stderr.split(separator: "\n").filter { $0.contains("timestamp_format") }
         #expect(warnings.count == 2, "\(declared.stderr)")
         #expect(warnings.contains { $0.contains("column 'updated_at' (1 of its newest rows are not utc_text)") }, "\(declared.stderr)")
