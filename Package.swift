@@ -29,6 +29,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "CSQLiteConfig",
+                "CSQLiteTimestamps",
             ]
         ),
         .executableTarget(
@@ -63,6 +64,12 @@ let package = Package(
         // read in parallel without sharing a global mutex on every allocation (see Sources/CSQLiteConfig/SQLiteConfig.c).
         .target(
             name: "CSQLiteConfig",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
+        // `dqmon_julianday`, registered on SQLite warehouse connections: julianday() of the common timestamp text forms
+        // without SQLite's general date parser, for the rows a metric query converts (see Sources/CSQLiteTimestamps).
+        .target(
+            name: "CSQLiteTimestamps",
             linkerSettings: [.linkedLibrary("sqlite3")]
         ),
         .target(

@@ -1,4 +1,5 @@
 import CSQLiteConfig
+import CSQLiteTimestamps
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -57,11 +58,20 @@ public final class SQLiteWarehouse: Warehouse {
         configuration.label = "warehouse.\(label)"
         configuration.prepareDatabase { db in
             SQLiteRegexp.register(in: db)
+            try registerJulianDay(db)
             withoutStatementAuthorizer(db)
         }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         _ = try queue.unsafeRead { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
         return queue
+    }
+
+    /// Registers `dqmon_julianday` (`Sources/CSQLiteTimestamps`), which the dialect's row-by-row timestamp reads call
+    /// before `julianday` (`SQLiteDialect.julianDay(ofRow:)`): every statement of this warehouse may use it.
+    static func registerJulianDay(_ db: Database) throws {
+        guard let connection = db.sqliteConnection else { return }
+        let code = dqmon_sqlite_register_julianday(connection)
+        guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot register dqmon_julianday") }
     }
 
     /// Unregisters GRDB's statement authorizer from a read-only warehouse connection, so that preparing a statement
