@@ -19,6 +19,8 @@
 #include "CSQLiteTimestamps.h"
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 /// The value of an ASCII digit, or something above 9 for any other byte.
 static inline unsigned digit(unsigned char c) { return (unsigned)c - '0'; }
@@ -84,7 +86,66 @@ static void dqmon_julianday(sqlite3_context *context, int argc, sqlite3_value **
     sqlite3_result_double(context, (double)milliseconds / 86400000.0);  // julianday(): iJD / 86400000.0
 }
 
+/// SQLite's computeYMD: the calendar date of a Julian day held as integer milliseconds (valid, non-negative).
+static void calendar_date(int64_t milliseconds, int *year, int *month, int *day) {
+    int z = (int)((milliseconds + 43200000) / 86400000);
+    int a = (int)((z - 1867216.25) / 36524.25);
+    a = z + 1 + a - (a / 4);
+    int b = a + 1524;
+    int c = (int)((b - 122.1) / 365.25);
+    int d = (36525 * (c & 32767)) / 100;
+    int e = (int)((b - d) / 30.6001);
+    int x1 = (int)(30.6001 * e);
+    *day = b - d - x1;
+    *month = e < 14 ? e - 1 : e - 13;
+    *year = *month > 2 ? c - 4716 : c - 4715;
+}
+
+/// Whether SQLite's date functions read integer milliseconds as a Julian day (validJulianDay: up to 9999-12-31).
+static int is_valid_julian_milliseconds(int64_t milliseconds) {
+    return milliseconds >= 0 && milliseconds <= 464269060799999LL;
+}
+
+// dqmon_scan_band_low(start): for a Julian day `start`, the date text at or above which a table scan converts
+// text rows (SQLiteDialect.latestTimestampInTableScan): exactly what the SQL spelling SQLiteDialect.scanBandLow
+// gives, computed once per dataset statement without its five strftime() calls, whose parsing made the read of
+// the newest rows cost more to prepare than the rest of the statement. That is
+//     CASE WHEN strftime('%d', start) <= '04'
+//          THEN min(strftime('%Y-%m-29', start, 'start of month', '-1 day'), strftime('%Y-%m-%d', start, '-1 hour'))
+//          ELSE strftime('%Y-%m-%d', start, '-1 hour') END
+// with SQLite's own arithmetic, for what the statements pass it, an arithmetic result: a number (read as a Julian
+// day, rounded to the millisecond; NULL outside the years SQLite reads) or NULL. Text or a blob gives NULL (the SQL
+// would parse it as a date). SQLiteJulianDayTests compares the two on random and edge days.
+static void dqmon_scan_band_low(sqlite3_context *context, int argc, sqlite3_value **argv) {
+    (void)argc;
+    int type = sqlite3_value_type(argv[0]);
+    if (type != SQLITE_FLOAT && type != SQLITE_INTEGER) return;
+    double start = sqlite3_value_double(argv[0]);
+    if (!(start >= 0.0 && start < 5373484.5)) return;  // setRawDateNumber reads no other number as a Julian day
+    int64_t milliseconds = (int64_t)(start * 86400000.0 + 0.5);
+    int64_t hour_before = milliseconds - 3600000;
+    if (!is_valid_julian_milliseconds(milliseconds) || !is_valid_julian_milliseconds(hour_before)) return;
+    int year, month, day, hour_year, hour_month, hour_day;
+    calendar_date(milliseconds, &year, &month, &day);
+    calendar_date(hour_before, &hour_year, &hour_month, &hour_day);
+    char band[16], previous[16];
+    snprintf(band, sizeof band, "%04d-%02d-%02d", hour_year, hour_month, hour_day);
+    if (day <= 4) {
+        // 'start of month', '-1 day': the last day of the previous month, printed with the day 29.
+        int64_t month_start = julian_milliseconds_at_midnight(year, month, 1);
+        if (!is_valid_julian_milliseconds(month_start - 86400000)) return;
+        int previous_year, previous_month, previous_day;
+        calendar_date(month_start - 86400000, &previous_year, &previous_month, &previous_day);
+        snprintf(previous, sizeof previous, "%04d-%02d-29", previous_year, previous_month);
+        if (strcmp(previous, band) < 0) memcpy(band, previous, sizeof band);
+    }
+    sqlite3_result_text(context, band, -1, SQLITE_TRANSIENT);
+}
+
 int dqmon_sqlite_register_julianday(struct sqlite3 *db) {
-    return sqlite3_create_function_v2(db, "dqmon_julianday", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                                      0, dqmon_julianday, 0, 0, 0);
+    int code = sqlite3_create_function_v2(db, "dqmon_julianday", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                          0, dqmon_julianday, 0, 0, 0);
+    if (code != SQLITE_OK) return code;
+    return sqlite3_create_function_v2(db, "dqmon_scan_band_low", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                      0, dqmon_scan_band_low, 0, 0, 0);
 }

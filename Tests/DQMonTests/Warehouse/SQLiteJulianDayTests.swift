@@ -66,6 +66,36 @@ import Testing
         #expect(result.fallback > 100, "seed \(Self.seed): \(result.fallback)")
     }
 
+    /// `dqmon_scan_band_low(start)` is the SQL spelling `SQLiteDialect.scanBandLow` gives, on a warehouse connection,
+    /// for what the statements pass it (an arithmetic result: a number, or NULL): seeded random Julian days over
+    /// SQLite's whole range and beyond it, days around month starts (the rule for a month's first four days), the
+    /// range's edges, integers and NULL.
+    @Test func theScanBandLowIsItsSQLSpelling() throws {
+        var random = SeededRandom(seed: Self.seed)
+        var starts: [DatabaseValueConvertible?] = [nil, 2_461_369, 0, 0.0, 0.0416, 0.0417, -0.1, 1_721_424.5, 1_721_425.5,
+                                                   5_373_484.4999, 5_373_484.5, 2_461_375.458_333_333_5]
+        for _ in 0..<20_000 {
+            switch Int.random(in: 0..<3, using: &random) {
+            case 0: starts.append(Double.random(in: -5...5_373_490, using: &random))
+            case 1: starts.append((Double.random(in: 1_721_425...5_373_484, using: &random)).rounded() + 0.5 + Double.random(in: -5...5, using: &random))
+            default: starts.append(Double.random(in: 2_440_000...2_470_000, using: &random))
+            }
+        }
+        let directory = TemporaryDirectory()
+        let fixture = try WarehouseFixture(at: directory.path("starts.sqlite"))
+        try fixture.queue.write { db in
+            try db.execute(sql: "CREATE TABLE v (x)")
+            for start in starts { try db.execute(sql: "INSERT INTO v (x) VALUES (?)", arguments: [start]) }
+        }
+        try fixture.queue.close()
+        let reader = try SQLiteWarehouse.openReadOnly(path: fixture.url.path, busyTimeout: Interval(seconds: 1), label: "w")
+        let sql = SQLiteDialect.scanBandLow("x")
+        let differing = try reader.unsafeRead { db in
+            try String.fetchAll(db, sql: "SELECT quote(x) || ': ' || quote(dqmon_scan_band_low(x)) || ' vs ' || quote(\(sql)) FROM v WHERE dqmon_scan_band_low(x) IS NOT (\(sql)) LIMIT 5")
+        }
+        #expect(differing.isEmpty, "seed \(Self.seed): \(differing)")
+    }
+
     /// Through `dqmon check`, on a column without a declared form, indexed or not: rows in every form the fast path
     /// reads (a space or `T`, fractions, `Z`, a date alone) and some it leaves to `julianday()` (a zone, the hour 24)
     /// give the latest instant and the window count that `julianday()` of each row gives, and `--dry-run` shows the

@@ -149,8 +149,8 @@ public struct SQLiteDialect: SQLDialect {
             aggregates.append(SQLStatement("max(CASE WHEN \(c) > \(Self.millisecondsAbove) AND \(c) < '' THEN \(c) END)"))
         }
         let lowest = column.hasRowID == true
-            ? "(SELECT coalesce(\(Self.scanBandLow("dqmon_start")), '') FROM (SELECT max(CASE WHEN \(c) >= '' AND \(c) < x'' THEN \(Self.julianDay(ofRow: c)) END) "
-                + "- \(Self.zoneMarginHours) / 24.0 AS dqmon_start FROM (SELECT \(c) FROM \(table) ORDER BY rowid DESC LIMIT \(Self.newestRowsRead))))"
+            ? "(SELECT coalesce(dqmon_scan_band_low(max(CASE WHEN \(c) >= '' AND \(c) < x'' THEN \(Self.julianDay(ofRow: c)) END) "
+                + "- \(Self.zoneMarginHours) / 24.0), '') FROM (SELECT \(c) FROM \(table) ORDER BY rowid DESC LIMIT \(Self.newestRowsRead)))"
             : "''"
         aggregates.append(SQLStatement("max(CASE WHEN \(c) >= \(lowest) THEN \(Self.julianDay(ofRow: c)) END)"))
         return ScanAggregate(aggregates) { names in
@@ -166,6 +166,10 @@ public struct SQLiteDialect: SQLDialect {
     /// the date of `start` − 1 h (a row written on an earlier day is read before `start` + 15 h, see `outOfBandText`),
     /// or, in a month's first four days, the 29th of the previous month if lower (a day past a month's end reads as up
     /// to three days into the next). NULL when `start` is NULL or beyond what SQLite reads.
+    ///
+    /// The statements send `dqmon_scan_band_low(start)` (`Sources/CSQLiteTimestamps`), which computes exactly this SQL
+    /// with SQLite's date arithmetic: parsing its five `strftime()` calls made the read of the newest rows cost more to
+    /// prepare than the rest of the statement (`SQLiteJulianDayTests` compares the two).
     static func scanBandLow(_ start: String) -> String {
         let hourBefore = "strftime('%Y-%m-%d', \(start), '-1 hour')"
         return "CASE WHEN strftime('%d', \(start)) <= '04' "
