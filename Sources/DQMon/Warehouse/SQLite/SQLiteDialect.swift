@@ -144,15 +144,18 @@ public struct SQLiteDialect: SQLDialect {
         let c = quote(column.name)
         let numbers = SQLiteAffinity(declaredType: column.declaredType) != .text
         var aggregates: [SQLStatement] = []
+        // `max(x) FILTER (WHERE p)`, not `max(CASE WHEN p THEN x END)`: the rows where p is false skip the aggregate
+        // step (sqlite3 on `scripts/bench 1000`'s statements, no declared form: 0.291 -> 0.257 s of CPU with the rows
+        // over 30 days, 0.372 -> 0.354 s over 3; minimum of 8 alternated runs; same answers).
         if numbers {
-            aggregates.append(SQLStatement("max(CASE WHEN \(c) <= \(Self.millisecondsAbove) THEN \(c) END)"))
-            aggregates.append(SQLStatement("max(CASE WHEN \(c) > \(Self.millisecondsAbove) AND \(c) < '' THEN \(c) END)"))
+            aggregates.append(SQLStatement("max(\(c)) FILTER (WHERE \(c) <= \(Self.millisecondsAbove))"))
+            aggregates.append(SQLStatement("max(\(c)) FILTER (WHERE \(c) > \(Self.millisecondsAbove) AND \(c) < '')"))
         }
         let lowest = column.hasRowID == true
             ? "(SELECT coalesce(dqmon_scan_band_low(max(CASE WHEN \(c) >= '' AND \(c) < x'' THEN \(Self.julianDay(ofRow: c)) END) "
                 + "- \(Self.zoneMarginHours) / 24.0), '') FROM (SELECT \(c) FROM \(table) ORDER BY rowid DESC LIMIT \(Self.newestRowsRead)))"
             : "''"
-        aggregates.append(SQLStatement("max(CASE WHEN \(c) >= \(lowest) THEN \(Self.julianDay(ofRow: c)) END)"))
+        aggregates.append(SQLStatement("max(\(Self.julianDay(ofRow: c))) FILTER (WHERE \(c) >= \(lowest))"))
         return ScanAggregate(aggregates) { names in
             let julianDay = names.last ?? "NULL"
             var epochs = ["(\(julianDay) - 2440587.5) * 86400.0"]
