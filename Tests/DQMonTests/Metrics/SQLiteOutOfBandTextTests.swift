@@ -187,6 +187,16 @@ import Testing
         }
     }
 
+    /// The checks file of the dataset `events`: a freshness check of `ts` and a 1-hour window on it (`recent`).
+    static let freshnessAndRecentWindow = """
+        version: 1
+        datasets:
+          - name: events
+            checks:
+              - freshness: { column: ts, error_after: 1d }
+              - volume: { name: recent, window: 1h, column: ts, min_rows: 1 }
+        """
+
     /// Through `dqmon check`: on a column of UTC text up to 2026-03-01 15:20, with an index and without, the band read
     /// around the greatest text (or the newest rows) starts at 00:20 that day; each straggler below it (the hour 24, February 29 and 30 of a common
     /// year, two spaces, a tab) is SQLite's latest instant, and is counted in a 1-hour window.
@@ -199,14 +209,7 @@ import Testing
             WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1999) \
             INSERT INTO events (id, ts) SELECT 2000 - i, datetime(1772378400 - i * 60, 'unixepoch') FROM n
             """)
-        project.checks("events.yml", """
-            version: 1
-            datasets:
-              - name: events
-                checks:
-                  - freshness: { column: ts, error_after: 1d }
-                  - volume: { name: recent, window: 1h, column: ts, min_rows: 1 }
-            """)
+        project.checks("events.yml", Self.freshnessAndRecentWindow)
         for indexed in [true, false] {
             if !indexed { try warehouse.execute("DROP INDEX events_ts") }
             for straggler in ["2026-02-28 24:50:00-14:50", "2026-02-28T24:50:00-14:50", "2026-02-30 10:00:00", "2026-02-29 16:00:00",

@@ -15,15 +15,7 @@ import Testing
     /// Loads `values` into a one-column table and reads, on a warehouse connection, the values where the fast path
     /// disagrees with julianday() (a non-NULL answer that is not the identical double), and how many it answered.
     static func compare(_ values: [DatabaseValueConvertible?]) throws -> (answered: Int, fallback: Int, wrong: [String]) {
-        let directory = TemporaryDirectory()
-        let fixture = try WarehouseFixture(at: directory.path("values.sqlite"))
-        try fixture.queue.write { db in
-            try db.execute(sql: "CREATE TABLE v (x)")
-            for value in values { try db.execute(sql: "INSERT INTO v (x) VALUES (?)", arguments: [value]) }
-        }
-        try fixture.queue.close()
-        let reader = try SQLiteWarehouse.openReadOnly(path: fixture.url.path, busyTimeout: Interval(seconds: 1), label: "w")
-        return try reader.unsafeRead { db in
+        try onWarehouseConnection(holding: values) { db in
             let counts = try Row.fetchOne(db, sql: """
                 SELECT count(dqmon_julianday(x)), count(*) FILTER (WHERE dqmon_julianday(x) IS NULL AND julianday(x) IS NOT NULL) FROM v
                 """)
@@ -35,6 +27,20 @@ import Testing
                 """)
             return (counts.flatMap { $0[0] as Int? } ?? 0, counts.flatMap { $0[1] as Int? } ?? 0, wrong)
         }
+    }
+
+    /// `values` in the one column `x` of a table `v`, read by `body` on a warehouse connection (the connection dqmon
+    /// opens, with its SQL functions registered).
+    static func onWarehouseConnection<T>(holding values: [DatabaseValueConvertible?], _ body: (Database) throws -> T) throws -> T {
+        let directory = TemporaryDirectory()
+        let fixture = try WarehouseFixture(at: directory.path("values.sqlite"))
+        try fixture.queue.write { db in
+            try db.execute(sql: "CREATE TABLE v (x)")
+            for value in values { try db.execute(sql: "INSERT INTO v (x) VALUES (?)", arguments: [value]) }
+        }
+        try fixture.queue.close()
+        let reader = try SQLiteWarehouse.openReadOnly(path: fixture.url.path, busyTimeout: Interval(seconds: 1), label: "w")
+        return try reader.unsafeRead(body)
     }
 
     @Test func everySecondAndFractionOfAMinuteIsJuliandaysOwnDouble() throws {
@@ -81,16 +87,8 @@ import Testing
             default: starts.append(Double.random(in: 2_440_000...2_470_000, using: &random))
             }
         }
-        let directory = TemporaryDirectory()
-        let fixture = try WarehouseFixture(at: directory.path("starts.sqlite"))
-        try fixture.queue.write { db in
-            try db.execute(sql: "CREATE TABLE v (x)")
-            for start in starts { try db.execute(sql: "INSERT INTO v (x) VALUES (?)", arguments: [start]) }
-        }
-        try fixture.queue.close()
-        let reader = try SQLiteWarehouse.openReadOnly(path: fixture.url.path, busyTimeout: Interval(seconds: 1), label: "w")
         let sql = SQLiteDialect.scanBandLow("x")
-        let differing = try reader.unsafeRead { db in
+        let differing = try Self.onWarehouseConnection(holding: starts) { db in
             try String.fetchAll(db, sql: "SELECT quote(x) || ': ' || quote(dqmon_scan_band_low(x)) || ' vs ' || quote(\(sql)) FROM v WHERE dqmon_scan_band_low(x) IS NOT (\(sql)) LIMIT 5")
         }
         #expect(differing.isEmpty, "seed \(Self.seed): \(differing)")
@@ -109,14 +107,7 @@ import Testing
               ('2026-11-25'), ('2026-11-25T11:00:00+02:00'), ('2026-11-24 24:30:00'), ('2026-11-25 11:00:00.25'),
               ('2026-11-25T11:20:00.125Z'), ('2026-11-25 11:30:00-00:15'), ('2026-11-25 10:00')
             """)
-        project.checks("events.yml", """
-            version: 1
-            datasets:
-              - name: events
-                checks:
-                  - freshness: { column: ts, error_after: 1d }
-                  - volume: { name: recent, window: 1h, column: ts, min_rows: 1 }
-            """)
+        project.checks("events.yml", SQLiteOutOfBandTextTests.freshnessAndRecentWindow)
         let now = 1_795_608_000.0  // 2026-11-25 12:00:00 UTC
         let truth = try warehouse.queue.read { db in
             try Row.fetchOne(db, sql: """
