@@ -66,8 +66,9 @@ let package = Package(
             name: "CSQLiteConfig",
             linkerSettings: [.linkedLibrary("sqlite3")]
         ),
-        // `dqmon_julianday`, registered on SQLite warehouse connections: julianday() of the common timestamp text forms
-        // without SQLite's general date parser, for the rows a metric query converts (see Sources/CSQLiteTimestamps).
+        // SQL functions registered on SQLite warehouse connections: `dqmon_julianday` (julianday() of the common timestamp
+        // text forms without SQLite's general date parser, for the rows a metric query converts) and
+        // `dqmon_scan_band_low` (see Sources/CSQLiteTimestamps).
         .target(
             name: "CSQLiteTimestamps",
             linkerSettings: [.linkedLibrary("sqlite3")]

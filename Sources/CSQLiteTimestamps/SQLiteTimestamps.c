@@ -1,3 +1,6 @@
+// SQL functions dqmon registers on its SQLite warehouse connections (SQLiteWarehouse.openReadOnly), each exactly
+// equal to the SQL it replaces: dqmon_julianday here, and dqmon_scan_band_low below.
+//
 // dqmon_julianday(x): the Julian day of a timestamp text in its common forms, computed without SQLite's general
 // date parser, for the rows a SQLite metric query converts one by one (issue 12).
 //
@@ -142,7 +145,7 @@ static void dqmon_scan_band_low(sqlite3_context *context, int argc, sqlite3_valu
     sqlite3_result_text(context, band, -1, SQLITE_TRANSIENT);
 }
 
-int dqmon_sqlite_register_julianday(struct sqlite3 *db) {
+int dqmon_sqlite_register_timestamp_functions(struct sqlite3 *db) {
     int code = sqlite3_create_function_v2(db, "dqmon_julianday", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                           0, dqmon_julianday, 0, 0, 0);
     if (code != SQLITE_OK) return code;

@@ -7,6 +7,6 @@ struct sqlite3;
 /// forms, NULL for every other value, so that `coalesce(dqmon_julianday(x), julianday(x))` equals `julianday(x)` for
 /// every x) and `dqmon_scan_band_low(start)` (the date a table scan converts text from, as SQLiteDialect.scanBandLow
 /// spells it in SQL). See SQLiteTimestamps.c. Returns SQLite's result code.
-int dqmon_sqlite_register_julianday(struct sqlite3 *db);
+int dqmon_sqlite_register_timestamp_functions(struct sqlite3 *db);
 
 #endif

@@ -58,7 +58,7 @@ public final class SQLiteWarehouse: Warehouse {
         configuration.label = "warehouse.\(label)"
         configuration.prepareDatabase { db in
             SQLiteRegexp.register(in: db)
-            try registerJulianDay(db)
+            try registerTimestampFunctions(db)
             withoutStatementAuthorizer(db)
         }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
@@ -66,12 +66,15 @@ public final class SQLiteWarehouse: Warehouse {
         return queue
     }
 
-    /// Registers `dqmon_julianday` (`Sources/CSQLiteTimestamps`), which the dialect's row-by-row timestamp reads call
-    /// before `julianday` (`SQLiteDialect.julianDay(ofRow:)`): every statement of this warehouse may use it.
-    static func registerJulianDay(_ db: Database) throws {
+    /// Registers `dqmon_julianday` and `dqmon_scan_band_low` (`Sources/CSQLiteTimestamps`), which the dialect's
+    /// timestamp reads call (`SQLiteDialect.julianDay(ofRow:)`, `latestTimestampInTableScan`): every statement of this
+    /// warehouse may use them.
+    static func registerTimestampFunctions(_ db: Database) throws {
         guard let connection = db.sqliteConnection else { return }
-        let code = dqmon_sqlite_register_julianday(connection)
-        guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot register dqmon_julianday") }
+        let code = dqmon_sqlite_register_timestamp_functions(connection)
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot register dqmon_julianday and dqmon_scan_band_low")
+        }
     }
 
     /// Unregisters GRDB's statement authorizer from a read-only warehouse connection, so that preparing a statement
