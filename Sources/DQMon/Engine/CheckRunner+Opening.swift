@@ -34,7 +34,8 @@ extension CheckRunner {
         }
 
         /// Connects and reads the catalog; a catalog failure closes the connection. Never throws: the outcome and
-        /// the events are values (no `try await` inside a larger expression: see the 6.3.1 -O note in COMMON.md).
+        /// the events are values (no `try await` inside a larger expression: Swift 6.3.1 at -O miscompiled one, see the
+        /// README's Tests section and `SQLiteWarehouse.rows(of:)`).
         private static func open(name: String, settings: any WarehouseSettings, tables: [TableName]) async -> Opened {
             let started = Date()
             let warehouse: any Warehouse
