@@ -66,9 +66,9 @@ let package = Package(
             name: "CSQLiteConfig",
             linkerSettings: [.linkedLibrary("sqlite3")]
         ),
-        // SQL functions registered on SQLite warehouse connections: `dqmon_julianday` (julianday() of the common timestamp
-        // text forms without SQLite's general date parser, for the rows a metric query converts) and
-        // `dqmon_scan_band_low` (see Sources/CSQLiteTimestamps).
+        // SQL functions registered on SQLite warehouse connections, each exactly julianday() of every value, without
+        // SQLite's general date parser for the common forms: `dqmon_julianday` per row, and the aggregates
+        // `dqmon_latest_julianday` and `dqmon_count_at_or_after` that a scan's metrics use (see Sources/CSQLiteTimestamps).
         .target(
             name: "CSQLiteTimestamps",
             linkerSettings: [.linkedLibrary("sqlite3")]

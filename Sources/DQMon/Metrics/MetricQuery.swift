@@ -234,8 +234,7 @@ struct Planner {
             let facts = columns[column] ?? TimestampColumn(name: column)
             if declared.contains(where: { $0.name == column }) { return declaredLatest(facts) }
             if let probe = dialect.latestTimestampProbe(facts, in: from) { return .probe(probe) }
-            if rows.isFiltered { return .scan(dialect.latestTimestampInScan(facts, in: from)) }
-            return .scan(dialect.latestTimestampInTableScan(facts, in: from))
+            return .scan(dialect.latestTimestampInScan(facts, in: from))
         case .windowedCount(let column, let window):
             let cutoff = storedCutoff(window)
             let facts = columns[column] ?? TimestampColumn(name: column)

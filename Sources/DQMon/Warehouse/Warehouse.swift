@@ -171,9 +171,13 @@ public struct ScanAggregate: Sendable {
     public let aggregates: [SQLStatement]
     /// Wraps the SQL naming each aggregate's result (in order) into the metric's value, e.g. `EXTRACT(EPOCH FROM …)`.
     public let convert: @Sendable ([String]) -> String
+    /// How each aggregate's results over parts of the rows combine into its result over all of them (`sum`, `max`,
+    /// `min`), when the aggregate's own name does not say it (a dialect's own function); nil: read from the name.
+    public let folds: [String]?
 
-    public init(_ aggregates: [SQLStatement], convert: @escaping @Sendable ([String]) -> String) {
+    public init(_ aggregates: [SQLStatement], folds: [String]? = nil, convert: @escaping @Sendable ([String]) -> String) {
         self.aggregates = aggregates
+        self.folds = folds
         self.convert = convert
     }
 
@@ -219,9 +223,6 @@ public protocol SQLDialect: Sendable {
     /// aggregate, over the raw column where the column's form allows, and the expression that converts its one
     /// result (given as SQL) to epoch seconds. Default: `max` of the per-row `epochSeconds`, unconverted.
     func latestTimestampInScan(_ column: TimestampColumn, in table: String) -> ScanAggregate
-    /// The same for the one scan of a whole, unfiltered, ungrouped table (`table` is its qualified name), where the
-    /// dialect may also read the table on its own to convert fewer rows. Default: `latestTimestampInScan`.
-    func latestTimestampInTableScan(_ column: TimestampColumn, in table: String) -> ScanAggregate
     /// The window's count computed in the dataset's one table scan, as a predicate on the raw column where the
     /// column's form allows. Default: the per-row `epochSeconds` compared with `cutoff`.
     func rowsSinceInScan(_ column: TimestampColumn, cutoff: Double) -> ScanAggregate
@@ -268,10 +269,6 @@ extension SQLDialect {
     public func latestTimestampProbe(_ column: TimestampColumn, in table: String) -> SQLStatement? { nil }
 
     public func rowsSinceProbe(_ column: TimestampColumn, cutoff: Double, in table: String) -> SQLStatement? { nil }
-
-    public func latestTimestampInTableScan(_ column: TimestampColumn, in table: String) -> ScanAggregate {
-        latestTimestampInScan(column, in: table)
-    }
 
     public func catalogAnswer(for metric: Metric, table: TableName) -> SQLStatement? { nil }
 

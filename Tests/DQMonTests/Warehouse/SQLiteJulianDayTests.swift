@@ -6,9 +6,11 @@ import Testing
 
 /// `dqmon_julianday` (Sources/CSQLiteTimestamps), registered on every SQLite warehouse connection, is either exactly
 /// SQLite's `julianday()` or NULL, so `coalesce(dqmon_julianday(x), julianday(x))` — what the dialect sends for a
-/// value read row by row — equals `julianday(x)` for every value. Checked on a real warehouse connection against
-/// SQLite's own function: every second and 0–3 digit fraction of a minute, and seeded random timestamps near the
-/// accepted forms (every field out of range, other separators, zones, spaces, extra digits, bytes cut or changed).
+/// value read row by row — equals `julianday(x)` for every value; and the scan aggregates `dqmon_latest_julianday` and
+/// `dqmon_count_at_or_after` equal `max(julianday(x))` and a count of `julianday(x) >= bound` over text and blobs.
+/// Checked on a real warehouse connection against SQLite's own function: every second and 0–3 digit fraction of a
+/// minute, every zone, seeded random timestamps near the accepted forms (every field out of range, other separators,
+/// zones, spaces, extra digits, bytes cut or changed), and seeded random groups of clustered values of every form.
 @Suite struct SQLiteJulianDayTests {
     static let seed = UInt64(ProcessInfo.processInfo.environment["DQMON_TEST_SEED"] ?? "") ?? 20_261_201
 
@@ -29,18 +31,9 @@ import Testing
         }
     }
 
-    /// `values` in the one column `x` of a table `v`, read by `body` on a warehouse connection (the connection dqmon
-    /// opens, with its SQL functions registered).
+    /// `values` in the one column `x` of a table `v`, read by `body` on a warehouse connection.
     static func onWarehouseConnection<T>(holding values: [DatabaseValueConvertible?], _ body: (Database) throws -> T) throws -> T {
-        let directory = TemporaryDirectory()
-        let fixture = try WarehouseFixture(at: directory.path("values.sqlite"))
-        try fixture.queue.write { db in
-            try db.execute(sql: "CREATE TABLE v (x)")
-            for value in values { try db.execute(sql: "INSERT INTO v (x) VALUES (?)", arguments: [value]) }
-        }
-        try fixture.queue.close()
-        let reader = try SQLiteWarehouse.openReadOnly(path: fixture.url.path, busyTimeout: Interval(seconds: 1), label: "w")
-        return try reader.unsafeRead(body)
+        try onWarehouseConnection(columns: "x", rows: values.map { [$0] }, body)
     }
 
     @Test func everySecondAndFractionOfAMinuteIsJuliandaysOwnDouble() throws {
@@ -55,6 +48,27 @@ import Testing
         let result = try Self.compare(values)
         #expect(result.wrong.isEmpty, "\(result.wrong)")
         #expect(result.answered == values.count, "every value here is a form the fast path reads")
+    }
+
+    /// Every zone SQLite reads and the ones just past it (`±hh:mm`, hh 00–15, mm 00–60), after a time with or without
+    /// seconds, on ordinary days and at the ends of SQLite's range (where a zone can move the instant out of it and
+    /// `julianday()` gives NULL): the fast path's answer is julianday()'s, and it answers every zone of ±14:59 or less
+    /// that stays in the range.
+    @Test func everyZoneIsJuliandaysOwnDouble() throws {
+        var values: [String] = []
+        for prefix in ["2026-11-25 11:59:30", "2026-11-25T00:00", "0000-01-01 00:00:00", "0000-01-01T14:58", "9999-12-31 23:59:59.999", "9999-12-31T10:00"] {
+            for sign in ["+", "-"] {
+                for hours in 0...15 {
+                    for minutes in [0, 1, 29, 30, 59, 60] { values.append(prefix + sign + Self.pad(hours, 2) + ":" + Self.pad(minutes, 2)) }
+                }
+            }
+        }
+        let result = try Self.compare(values)
+        #expect(result.wrong.isEmpty, "\(result.wrong)")
+        let inRange = try Self.onWarehouseConnection(holding: values) { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM v WHERE julianday(x) IS NOT NULL AND substr(x, -5, 2) <= '14' AND substr(x, -2) <= '59'")
+        }
+        #expect(result.answered == inRange, "\(result.answered) answered of \(String(describing: inRange)) zoned values julianday() reads")
     }
 
     @Test func randomTextNearTheFormsIsJuliandayOrLeftToIt() throws {
@@ -72,26 +86,60 @@ import Testing
         #expect(result.fallback > 100, "seed \(Self.seed): \(result.fallback)")
     }
 
-    /// `dqmon_scan_band_low(start)` is the SQL spelling `SQLiteDialect.scanBandLow` gives, on a warehouse connection,
-    /// for what the statements pass it (an arithmetic result: a number, or NULL): seeded random Julian days over
-    /// SQLite's whole range and beyond it, days around month starts (the rule for a month's first four days), the
-    /// range's edges, integers and NULL.
-    @Test func theScanBandLowIsItsSQLSpelling() throws {
+    /// `dqmon_latest_julianday(x)` and `dqmon_count_at_or_after(x, bound)` are SQLite's own
+    /// `max(julianday(x))` and `count(*) FILTER (WHERE julianday(x) >= bound)` over the TEXT and BLOB values, on a
+    /// warehouse connection: 600 seeded random groups of values clustered within 40 hours of a moment near a month's
+    /// end (every form `SQLiteOutOfBandTextTests.value` writes: zones, the hour 24, days past a month's end, odd
+    /// separators, blobs, garbage, numbers, NULL; and mutated near-timestamps), in ascending, descending or random
+    /// order (so that the aggregates' skipping of values that cannot matter meets every order), each with a bound that
+    /// is one of the group's own values (the `>=` edge), or an instant near them, or not a timestamp.
+    @Test func theAggregatesAreJuliandayOfEveryTextAndBlob() throws {
         var random = SeededRandom(seed: Self.seed)
-        var starts: [DatabaseValueConvertible?] = [nil, 2_461_369, 0, 0.0, 0.0416, 0.0417, -0.1, 1_721_424.5, 1_721_425.5,
-                                                   5_373_484.4999, 5_373_484.5, 2_461_375.458_333_333_5]
-        for _ in 0..<20_000 {
-            switch Int.random(in: 0..<3, using: &random) {
-            case 0: starts.append(Double.random(in: -5...5_373_490, using: &random))
-            case 1: starts.append((Double.random(in: 1_721_425...5_373_484, using: &random)).rounded() + 0.5 + Double.random(in: -5...5, using: &random))
-            default: starts.append(Double.random(in: 2_440_000...2_470_000, using: &random))
+        var rows: [[DatabaseValueConvertible?]] = []
+        for group in 0..<600 {
+            let anchor = SQLiteOutOfBandTextTests.anchors.randomElement(using: &random)! + Double.random(in: -172_800...172_800, using: &random).rounded()
+            var values = (0..<Int.random(in: 0...40, using: &random)).map { _ in
+                SQLiteOutOfBandTextTests.value(near: anchor + Double.random(in: -144_000...144_000, using: &random).rounded(), random: &random, numeric: true)
             }
+            if group % 5 == 0 { values += (0..<8).map { _ in Self.randomTimestamp(&random) } }
+            let texts = values.compactMap { $0 as? String }
+            switch group % 3 {
+            case 0: values.sort { ($0 as? String ?? "") < ($1 as? String ?? "") }
+            case 1: values.sort { ($0 as? String ?? "") > ($1 as? String ?? "") }
+            default: values.shuffle(using: &random)
+            }
+            let near = SQLiteOutOfBandTextTests.parts(anchor + Double.random(in: -144_000...144_000, using: &random).rounded())
+            let bound = [texts.randomElement(using: &random) ?? "n/a", near.date + " " + near.time + ".5", "n/a"][Int.random(in: 0..<3, using: &random) % (texts.isEmpty ? 2 : 3)]
+            rows += values.map { [group, $0, bound] }
         }
-        let sql = SQLiteDialect.scanBandLow("x")
-        let differing = try Self.onWarehouseConnection(holding: starts) { db in
-            try String.fetchAll(db, sql: "SELECT quote(x) || ': ' || quote(dqmon_scan_band_low(x)) || ' vs ' || quote(\(sql)) FROM v WHERE dqmon_scan_band_low(x) IS NOT (\(sql)) LIMIT 5")
+        let differing = try Self.onWarehouseConnection(columns: "g, x, b", rows: rows) { db in
+            try String.fetchAll(db, sql: """
+                SELECT 'group ' || g || ': ' || quote(dqmon_latest_julianday(x)) || ' vs ' || quote(max(julianday(x)) FILTER (WHERE typeof(x) IN ('text', 'blob')))
+                       || ', ' || dqmon_count_at_or_after(x, julianday(b)) || ' vs ' || count(*) FILTER (WHERE typeof(x) IN ('text', 'blob') AND julianday(x) >= julianday(b))
+                FROM v GROUP BY g
+                HAVING dqmon_latest_julianday(x) IS NOT max(julianday(x)) FILTER (WHERE typeof(x) IN ('text', 'blob'))
+                    OR dqmon_count_at_or_after(x, julianday(b)) IS NOT count(*) FILTER (WHERE typeof(x) IN ('text', 'blob') AND julianday(x) >= julianday(b))
+                LIMIT 5
+                """)
         }
         #expect(differing.isEmpty, "seed \(Self.seed): \(differing)")
+        #expect(rows.count > 6_000, "seed \(Self.seed): \(rows.count) rows")
+    }
+
+    /// Rows of `columns` in a table `v`, read by `body` on a warehouse connection (the connection dqmon opens, with its
+    /// SQL functions registered).
+    static func onWarehouseConnection<T>(columns: String, rows: [[DatabaseValueConvertible?]], _ body: (Database) throws -> T) throws -> T {
+        let directory = TemporaryDirectory()
+        let fixture = try WarehouseFixture(at: directory.path("values.sqlite"))
+        let placeholders = columns.split(separator: ",").map { _ in "?" }.joined(separator: ", ")
+        try fixture.queue.write { db in
+            try db.execute(sql: "CREATE TABLE v (\(columns))")
+            let insert = try db.makeStatement(sql: "INSERT INTO v (\(columns)) VALUES (\(placeholders))")
+            for row in rows { try insert.execute(arguments: StatementArguments(row)) }
+        }
+        try fixture.queue.close()
+        let reader = try SQLiteWarehouse.openReadOnly(path: fixture.url.path, busyTimeout: Interval(seconds: 1), label: "w")
+        return try reader.unsafeRead(body)
     }
 
     /// Through `dqmon check`, on a column without a declared form, indexed or not: rows in every form the fast path

@@ -105,11 +105,11 @@ struct FoldableAggregate {
         self.value = value
     }
 
-    /// A dialect's scan aggregate (`count(…)` and `max(…)` forms): counts fold by sum, maxima and minima by
+    /// A dialect's scan aggregate (`count(…)` and `max(…)` forms, or the folds it states): counts fold by sum, maxima and minima by
     /// themselves, then the dialect's conversion. An aggregate of another form keeps each segment's own value and
     /// leaves `other` NULL (not measured, and the result says so) rather than fold it wrongly.
     init(_ scan: ScanAggregate) {
-        let folds = scan.aggregates.map { Self.fold(of: $0.sql) }
+        let folds = scan.folds.map { $0.map(Optional.some) } ?? scan.aggregates.map { Self.fold(of: $0.sql) }
         let foldable = !folds.contains(nil)
         self.init(partials: scan.aggregates) { names, _ in
             let single = scan.convert(names.map { "max(\($0))" })

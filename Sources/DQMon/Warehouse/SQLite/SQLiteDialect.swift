@@ -127,67 +127,31 @@ public struct SQLiteDialect: SQLDialect {
     /// `t` − 15 h, whatever its ISO form (a `T` sorts after the space, a longer text after its prefix).
     static let zoneMarginHours = 15
 
-    /// How many of the newest rows (by rowid) give the lower bound of `latestTimestampInTableScan`.
-    static let newestRowsRead = 64
-
-    /// Without an index, in the table's one scan, converting only the rows that can be the latest:
-    /// - numbers: the greatest ≤ 10¹¹ (epoch seconds) and the greatest above it (milliseconds), on the raw column;
-    /// - text: `julianday()` only where the text sorts at or above a date bound below a lower bound of the latest
-    ///   instant. The lower bound is the latest timestamp text among the table's 64 newest rows by rowid (read from
-    ///   the end of the rowid b-tree, not a scan): the latest row is at or after it. The date bound (`scanBandLow`)
-    ///   takes in the 15-hour zone margin and the rows of `outOfBandText`, whose narrow ranges a scan cannot seek.
-    ///   Exact for every form, as the per-row `max(epochSeconds)`; it only saves work when rows are appended roughly
-    ///   in time order. Without a rowid (a view, a WITHOUT ROWID table) or when the newest rows hold no timestamp
-    ///   text, every text row (and blob) is converted.
-    /// (Measured on `scripts/bench 1000`: sqlite3 CPU for the 1,000 dataset statements 1.03 s per-row, 0.71 s so.)
-    public func latestTimestampInTableScan(_ column: TimestampColumn, in table: String) -> ScanAggregate {
+    /// The latest timestamp in the dataset's one scan (no index serves it; a whole table, or the rows of `where:` or
+    /// of a segment): numbers on the raw column, the greatest ≤ 10¹¹ (epoch seconds) and the greatest above it
+    /// (milliseconds); text and blobs by `dqmon_latest_julianday` (`Sources/CSQLiteTimestamps`), an aggregate giving the
+    /// greatest `julianday()` of them, exact for every form, which reads the common forms itself and skips a text
+    /// that cannot be later than the latest so far.
+    ///
+    /// It replaced, for a whole table, `julianday()` of the text sorting above a date bound set by the table's 64 newest
+    /// rows (and, for `where:`, views and `WITHOUT ROWID` tables, of every row): on `scripts/bench 1000` (no declared
+    /// form), sqlite3 ran the 1,000 statements in 0.20 s of CPU instead of 0.35 s (the floor's: 0.15 s), see README.
+    public func latestTimestampInScan(_ column: TimestampColumn, in table: String) -> ScanAggregate {
         let c = quote(column.name)
-        let numbers = SQLiteAffinity(declaredType: column.declaredType) != .text
         var aggregates: [SQLStatement] = []
         // `max(x) FILTER (WHERE p)`, not `max(CASE WHEN p THEN x END)`: the rows where p is false skip the aggregate
-        // step (sqlite3 on `scripts/bench 1000`'s statements, no declared form: 0.291 -> 0.257 s of CPU with the rows
-        // over 30 days, 0.372 -> 0.354 s over 3; minimum of 8 alternated runs; same answers).
-        if numbers {
+        // step (sqlite3 on `scripts/bench 1000`'s statements: 0.291 -> 0.257 s of CPU; minimum of 8 alternated runs).
+        if SQLiteAffinity(declaredType: column.declaredType) != .text {
             aggregates.append(SQLStatement("max(\(c)) FILTER (WHERE \(c) <= \(Self.millisecondsAbove))"))
             aggregates.append(SQLStatement("max(\(c)) FILTER (WHERE \(c) > \(Self.millisecondsAbove) AND \(c) < '')"))
         }
-        let lowest = column.hasRowID == true
-            ? "(SELECT coalesce(dqmon_scan_band_low(max(CASE WHEN \(c) >= '' AND \(c) < x'' THEN \(Self.julianDay(ofRow: c)) END) "
-                + "- \(Self.zoneMarginHours) / 24.0), '') FROM (SELECT \(c) FROM \(table) ORDER BY rowid DESC LIMIT \(Self.newestRowsRead)))"
-            : "''"
-        aggregates.append(SQLStatement("max(\(Self.julianDay(ofRow: c))) FILTER (WHERE \(c) >= \(lowest))"))
-        return ScanAggregate(aggregates) { names in
+        aggregates.append(SQLStatement("dqmon_latest_julianday(\(c))"))
+        return ScanAggregate(aggregates, folds: aggregates.map { _ in "max" }) { names in
             let julianDay = names.last ?? "NULL"
             var epochs = ["(\(julianDay) - 2440587.5) * 86400.0"]
-            if numbers, names.count == 3 { epochs = [names[0], "\(names[1]) / 1000.0"] + epochs }
+            if names.count == 3 { epochs = [names[0], "\(names[1]) / 1000.0"] + epochs }
             return Self.greatest(epochs)
         }
-    }
-
-    /// The date (`'YYYY-MM-DD'`) at or above which a scan converts text for a band starting at the instant `start`
-    /// (SQL giving a Julian day): the lowest date of `outOfBandText`'s ranges, so that they are inside it. That is
-    /// the date of `start` − 1 h (a row written on an earlier day is read before `start` + 15 h, see `outOfBandText`),
-    /// or, in a month's first four days, the 29th of the previous month if lower (a day past a month's end reads as up
-    /// to three days into the next). NULL when `start` is NULL or beyond what SQLite reads.
-    ///
-    /// The statements send `dqmon_scan_band_low(start)` (`Sources/CSQLiteTimestamps`), which computes exactly this SQL
-    /// with SQLite's date arithmetic: parsing its five `strftime()` calls made the read of the newest rows cost more to
-    /// prepare than the rest of the statement (`SQLiteJulianDayTests` compares the two).
-    static func scanBandLow(_ start: String) -> String {
-        let hourBefore = "strftime('%Y-%m-%d', \(start), '-1 hour')"
-        return "CASE WHEN strftime('%d', \(start)) <= '04' "
-            + "THEN min(strftime('%Y-%m-29', \(start), 'start of month', '-1 day'), \(hourBefore)) ELSE \(hourBefore) END"
-    }
-
-    /// The same date for the epoch second `start` (a window's band): "" (every text row) outside the years 1–9999.
-    static func scanBandLow(start: Double) -> String {
-        guard MetricValues.timestampRange.contains(start - 3_600), MetricValues.timestampRange.contains(start) else { return "" }
-        let hourBefore = String(hourPrefix(start - 3_600).prefix(10))
-        let today = hourPrefix(start)
-        guard today.dropFirst(8).prefix(2) <= "04" else { return hourBefore }
-        let (year, month) = (Int(today.prefix(4)) ?? 1, Int(today.dropFirst(5).prefix(2)) ?? 1)
-        let previous = month == 1 ? digits(year - 1, 4) + "-12-29" : digits(year, 4) + "-" + digits(month - 1, 2) + "-29"
-        return min(previous, hourBefore)
     }
 
     /// The declared `columns` of the table's 16 newest rows (by rowid, read from the end of the table, not a scan;
@@ -240,18 +204,24 @@ public struct SQLiteDialect: SQLDialect {
         return counts.dropFirst().reduce(counts[0]) { $0 + SQLStatement(" + ") + $1 }
     }
 
-    /// Without an index the table is read once anyway: the number ranges, and `julianday()` for the text (and blobs)
-    /// sorting at or above `scanBandLow` of the band's start, the date that takes in `outOfBandText`'s ranges too.
-    /// (Testing those narrow ranges row by row cost more than converting the rows: on `scripts/bench 1000`, sqlite3
-    /// took 0.55-0.64 s of CPU for the 1,000 statements with the 15-hour band alone, 1.0-1.1 s testing the ranges
-    /// in a CASE, 0.62-0.65 s converting from the date bound.)
+    /// Without an index the table is read once anyway: the rows in the number ranges, and the text and blobs that
+    /// `julianday()` places at or after the cutoff, counted by `dqmon_count_at_or_after` (`Sources/CSQLiteTimestamps`),
+    /// an aggregate that reads the common forms itself and skips a text that cannot reach the bound. The bound is
+    /// `julianday(?, 'unixepoch')` of the cutoff rounded up to the millisecond, as in `textAtOrAfter`. A cutoff outside
+    /// the years 1–9999 keeps the per-row arithmetic form.
     public func rowsSinceInScan(_ column: TimestampColumn, cutoff: Double) -> ScanAggregate {
         let c = quote(column.name)
-        var predicates = numberPredicates(column, cutoff: cutoff)
-        let start = cutoff - Double(Self.zoneMarginHours * 3600)
-        predicates.append(SQLStatement("\(c) >= ? AND ", arguments: [.text(Self.scanBandLow(start: start))]) + Self.textAtOrAfter(c, cutoff: cutoff))
-        let any = predicates.map { SQLStatement("(") + $0 + SQLStatement(")") }
-        return ScanAggregate(countRows(where: any.dropFirst().reduce(any[0]) { $0 + SQLStatement(" OR ") + $1 }))
+        let numbers = numberPredicates(column, cutoff: cutoff).map { SQLStatement("(") + $0 + SQLStatement(")") }
+        guard let bound = Self.julianDayBound(cutoff) else {
+            let any = numbers + [SQLStatement("(\(c) >= '' AND ") + Self.textAtOrAfter(c, cutoff: cutoff) + SQLStatement(")")]
+            return ScanAggregate(countRows(where: any.dropFirst().reduce(any[0]) { $0 + SQLStatement(" OR ") + $1 }))
+        }
+        var aggregates: [SQLStatement] = []
+        if !numbers.isEmpty { aggregates.append(countRows(where: numbers.dropFirst().reduce(numbers[0]) { $0 + SQLStatement(" OR ") + $1 })) }
+        aggregates.append(SQLStatement("dqmon_count_at_or_after(\(c), julianday(?, 'unixepoch'))", arguments: [.real(bound)]))
+        return ScanAggregate(aggregates, folds: aggregates.map { _ in "sum" }) { names in
+            names.count == 1 ? names[0] : "(" + names.joined(separator: " + ") + ")"
+        }
     }
 
     /// `count(*) FILTER (WHERE predicate)` (SQLite 3.30 and later): the rows where it is false skip the aggregate
@@ -293,11 +263,17 @@ public struct SQLiteDialect: SQLDialect {
     /// carried ±40 µs of float error and missed a row written exactly at a whole-second bound.) The right side is
     /// a constant, computed once per statement. A cutoff outside the years 1–9999 keeps the arithmetic form.
     static func textAtOrAfter(_ column: String, cutoff: Double) -> SQLStatement {
-        guard MetricValues.timestampRange.contains(cutoff) else {
+        guard let bound = julianDayBound(cutoff) else {
             return SQLStatement("(\(julianDay(ofRow: column)) - 2440587.5) * 86400.0 >= ?", arguments: [.real(cutoff)])
         }
-        let milliseconds = ((cutoff * 1_000_000).rounded() / 1000).rounded(.up)
-        return SQLStatement("\(julianDay(ofRow: column)) >= julianday(?, 'unixepoch')", arguments: [.real(milliseconds / 1000)])
+        return SQLStatement("\(julianDay(ofRow: column)) >= julianday(?, 'unixepoch')", arguments: [.real(bound)])
+    }
+
+    /// The epoch second that `julianday(?, 'unixepoch')` turns into the Julian day a text written at `cutoff` reads as:
+    /// the cutoff rounded up to the millisecond. nil outside the years 1–9999.
+    static func julianDayBound(_ cutoff: Double) -> Double? {
+        guard MetricValues.timestampRange.contains(cutoff) else { return nil }
+        return ((cutoff * 1_000_000).rounded() / 1000).rounded(.up) / 1000
     }
 
     /// `YYYY-MM-DD HH` of an epoch second, clamped to the years 0001–9999 (what ISO text can spell).

@@ -66,14 +66,14 @@ public final class SQLiteWarehouse: Warehouse {
         return queue
     }
 
-    /// Registers `dqmon_julianday` and `dqmon_scan_band_low` (`Sources/CSQLiteTimestamps`), which the dialect's
-    /// timestamp reads call (`SQLiteDialect.julianDay(ofRow:)`, `latestTimestampInTableScan`): every statement of this
-    /// warehouse may use them.
+    /// Registers `dqmon_julianday`, `dqmon_latest_julianday` and `dqmon_count_at_or_after` (`Sources/CSQLiteTimestamps`),
+    /// which the dialect's timestamp reads call (`SQLiteDialect.julianDay(ofRow:)`, `latestTimestampInScan`,
+    /// `rowsSinceInScan`): every statement of this warehouse may use them.
     static func registerTimestampFunctions(_ db: Database) throws {
         guard let connection = db.sqliteConnection else { return }
         let code = dqmon_sqlite_register_timestamp_functions(connection)
         guard code == SQLITE_OK else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot register dqmon_julianday and dqmon_scan_band_low")
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot register dqmon's timestamp functions (dqmon_julianday, dqmon_latest_julianday, dqmon_count_at_or_after)")
         }
     }
 
