@@ -90,7 +90,8 @@ import Testing
     /// `max(julianday(x))` and `count(*) FILTER (WHERE julianday(x) >= bound)` over the TEXT and BLOB values, on a
     /// warehouse connection: 600 seeded random groups of values clustered within 40 hours of a moment near a month's
     /// end (every form `SQLiteOutOfBandTextTests.value` writes: zones, the hour 24, days past a month's end, odd
-    /// separators, blobs, garbage, numbers, NULL; and mutated near-timestamps), in ascending, descending or random
+    /// separators, blobs, garbage, numbers, NULL; mutated near-timestamps; bare Julian day numbers and times of day as
+    /// text), in ascending, descending or random
     /// order (so that the aggregates' skipping of values that cannot matter meets every order), each with a bound that
     /// is one of the group's own values (the `>=` edge), or an instant near them, or not a timestamp.
     @Test func theAggregatesAreJuliandayOfEveryTextAndBlob() throws {
@@ -102,6 +103,8 @@ import Testing
                 SQLiteOutOfBandTextTests.value(near: anchor + Double.random(in: -144_000...144_000, using: &random).rounded(), random: &random, numeric: true)
             }
             if group % 5 == 0 { values += (0..<8).map { _ in Self.randomTimestamp(&random) } }
+            // Text julianday() reads that sorts anywhere: a bare Julian day number, a time of 2000-01-01, a negative year.
+            if group % 7 == 0 { values += [["2461005.5", " 2461005", "2.461005e6", "12:30", "23:59:59.5", "-0001-01-01 10:00"].randomElement(using: &random)!] }
             let texts = values.compactMap { $0 as? String }
             switch group % 3 {
             case 0: values.sort { ($0 as? String ?? "") < ($1 as? String ?? "") }
