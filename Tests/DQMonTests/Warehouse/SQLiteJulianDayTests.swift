@@ -148,7 +148,7 @@ import Testing
     /// Through `dqmon check`, on a column without a declared form, indexed or not: rows in every form the fast path
     /// reads (a space or `T`, fractions, `Z`, a date alone) and some it leaves to `julianday()` (a zone, the hour 24)
     /// give the latest instant and the window count that `julianday()` of each row gives, and `--dry-run` shows the
-    /// `coalesce(dqmon_julianday(…), julianday(…))` it sends.
+    /// aggregates it sends.
     @Test func dqmonCheckAnswersAsJuliandayOnEveryRow() throws {
         let project = ProjectFixture()
         let warehouse = try project.warehouse()
@@ -176,7 +176,7 @@ import Testing
             #expect(output.checkResults?["events/volume/recent"]?["observed"] as? Double == Double(inWindow), "indexed \(indexed): \(output.stdout)")
         }
         let dryRun = try dqmon(["check", "--all", "--dry-run", "--now", "2026-11-25T12:00:00Z"], in: project)
-        #expect(dryRun.stdout.contains(#"coalesce(dqmon_julianday("ts"), julianday("ts"))"#), "\(dryRun.stdout)")
+        #expect(dryRun.stdout.contains(#"dqmon_latest_julianday("ts")"#) && dryRun.stdout.contains(#"dqmon_count_at_or_after("ts", julianday(1795604400.0, 'unixepoch'))"#), "\(dryRun.stdout)")
     }
 
     /// A timestamp in one of the accepted forms, then perhaps mutated: a field out of range or of another width,

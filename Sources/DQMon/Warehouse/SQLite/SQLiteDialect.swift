@@ -55,13 +55,13 @@ public struct SQLiteDialect: SQLDialect {
             parts.append("SELECT \(c) FROM \(table) WHERE \(c) <= \(Self.millisecondsAbove) ORDER BY \(c) DESC LIMIT 1")
             parts.append("SELECT \(c) / 1000.0 FROM \(table) WHERE \(c) > \(Self.millisecondsAbove) AND \(c) < '' ORDER BY \(c) DESC LIMIT 1")
         }
-        let rowJulianDay = Self.julianDay(ofRow: c)
+        let latestInRange = "dqmon_latest_julianday(\(c))"
         let bandStart = "julianday(dqmon_text) - \(Self.zoneMarginHours) / 24.0"
         let bandLow = "coalesce(strftime('%Y-%m-%d %H', \(bandStart)), '')"
         let latestJulianDay = "SELECT CASE WHEN julianday(dqmon_text) IS NULL "
-            + "THEN (SELECT max(\(rowJulianDay)) FROM \(table) WHERE \(c) >= '') "
-            + "ELSE (SELECT max(dqmon_jd) FROM (SELECT max(\(rowJulianDay)) AS dqmon_jd FROM \(table) WHERE \(c) >= \(bandLow) "
-            + "UNION ALL SELECT max(\(rowJulianDay)) FROM \(table) WHERE \(Self.outOfBandText(c, bandStart: bandStart, bandLow: bandLow)))) END "
+            + "THEN (SELECT \(latestInRange) FROM \(table) WHERE \(c) >= '') "
+            + "ELSE (SELECT max(dqmon_jd) FROM (SELECT \(latestInRange) AS dqmon_jd FROM \(table) WHERE \(c) >= \(bandLow) "
+            + "UNION ALL SELECT \(latestInRange) FROM \(table) WHERE \(Self.outOfBandText(c, bandStart: bandStart, bandLow: bandLow)))) END "
             + "FROM (SELECT \(c) AS dqmon_text FROM \(table) WHERE \(c) >= '' AND \(c) < x'' ORDER BY \(c) DESC LIMIT 1)"
         parts.append("SELECT ((\(latestJulianDay)) - 2440587.5) * 86400.0")
         return SQLStatement("SELECT max(dqmon_latest) FROM (" + parts.map { "SELECT (\($0)) AS dqmon_latest" }.joined(separator: " UNION ALL ") + ")")
@@ -195,11 +195,17 @@ public struct SQLiteDialect: SQLDialect {
 
     /// Rows at or after `cutoff` as index range counts: numbers in seconds, numbers in milliseconds, text rows
     /// from the hour 15 hours before the cutoff (`zoneMarginHours`) and the narrow ranges below it of
-    /// `outOfBandText`, each text row then converted to compare exactly. nil (the scan form) when the column has no index.
+    /// `outOfBandText`, the text ranges' rows counted by `dqmon_count_at_or_after` (exact, as `rowsSinceInScan`).
+    /// nil (the scan form) when the column has no index.
     public func rowsSinceProbe(_ column: TimestampColumn, cutoff: Double, in table: String) -> SQLStatement? {
         guard column.isIndexed != false else { return nil }
-        let counts = rowsSincePredicates(column, cutoff: cutoff).map { predicate in
-            SQLStatement("(SELECT count(*) FROM \(table) WHERE ") + predicate + SQLStatement(")")
+        let c = quote(column.name)
+        let counts = rowsSincePredicates(column, cutoff: cutoff).map { range in
+            guard let bound = range.textAtOrAfter else {
+                return SQLStatement("(SELECT count(*) FROM \(table) WHERE ") + range.rows + SQLStatement(")")
+            }
+            return SQLStatement("(SELECT dqmon_count_at_or_after(\(c), julianday(?, 'unixepoch')) FROM \(table) WHERE ", arguments: [.real(bound)])
+                + range.rows + SQLStatement(")")
         }
         return counts.dropFirst().reduce(counts[0]) { $0 + SQLStatement(" + ") + $1 }
     }
@@ -240,21 +246,25 @@ public struct SQLiteDialect: SQLDialect {
                 SQLStatement("\(c) > \(Self.millisecondsAbove) AND \(c) >= ? AND \(c) < ''", arguments: [.real(cutoff * 1000)])]
     }
 
-    /// The disjoint index ranges whose rows are at or after `cutoff`: epoch seconds, epoch milliseconds, ISO text (and
-    /// blobs, which `julianday` reads as text) from the hour 15 hours before the cutoff, and below that hour the
-    /// narrow ranges of `outOfBandText`, each text row converted to compare exactly.
-    func rowsSincePredicates(_ column: TimestampColumn, cutoff: Double) -> [SQLStatement] {
+    /// The disjoint index ranges holding the rows at or after `cutoff`: epoch seconds and epoch milliseconds (every row
+    /// of the range counts), ISO text (and blobs, which `julianday` reads as text) from the hour 15 hours before the
+    /// cutoff, and below that hour the narrow ranges of `outOfBandText`, whose rows count where `julianday()` places
+    /// them at or after `textAtOrAfter` (`julianDayBound` of the cutoff, to pass to `julianday(?, 'unixepoch')`). A
+    /// cutoff outside the years 1–9999 compares each text row in the range itself (`textAtOrAfter` nil).
+    func rowsSincePredicates(_ column: TimestampColumn, cutoff: Double) -> [(rows: SQLStatement, textAtOrAfter: Double?)] {
         let c = quote(column.name)
-        var predicates = numberPredicates(column, cutoff: cutoff)
+        var ranges = numberPredicates(column, cutoff: cutoff).map { (rows: $0, textAtOrAfter: nil as Double?) }
+        let bound = Self.julianDayBound(cutoff)
+        let perRow = bound == nil ? SQLStatement(" AND ") + Self.textAtOrAfter(c, cutoff: cutoff) : SQLStatement("")
         let start = cutoff - Double(Self.zoneMarginHours * 3600)
         let bandLow = Self.hourPrefix(start)
-        predicates.append(SQLStatement("\(c) >= ? AND ", arguments: [.text(bandLow)]) + Self.textAtOrAfter(c, cutoff: cutoff))
+        ranges.append((SQLStatement("\(c) >= ?", arguments: [.text(bandLow)]) + perRow, bound))
         if let bounds = Self.outOfBandBounds(start: start) {
-            let ranges = bounds.map { _ in "(\(c) >= ? AND \(c) < ?)" }.joined(separator: " OR ")
+            let narrow = bounds.map { _ in "(\(c) >= ? AND \(c) < ?)" }.joined(separator: " OR ")
             let arguments = [SQLValue.text(bandLow)] + bounds.flatMap { [SQLValue.text($0.low), .text($0.high)] }
-            predicates.append(SQLStatement("\(c) < ? AND (\(ranges)) AND ", arguments: arguments) + Self.textAtOrAfter(c, cutoff: cutoff))
+            ranges.append((SQLStatement("\(c) < ? AND (\(narrow))", arguments: arguments) + perRow, bound))
         }
-        return predicates
+        return ranges
     }
 
     /// `julianday(col)` at or after `cutoff`, compared as Julian days both: SQLite reads text to the millisecond, and
