@@ -82,8 +82,9 @@ public struct MetricValues: Sendable {
         }
     }
 
-    /// Epoch seconds of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the years a load time can have.
-    static let timestampRange: ClosedRange<Double> = -62_135_596_800 ... 253_402_300_799
+    /// Epoch seconds from 0001-01-01T00:00:00Z up to, not including, 10000-01-01T00:00:00Z: the years a load time can
+    /// have, to its last millisecond (`'9999-12-31 23:59:59.999'` is a time SQLite reads).
+    static let timestampRange: ClosedRange<Double> = -62_135_596_800 ... Double(253_402_300_800).nextDown
 
     /// Why `value` cannot be used as `metric`'s value, or nil when it can.
     static func problem(with value: Double, of metric: Metric) -> String? {

@@ -41,11 +41,35 @@ import Testing
         }
     }
 
+    /// The last millisecond of the year 9999 is a timestamp SQLite reads, and dqmon too (it was reported as outside the
+    /// years 1–9999), through `dqmon check`: with a declared form or without, indexed or not.
+    @Test func theLastMillisecondOfTheYear9999IsATimestamp() throws {
+        let project = ProjectFixture()
+        let warehouse = try project.warehouse()
+        try warehouse.execute("CREATE TABLE late (id INTEGER PRIMARY KEY, ts TEXT)")
+        try warehouse.execute("INSERT INTO late (ts) VALUES ('2026-11-25 11:00:00'), ('9999-12-31 23:59:59.999')")
+        for (declared, indexed) in [("", false), ("", true), ("\n    timestamp_format: utc_text", true)] {
+            if indexed { try warehouse.execute("CREATE INDEX IF NOT EXISTS late_ts ON late (ts)") }
+            project.checks("late.yml", """
+                version: 1
+                datasets:
+                  - name: late\(declared)
+                    checks:
+                      - freshness: { column: ts, error_after: 1d }
+                """)
+            let output = try CommandLineRunner.run(["check", "--all", "--format", "json", "--now", "2026-11-25T12:00:00Z"], in: project.root)
+            let result = output.checkResults?["late/freshness"]
+            #expect(output.status == 0 && result?["status"] as? String == "pass", "\(declared) indexed \(indexed): \(output.stdout) \(output.stderr)")
+            let age = result?["observed"] as? Double
+            #expect(age.map { abs($0 - (1_795_608_000 - 253_402_300_799.999)) < 0.01 } == true, "\(declared) indexed \(indexed): \(output.stdout)")
+        }
+    }
+
     /// Whatever double comes back, a recorded value is finite, and a timestamp is within years 1–9999.
     @Test func recordedValuesAreAlwaysUsable() {
         var random = SeededRandom(seed: 7)
         let specials: [Double] = [.nan, .infinity, -.infinity, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
-                                  .leastNonzeroMagnitude, 0, -0.0, 1e30, -1e30, 253_402_300_800, -62_135_596_801]
+                                  .leastNonzeroMagnitude, 0, -0.0, 1e30, -1e30, 253_402_300_800, 253_402_300_799.999, -62_135_596_801]
         let metrics: [Metric] = [.maxTimestamp(column: "t"), .mean(column: "x"), .rowCount, .custom(sql: "select 1")]
         for index in 0..<5_000 {
             let value = index < specials.count ? specials[index] : Double(bitPattern: random.next())
@@ -54,7 +78,7 @@ import Testing
                 values.record(value, for: metric)
                 if let kept = values[metric] {
                     #expect(kept.isFinite, "seed 7: \(value) kept for \(metric)")
-                    if case .maxTimestamp = metric { #expect(kept >= -62_135_596_800 && kept <= 253_402_300_799) }
+                    if case .maxTimestamp = metric { #expect(kept >= -62_135_596_800 && kept < 253_402_300_800) }
                 } else {
                     #expect(values.unusable[metric] != nil, "seed 7: \(value) for \(metric) neither kept nor explained")
                 }
