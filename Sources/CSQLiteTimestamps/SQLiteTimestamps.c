@@ -28,6 +28,7 @@
 // julianday() on seeded random and mutated text, every second and fraction of a minute, and every zone.
 #include "CSQLiteTimestamps.h"
 #include <sqlite3.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -185,27 +186,44 @@ static TimestampAggregate *aggregate_state(sqlite3_context *context) {
     return state;
 }
 
+/// How a step reads its value.
+typedef enum {
+    READ_BY_FAST_PATH,  // `*milliseconds` holds SQLite's integer milliseconds for it
+    SKIPPED,            // a text starting with a date that cannot reach past the step's floor: not read
+    READ_BY_SQLITE      // the step asks julianday() (a blob, or text the fast path does not read)
+} Reading;
+
+/// Reads a TEXT or BLOB value (of type `type`) for a step, skipping a text starting with a date D when D + 40 hours is at or before
+/// `floor` milliseconds or the Julian day `julian_floor` (-INFINITY: none): every instant SQLite reads it as is then
+/// before the floor.
+static inline Reading read_value(sqlite3_value *value, int type, int64_t floor, double julian_floor, int64_t *milliseconds) {
+    if (type != SQLITE_TEXT) return READ_BY_SQLITE;
+    const unsigned char *z = sqlite3_value_text(value);
+    int n = sqlite3_value_bytes(value), year, month, day;
+    if (z == 0 || !read_date(z, n, &year, &month, &day)) return READ_BY_SQLITE;
+    int64_t at_midnight = julian_milliseconds_at_midnight(year, month, day), reach = at_midnight + date_reach_milliseconds;
+    if (reach <= floor) return SKIPPED;
+    if (julian_floor != -INFINITY && (double)reach / 86400000.0 <= julian_floor) return SKIPPED;
+    if (is_calendar_day(year, month, day) && read_rest_of_timestamp(z, n, at_midnight, milliseconds)) return READ_BY_FAST_PATH;
+    return READ_BY_SQLITE;
+}
+
 static void latest_step(sqlite3_context *context, int argc, sqlite3_value **argv) {
     (void)argc;
     int type = sqlite3_value_type(argv[0]);
     if (type != SQLITE_TEXT && type != SQLITE_BLOB) return;  // numbers are epochs, read raw by the caller
     TimestampAggregate *state = aggregate_state(context);
     if (state == 0) return;
-    int year, month, day;
-    if (type == SQLITE_TEXT) {
-        const unsigned char *z = sqlite3_value_text(argv[0]);
-        int n = sqlite3_value_bytes(argv[0]);
-        if (z != 0 && read_date(z, n, &year, &month, &day)) {
-            int64_t at_midnight = julian_milliseconds_at_midnight(year, month, day), milliseconds;
-            // Not later than the latest so far, whatever follows the date: not read.
-            if (state->has_latest_milliseconds && at_midnight + date_reach_milliseconds <= state->latest_milliseconds) return;
-            if (state->has_latest_julian_day && (double)(at_midnight + date_reach_milliseconds) / 86400000.0 <= state->latest_julian_day) return;
-            if (is_calendar_day(year, month, day) && read_rest_of_timestamp(z, n, at_midnight, &milliseconds)) {
-                if (!state->has_latest_milliseconds || milliseconds > state->latest_milliseconds) state->latest_milliseconds = milliseconds;
-                state->has_latest_milliseconds = 1;
-                return;
-            }
-        }
+    // A text that cannot be later than the latest so far is not read (equal to it would change nothing either).
+    int64_t milliseconds;
+    switch (read_value(argv[0], type, state->has_latest_milliseconds ? state->latest_milliseconds : INT64_MIN,
+                       state->has_latest_julian_day ? state->latest_julian_day : -INFINITY, &milliseconds)) {
+    case SKIPPED: return;
+    case READ_BY_FAST_PATH:
+        if (!state->has_latest_milliseconds || milliseconds > state->latest_milliseconds) state->latest_milliseconds = milliseconds;
+        state->has_latest_milliseconds = 1;
+        return;
+    case READ_BY_SQLITE: break;
     }
     double julian_day;
     if (sqlite_julianday(context, state, argv[0], &julian_day) == 1 && (!state->has_latest_julian_day || julian_day > state->latest_julian_day)) {
@@ -250,19 +268,14 @@ static void count_step(sqlite3_context *context, int argc, sqlite3_value **argv)
         state->bound_milliseconds = least_milliseconds_reaching(bound);
         state->has_bound = 1;
     }
-    int year, month, day;
-    if (type == SQLITE_TEXT) {
-        const unsigned char *z = sqlite3_value_text(argv[0]);
-        int n = sqlite3_value_bytes(argv[0]);
-        if (z != 0 && read_date(z, n, &year, &month, &day)) {
-            int64_t at_midnight = julian_milliseconds_at_midnight(year, month, day), milliseconds;
-            // Before the bound, whatever follows the date: not read.
-            if (at_midnight + date_reach_milliseconds <= state->bound_milliseconds) return;
-            if (is_calendar_day(year, month, day) && read_rest_of_timestamp(z, n, at_midnight, &milliseconds)) {
-                if (milliseconds >= state->bound_milliseconds) state->count += 1;
-                return;
-            }
-        }
+    // A text that cannot reach the bound is not read.
+    int64_t milliseconds;
+    switch (read_value(argv[0], type, state->bound_milliseconds, -INFINITY, &milliseconds)) {
+    case SKIPPED: return;
+    case READ_BY_FAST_PATH:
+        if (milliseconds >= state->bound_milliseconds) state->count += 1;
+        return;
+    case READ_BY_SQLITE: break;
     }
     double julian_day;
     if (sqlite_julianday(context, state, argv[0], &julian_day) == 1 && julian_day >= bound) state->count += 1;
