@@ -145,18 +145,18 @@ extension HistoryTransaction {
 
     /// The check's newest incident, open or resolved.
     func latestIncident(checkID: String) throws -> Incident? {
-        try Row.fetchOne(db, sql: "SELECT \(Self.incidentColumns) FROM incidents WHERE check_id = ? ORDER BY id DESC LIMIT 1",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.incidentColumns) FROM incidents WHERE check_id = ? ORDER BY id DESC LIMIT 1"),
                          arguments: [checkID]).map(Self.incident)
     }
 
     /// Opens a new incident for `result`; returns its id.
     func insertIncident(for result: CheckResult, severity: AlertSeverity, onset: Double, basis: Incident.OnsetBasis) throws -> Int64 {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO incidents (check_id, dataset, check_type, tier, owner, runbook, status, severity, severity_rank,
                                    detected_at, onset_at, onset_basis, flap_count, last_status, last_seen_at,
                                    last_observed_text, last_expected, last_message)
             VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
-            """, arguments: [
+            """).execute(arguments: [
                 result.checkID, result.dataset, result.checkType, result.tier, result.owner, result.runbook,
                 severity.rawValue, severity.rank, result.evaluatedAt.timeIntervalSince1970, onset, basis.rawValue,
                 result.status.rawValue, result.evaluatedAt.timeIntervalSince1970, result.observedText, result.expected, result.message,
@@ -225,17 +225,17 @@ extension HistoryTransaction {
     /// The time of the check's last `pass` before `time` (runs are instantaneous on the run clock: a run ends at its
     /// evaluated_at).
     func lastPass(checkID: String, before time: Double) throws -> Double? {
-        try Double.fetchOne(db, sql: """
+        try Double.fetchOne(db.cachedStatement(sql: """
             SELECT evaluated_at FROM results WHERE check_id = ? AND evaluated_at < ? AND status = 'pass'
             ORDER BY evaluated_at DESC LIMIT 1
-            """, arguments: [checkID, time])
+            """), arguments: [checkID, time])
     }
 
     /// Whether the check passed strictly between `start` and `end`.
     func passed(checkID: String, after start: Double, before end: Double) throws -> Bool {
-        try Bool.fetchOne(db, sql: """
+        try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT EXISTS (SELECT 1 FROM results WHERE check_id = ? AND evaluated_at > ? AND evaluated_at < ? AND status = 'pass')
-            """, arguments: [checkID, start, end]) ?? false
+            """), arguments: [checkID, start, end]) ?? false
     }
 
     /// Every open incident and whether it is acknowledged: what the outbox needs to repeat, release or close.
