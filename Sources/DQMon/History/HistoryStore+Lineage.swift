@@ -77,8 +77,9 @@ extension HistoryTransaction {
                        causedBy: row.stored(9))
     }
 
+    /// Incident `id` as lineage sees it. (This and the per-incident statements below are prepared once per connection.)
     func linkedIncident(id: Int64) throws -> LinkedIncident? {
-        try Row.fetchOne(db, sql: "SELECT \(Self.linkedColumns) FROM incidents WHERE id = ?", arguments: [id]).map(Self.linkedIncident)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.linkedColumns) FROM incidents WHERE id = ?"), arguments: [id]).map(Self.linkedIncident)
     }
 
     /// Open incidents on any of `datasets`, most severe first, then oldest.
@@ -96,12 +97,12 @@ extension HistoryTransaction {
     }
 
     func causedBy(incidentID id: Int64) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT caused_by FROM incidents WHERE id = ?", arguments: [id])
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT caused_by FROM incidents WHERE id = ?"), arguments: [id])
     }
 
     /// Links incident `id` to its root (nil clears the link).
     func setCausedBy(_ id: Int64, root: Int64?) throws {
-        try db.execute(sql: "UPDATE incidents SET caused_by = ? WHERE id = ?", arguments: [root, id])
+        try db.cachedStatement(sql: "UPDATE incidents SET caused_by = ? WHERE id = ?").execute(arguments: [root, id])
     }
 
     /// Incidents linked to `root`, oldest first.

@@ -114,15 +114,16 @@ extension HistoryTransaction {
         }
     }
 
-    /// What `receiver` has been told about `incident`, if anything.
+    /// What `receiver` has been told about `incident`, if anything. (This and the statements below that a run makes
+    /// per incident are prepared once per connection: a run that opens many incidents prepared them for each.)
     func alertState(incident: Int64, receiver: String) throws -> AlertState? {
-        try Row.fetchOne(db, sql: "SELECT \(Self.alertStateColumns) FROM alert_state WHERE incident_id = ? AND receiver = ?",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.alertStateColumns) FROM alert_state WHERE incident_id = ? AND receiver = ?"),
                          arguments: [incident, receiver]).flatMap(Self.alertState)
     }
 
     /// The open alert states of one incident, by receiver.
     func openAlertStates(incident: Int64) throws -> [AlertState] {
-        try Row.fetchAll(db, sql: "SELECT \(Self.alertStateColumns) FROM alert_state WHERE incident_id = ? AND is_open = 1 ORDER BY receiver",
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.alertStateColumns) FROM alert_state WHERE incident_id = ? AND is_open = 1 ORDER BY receiver"),
                          arguments: [incident]).compactMap(Self.alertState)
     }
 
@@ -140,7 +141,7 @@ extension HistoryTransaction {
 
     /// Inserts or replaces the state of (`state.incidentID`, `state.receiver`).
     func save(_ state: AlertState) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO alert_state (\(Self.alertStateColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO alert_state (\(Self.alertStateColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [
             state.incidentID, state.receiver, state.isOpen, state.notified, state.owed?.rawValue, state.heldReason, state.acknowledgedSent,
             state.lastNotifiedAt?.timeIntervalSince1970, state.repeatInterval, state.sendResolved, state.event.encoded,
         ])
