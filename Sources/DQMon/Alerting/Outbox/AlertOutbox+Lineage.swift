@@ -28,7 +28,7 @@ extension AlertOutbox {
             }
             return true
         }
-        var event = makeEvent(change)
+        var event = makeEvent(change, index: plan.index)
         event.severity = .info
         event.previousSeverity = nil
         event.blockedBy = cause

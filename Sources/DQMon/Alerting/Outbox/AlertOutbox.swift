@@ -27,7 +27,8 @@ public struct AlertOutbox: Sendable {
     public func enqueue(_ changes: [IncidentChange], openIncidents: [Int64: OpenIncidentStatus], runID: Int64?,
                         in transaction: HistoryTransaction) throws -> Int {
         guard !alerts.receivers.isEmpty else { return 0 }
-        var plan = Plan(silences: try transaction.silences().filter { $0.isActive(at: now) }, runSamples: Self.runSamples(changes))
+        var plan = Plan(silences: try transaction.silences().filter { $0.isActive(at: now) }, runSamples: Self.runSamples(changes),
+                        index: changes.isEmpty ? nil : ConfigurationIndex(configuration))
         for change in changes {
             try apply(change, plan: &plan, in: transaction)
         }
@@ -41,6 +42,8 @@ public struct AlertOutbox: Sendable {
         var silences: [Silence]
         /// This run's failing-row samples by check id (nil: the check ran and took none), for `withSamples`.
         var runSamples: [String: AlertSamples?] = [:]
+        /// The configuration's datasets and checks by name, when the run has incident changes to make events of.
+        var index: ConfigurationIndex?
         var events: [String: [AlertEvent]] = [:]
         /// (incident, receiver) already given an event this run: nothing else is added for it.
         var touched: Set<String> = []
@@ -57,7 +60,7 @@ public struct AlertOutbox: Sendable {
 
     func apply(_ change: IncidentChange, plan: inout Plan, in transaction: HistoryTransaction) throws {
         if try foldIntoRoot(change, plan: &plan, in: transaction) { return }
-        let event = makeEvent(change)
+        let event = makeEvent(change, index: plan.index)
         if change.kind == .resolved {
             try resolve(event, plan: &plan, in: transaction)
             return
@@ -168,10 +171,10 @@ public struct AlertOutbox: Sendable {
 
     // MARK: - Events
 
-    func makeEvent(_ change: IncidentChange) -> AlertEvent {
+    func makeEvent(_ change: IncidentChange, index: ConfigurationIndex?) -> AlertEvent {
         let result = change.result
-        let dataset = configuration.dataset(named: result.dataset)
-        let check = configuration.check(id: result.checkID)?.check
+        let dataset = index.map { $0.dataset(named: result.dataset) } ?? configuration.dataset(named: result.dataset)
+        let check = (index.map { $0.check(id: result.checkID) } ?? configuration.check(id: result.checkID))?.check
         let runbook = check?.runbook ?? dataset?.runbook ?? result.runbook
         var event = AlertEvent(
             kind: .firing, incidentID: change.incidentID, checkID: result.checkID, checkType: result.checkType,
