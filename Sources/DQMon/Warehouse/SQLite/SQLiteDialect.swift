@@ -6,7 +6,9 @@ import Foundation
 /// (seconds, or milliseconds above 10¹¹), even mixed, and every answer is the one `julianday()` of each row gives.
 /// On a column that leads an index, metrics are answered from the index, converting only the text near the latest
 /// value or the window's bound (see `latestTimestampProbe`, `rowsSinceProbe` and `outOfBandText`); on a column
-/// without an index the table is scanned once anyway, and the same text is converted in that scan.
+/// without an index the table is scanned once anyway, and each metric is one aggregate of that scan
+/// (`latestTimestampInScan`, `rowsSinceInScan`). Text is converted by the C functions of `Sources/CSQLiteTimestamps`,
+/// each exactly `julianday()` of every value.
 public struct SQLiteDialect: SQLDialect {
     public init() {}
 
@@ -21,11 +23,11 @@ public struct SQLiteDialect: SQLDialect {
 
     /// `julianday(column)` for a value read row by row, as `coalesce(dqmon_julianday(column), julianday(column))`:
     /// the same double for every value. `dqmon_julianday` (`Sources/CSQLiteTimestamps`, registered on every warehouse
-    /// connection) computes the common forms (`YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` with a space or `T`, up to three
-    /// fraction digits, `Z`) without SQLite's general date parser and is NULL for anything else, which `julianday`
-    /// then reads. On `scripts/bench 1000`'s 1,000 statements (no declared form), `valgrind --tool=callgrind` of sqlite3
-    /// running them counts 5.16 G instructions with `julianday` alone and 4.17 G so (the floor's: 1.66 G).
-    /// A constant (a bound, one value of a subquery) keeps `julianday`: it is computed once.
+    /// connection) computes the common forms (`YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.fff]]` with a space or `T`, `Z` or a
+    /// zone up to ±14:59) without SQLite's general date parser and is NULL for anything else, which `julianday` then
+    /// reads. For the per-row forms that remain (a range check's values, `where:`, backfill): the timestamp metrics use
+    /// the aggregates `dqmon_latest_julianday` and `dqmon_count_at_or_after`. A constant (a bound, one value of a
+    /// subquery) keeps `julianday`: it is computed once.
     static func julianDay(ofRow column: String) -> String {
         "coalesce(dqmon_julianday(\(column)), julianday(\(column)))"
     }
