@@ -32,21 +32,28 @@ public struct Configuration: Sendable {
 /// `check(id:)` scan the lists (on a 1,000-dataset, 5,000-check project, a run opening 245 incidents spent ~10% of
 /// its CPU in those scans). The first dataset or check of a name wins, as in the scans.
 public struct ConfigurationIndex: Sendable {
-    private let datasets: [String: DatasetConfig]
-    private let checks: [String: (dataset: DatasetConfig, check: CheckConfig)]
+    private let datasets: [DatasetConfig]
+    /// Positions in `datasets`, and in its `checks`: no dataset is copied per entry (a copy retains each of its fields).
+    private let datasetPositions: [String: Int]
+    private let checkPositions: [String: (dataset: Int, check: Int)]
 
     public init(_ configuration: Configuration) {
-        var datasets: [String: DatasetConfig] = [:]
-        var checks: [String: (dataset: DatasetConfig, check: CheckConfig)] = [:]
-        for dataset in configuration.datasets {
-            if datasets[dataset.name] == nil { datasets[dataset.name] = dataset }
-            for check in dataset.checks where checks[check.id] == nil { checks[check.id] = (dataset, check) }
+        var datasetPositions: [String: Int] = [:], checkPositions: [String: (dataset: Int, check: Int)] = [:]
+        datasetPositions.reserveCapacity(configuration.datasets.count)
+        for (datasetIndex, dataset) in configuration.datasets.enumerated() {
+            if datasetPositions[dataset.name] == nil { datasetPositions[dataset.name] = datasetIndex }
+            for (checkIndex, check) in dataset.checks.enumerated() where checkPositions[check.id] == nil {
+                checkPositions[check.id] = (datasetIndex, checkIndex)
+            }
         }
-        self.datasets = datasets
-        self.checks = checks
+        self.datasets = configuration.datasets
+        self.datasetPositions = datasetPositions
+        self.checkPositions = checkPositions
     }
 
-    public func dataset(named name: String) -> DatasetConfig? { datasets[name] }
+    public func dataset(named name: String) -> DatasetConfig? { datasetPositions[name].map { datasets[$0] } }
 
-    public func check(id: String) -> (dataset: DatasetConfig, check: CheckConfig)? { checks[id] }
+    public func check(id: String) -> (dataset: DatasetConfig, check: CheckConfig)? {
+        checkPositions[id].map { (datasets[$0.dataset], datasets[$0.dataset].checks[$0.check]) }
+    }
 }
