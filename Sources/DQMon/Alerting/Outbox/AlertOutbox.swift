@@ -32,8 +32,11 @@ public struct AlertOutbox: Sendable {
         for change in changes {
             try apply(change, plan: &plan, in: transaction)
         }
-        try closeVanished(openIncidents: openIncidents, plan: &plan, in: transaction)
-        try releaseAndRepeat(openIncidents: openIncidents, plan: &plan, in: transaction)
+        // Read once for both (each decodes every open state's event): the states `closeVanished` closes are those of
+        // incidents no longer open, which `releaseAndRepeat` passes over.
+        let openStates = try transaction.openAlertStates()
+        try closeVanished(openStates, openIncidents: openIncidents, plan: &plan, in: transaction)
+        try releaseAndRepeat(openStates, openIncidents: openIncidents, plan: &plan, in: transaction)
         try announceLinked(changes, plan: &plan, in: transaction)
         return try write(plan, runID: runID, in: transaction)
     }
@@ -126,8 +129,9 @@ public struct AlertOutbox: Sendable {
     }
 
     /// Incidents closed outside a run (`dqmon incidents resolve`) get their resolved message on the next run.
-    func closeVanished(openIncidents: [Int64: OpenIncidentStatus], plan: inout Plan, in transaction: HistoryTransaction) throws {
-        for state in try transaction.openAlertStates() where openIncidents[state.incidentID] == nil {
+    func closeVanished(_ openStates: [AlertState], openIncidents: [Int64: OpenIncidentStatus], plan: inout Plan,
+                       in transaction: HistoryTransaction) throws {
+        for state in openStates where openIncidents[state.incidentID] == nil {
             var event = state.event
             event.message = "resolved in dqmon"
             event.status = "pass"
@@ -138,20 +142,23 @@ public struct AlertOutbox: Sendable {
 
     /// Sends what silences and maintenance held back once they end, repeats unacknowledged incidents after
     /// their `repeat_interval`, and tells receivers that want them (`wantsAcknowledgements`) about acknowledgements.
-    func releaseAndRepeat(openIncidents: [Int64: OpenIncidentStatus], plan: inout Plan, in transaction: HistoryTransaction) throws {
-        for var state in try transaction.openAlertStates() {
+    /// (`openStates`: the open alert states, read after this run's changes were applied.) Whether an event is held is
+    /// asked only where it matters: a held-back event, or a repeat that is due.
+    func releaseAndRepeat(_ openStates: [AlertState], openIncidents: [Int64: OpenIncidentStatus], plan: inout Plan,
+                          in transaction: HistoryTransaction) throws {
+        for var state in openStates {
             guard let status = openIncidents[state.incidentID], !plan.wasTouched(state.incidentID, state.receiver) else { continue }
-            let held = heldReason(subject(for: state.event), silences: plan.silences)
+            var isHeld: Bool { heldReason(subject(for: state.event), silences: plan.silences) != nil }
             var outgoing = state.event
             outgoing.at = now
             if let owed = state.owed {
-                guard held == nil else { continue }
+                guard !isHeld else { continue }
                 outgoing.kind = state.notified ? owed : .firing
             } else if status.acknowledged {
                 guard !state.acknowledgedSent, state.notified, wantsAcknowledgements(state.receiver) else { continue }
                 outgoing.kind = .acknowledged
                 state.acknowledgedSent = true
-            } else if state.notified, held == nil, let last = state.lastNotifiedAt, now.timeIntervalSince(last) >= state.repeatInterval {
+            } else if state.notified, let last = state.lastNotifiedAt, now.timeIntervalSince(last) >= state.repeatInterval, !isHeld {
                 outgoing.kind = .repeat
             } else {
                 continue
