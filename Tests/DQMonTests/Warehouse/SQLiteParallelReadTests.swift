@@ -329,14 +329,20 @@ struct SQLiteReaderPoolTests {
     }
 
     /// Cancelling statements running at once on several connections interrupts each of them (whenever the cancel
-    /// lands, the answer is the same cancellation error), and every connection answers again afterwards.
+    /// lands, the answer is the same cancellation error), and every connection answers again afterwards. Two of the
+    /// four run `dqmon_latest_julianday` over text it hands to SQLite's own `julianday()` row by row (the hour 24),
+    /// through a nested statement: the interrupt stops that statement too and comes out as the same cancellation.
     @Test func cancellingOverlappingStatementsInterruptsEachConnection() async throws {
         let directory = try Self.warehouseFile(tables: 4)
         let warehouse = try SQLiteWarehouse(name: "w", settings: SQLiteSettings(path: directory.path("w.sqlite")))
         let long = SQLStatement("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT count(*) FROM c",
                                 arguments: [.integer(5_000_000_000)])
+        let nested = SQLStatement("""
+            WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?)
+            SELECT dqmon_latest_julianday('2026-11-24 24:' || printf('%02d', x % 60) || ':00') FROM c
+            """, arguments: [.integer(5_000_000_000)])
         for round in 0..<2 {
-            let tasks = (0..<4).map { _ in
+            let tasks = [long, nested, long, nested].map { long in
                 Task { () -> String in
                     do throws(WarehouseError) { return "\(try await warehouse.queryRows(long))" } catch { return error.message }
                 }
